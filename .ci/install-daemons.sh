@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages whose daemons and checkers the live tests run.
+# Package scripts must not start services: each test starts its own on loopback.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+policy=/usr/sbin/policy-rc.d
+had_policy=0
+if [ -e "$policy" ]; then had_policy=1; fi
+if [ "$had_policy" = 0 ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod +x "$policy"
+fi
+trap '[ "$had_policy" = 0 ] && rm -f "$policy"' EXIT
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+  mariadb-server mariadb-client \
+  redis-server redis-tools \
+  haproxy nginx-light php-fpm php-cli php-redis php-mysql \
+  prometheus prometheus-alertmanager \
+  openssh-server fail2ban shellcheck \
+  iproute2 procps curl ca-certificates >/dev/null
