@@ -1,0 +1,108 @@
+/**
+ * Building blocks for the provisioning scripts every tier renders. A script runs inside a guest as
+ * `pct exec <vmid> -- bash -s`, with a prelude of `export` lines (the secrets) before it on stdin.
+ * Pure: no Pulumi import.
+ */
+
+/** A file a provisioning script writes into the guest. */
+export interface GuestFile {
+  /** Absolute path inside the guest. */
+  path: string;
+  /** File text. `@@NAME@@` is replaced at run time with the value of the exported variable NAME. */
+  content: string;
+  /** Octal mode, default "0644". */
+  mode?: string;
+  /** `user:group`, default root:root. */
+  owner?: string;
+  /** Commands run only when the file changed (e.g. a reload). */
+  onChange?: string;
+}
+
+export interface ScriptSpec {
+  /** One line saying what the script does; it becomes the script's header comment. */
+  summary: string;
+  /** Variables the stdin prelude must export (secrets); the script stops early if one is missing. */
+  requiredEnv?: readonly string[];
+  /** Steps run before the files are written (e.g. package installs). */
+  setup?: string;
+  files?: readonly GuestFile[];
+  /** Steps run after the files are written. */
+  body?: string;
+}
+
+const placeholder = /@@([A-Z][A-Z0-9_]*)@@/g;
+
+/** Names of the `@@NAME@@` placeholders in a text, in order of first appearance. */
+export function placeholdersIn(text: string): string[] {
+  return [...new Set([...text.matchAll(placeholder)].map((m) => m[1]))];
+}
+
+/** Quotes a value for bash so that it is taken literally. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The stdin prelude that hands secrets to a script: one `export` line per variable. */
+export function renderPrelude(env: Readonly<Record<string, string>>): string {
+  return Object.keys(env)
+    .sort()
+    .map((name) => {
+      if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw new Error(`bad environment variable name: ${name}`);
+      return `export ${name}=${shellQuote(env[name])}\n`;
+    })
+    .join("");
+}
+
+function heredocDelimiter(content: string): string {
+  let delimiter = "PROXMOX_SITES_EOF";
+  while (content.split("\n").includes(delimiter)) delimiter += "_";
+  return delimiter;
+}
+
+/** Bash that writes one file only when its content differs, then runs its onChange commands. */
+export function renderFileStep(file: GuestFile): string {
+  if (!file.path.startsWith("/")) throw new Error(`guest file path must be absolute: ${file.path}`);
+  const target = `"\${PROVISION_ROOT:-}"${shellQuote(file.path)}`;
+  const delimiter = heredocDelimiter(file.content);
+  const body = file.content.endsWith("\n") ? file.content : `${file.content}\n`;
+  const substitutions = placeholdersIn(body)
+    .map((name) => `body=\${body//@@${name}@@/\"\$${name}\"}`)
+    .join("\n");
+  const lines = [
+    `# ${file.path}`,
+    `target=${target}`,
+    `mkdir -p "$(dirname "$target")"`,
+    `staged="$(mktemp)"`,
+    `cat >"$staged" <<'${delimiter}'`,
+    `${body}${delimiter}`,
+  ];
+  if (substitutions) {
+    lines.push(`body="$(cat "$staged")"`, substitutions, `printf '%s\\n' "$body" >"$staged"`);
+  }
+  lines.push(
+    `if ! cmp -s "$staged" "$target"; then`,
+    `  install -m ${file.mode ?? "0644"} "$staged" "$target"`,
+    file.owner ? `  chown ${file.owner} "$target" 2>/dev/null || true` : `  true`,
+  );
+  if (file.onChange) lines.push(...file.onChange.split("\n").map((line) => `  ${line}`));
+  lines.push(`fi`, `rm -f "$staged"`);
+  return lines.join("\n");
+}
+
+/** A complete idempotent provisioning script. */
+export function renderScript(spec: ScriptSpec): string {
+  const required = new Set(spec.requiredEnv ?? []);
+  for (const file of spec.files ?? []) for (const name of placeholdersIn(file.content)) required.add(name);
+  const parts = [
+    "#!/usr/bin/env bash",
+    `# ${spec.summary}`,
+    "# Rendered by proxmox-sites; safe to run again: every step checks before it changes.",
+    "set -euo pipefail",
+    "umask 022",
+  ];
+  for (const name of [...required].sort()) parts.push(`: "\${${name}:?${name} must be exported by the stdin prelude}"`);
+  if (spec.setup) parts.push(spec.setup.trimEnd());
+  for (const file of spec.files ?? []) parts.push(renderFileStep(file));
+  if (spec.body) parts.push(spec.body.trimEnd());
+  return `${parts.join("\n")}\n`;
+}
