@@ -1,0 +1,291 @@
+import ipaddr from "ipaddr.js";
+import { capacityByNode } from "./capacity";
+import { guestInventory, type GuestPlan } from "./inventory";
+import type { ConfigProblem } from "./problems";
+import type { SiteConfig } from "./schema";
+import { siteTemplates } from "./templates";
+
+export interface CrossCheckResult {
+  errors: ConfigProblem[];
+  warnings: ConfigProblem[];
+}
+
+function duplicates<T>(items: readonly T[], keyOf: (t: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), item]);
+  return [...groups.values()].filter((g) => g.length > 1);
+}
+
+function checkAddresses(site: SiteConfig, guests: GuestPlan[], errors: ConfigProblem[]) {
+  const [network, prefix] = ipaddr.IPv4.parseCIDR(site.network.cidr);
+  const subnet: [ipaddr.IPv4, number] = [network, prefix];
+  const networkAddress = ipaddr.IPv4.networkAddressFromCIDR(site.network.cidr).toString();
+  const broadcast = ipaddr.IPv4.broadcastAddressFromCIDR(site.network.cidr).toString();
+  const inside = (ip: string) => ipaddr.IPv4.parse(ip).match(subnet);
+  if (networkAddress !== network.toString()) {
+    errors.push({
+      path: "network.cidr",
+      message: `${site.network.cidr} has host bits set; the network is ${networkAddress}/${prefix}`,
+    });
+  }
+  if (!inside(site.network.gateway)) {
+    errors.push({
+      path: "network.gateway",
+      message: `${site.network.gateway} is outside network.cidr ${site.network.cidr}`,
+    });
+  }
+  const taken: { path: string; ip: string }[] = [];
+  site.proxmox.nodes.forEach((n, i) => taken.push({ path: `proxmox.nodes.${i}.address`, ip: n.address }));
+  for (const g of guests) {
+    const path = `${g.configPath}.ip`;
+    taken.push({ path, ip: g.ip });
+    if (!inside(g.ip)) {
+      errors.push({ path, message: `${g.ip} is outside network.cidr ${site.network.cidr}` });
+    } else if (g.ip === networkAddress || g.ip === broadcast) {
+      errors.push({
+        path,
+        message: `${g.ip} is the ${g.ip === broadcast ? "broadcast" : "network"} address of ${site.network.cidr}`,
+      });
+    } else if (g.ip === site.network.gateway) {
+      errors.push({ path, message: `${g.ip} is the gateway address` });
+    }
+  }
+  if (site.moodle?.vip) {
+    const path = "moodle.vip";
+    taken.push({ path, ip: site.moodle.vip });
+    if (!inside(site.moodle.vip))
+      errors.push({ path, message: `${site.moodle.vip} is outside network.cidr ${site.network.cidr}` });
+  }
+  for (const group of duplicates(taken, (t) => t.ip)) {
+    for (const t of group.slice(1)) {
+      errors.push({
+        path: t.path,
+        message: `${t.ip} is already used by ${group[0].path}; every address must be unique`,
+      });
+    }
+  }
+}
+
+function checkIdentity(site: SiteConfig, guests: GuestPlan[], errors: ConfigProblem[]) {
+  for (const group of duplicates(guests, (g) => String(g.vmid))) {
+    for (const g of group.slice(1)) {
+      errors.push({
+        path: `${g.configPath}.vmid`,
+        message: `${g.vmid} is already used by ${group[0].configPath}; VMIDs must be unique`,
+      });
+    }
+  }
+  for (const group of duplicates(guests, (g) => g.hostname)) {
+    for (const g of group.slice(1)) {
+      errors.push({
+        path: `${g.configPath}.hostname`,
+        message: `"${g.hostname}" is already used by ${group[0].configPath}`,
+      });
+    }
+  }
+  for (const group of duplicates(guests, (g) => g.key)) {
+    for (const g of group.slice(1)) {
+      errors.push({
+        path: g.configPath,
+        message: `logical name "${g.key}" clashes with ${group[0].configPath}; rename one key`,
+      });
+    }
+  }
+  const nodeNames = site.proxmox.nodes.map((n) => n.name);
+  for (const group of duplicates(nodeNames, (n) => n)) {
+    errors.push({ path: "proxmox.nodes", message: `node "${group[0]}" is listed ${group.length} times` });
+  }
+  for (const g of guests) {
+    if (!nodeNames.includes(g.node)) {
+      errors.push({
+        path: `${g.configPath}.node`,
+        message: `"${g.node}" is not one of proxmox.nodes (${nodeNames.join(", ")})`,
+      });
+    }
+  }
+  const templates = siteTemplates(site.templates);
+  for (const g of guests) {
+    if (g.template && !templates[g.template]) {
+      errors.push({
+        path: `${g.configPath}.template`,
+        message: `"${g.template}" is not a known template (${Object.keys(templates).sort().join(", ")})`,
+      });
+    }
+  }
+}
+
+function checkPublicNames(site: SiteConfig, errors: ConfigProblem[]) {
+  const names: { path: string; name: string }[] = [];
+  const add = (path: string, name: string | undefined) => name && names.push({ path, name });
+  for (const [k, nc] of Object.entries(site.nextcloud ?? {}))
+    add(`nextcloud.${k}.publicHostname`, nc.publicHostname);
+  add("frappe.publicHostname", site.frappe?.publicHostname);
+  add("snipeIt.publicHostname", site.snipeIt?.publicHostname);
+  add("passbolt.publicHostname", site.passbolt?.publicHostname);
+  site.webApps?.frontend.sites.forEach((s, i) => add(`webApps.frontend.sites.${i}.hostname`, s.hostname));
+  site.webApps?.backend.sites.forEach((s, i) => add(`webApps.backend.sites.${i}.hostname`, s.hostname));
+  add("monitoring.grafanaHostname", site.monitoring?.grafanaHostname);
+  add("networkServices.adguardHostname", site.networkServices?.adguardHostname);
+  add("moodle.publicHostname", site.moodle?.publicHostname);
+  add("moodle.statsHostname", site.moodle?.statsHostname);
+  add("tunnel.proxmoxHostname", site.tunnel?.proxmoxHostname);
+  const zone = site.site.domain;
+  for (const n of names) {
+    if (n.name !== zone && !n.name.endsWith(`.${zone}`)) {
+      errors.push({ path: n.path, message: `${n.name} is outside the site's domain ${zone}` });
+    }
+  }
+  for (const group of duplicates(names, (n) => n.name)) {
+    for (const n of group.slice(1))
+      errors.push({ path: n.path, message: `${n.name} is already published by ${group[0].path}` });
+  }
+}
+
+function checkTiers(
+  site: SiteConfig,
+  guests: GuestPlan[],
+  errors: ConfigProblem[],
+  warnings: ConfigProblem[],
+) {
+  const needsDatabase = [
+    ["nextcloud", site.nextcloud && Object.keys(site.nextcloud).length > 0],
+    ["frappe", site.frappe],
+    ["snipeIt", site.snipeIt],
+    ["passbolt", site.passbolt],
+    ["moodle", site.moodle],
+  ] as const;
+  for (const [key, present] of needsDatabase) {
+    if (present && !site.database)
+      errors.push({ path: key, message: "needs a database tier: add the database key" });
+  }
+  for (const [key, present] of [
+    ["frappe", site.frappe],
+    ["moodle", site.moodle],
+  ] as const) {
+    if (present && !site.redis) errors.push({ path: key, message: "needs a redis tier: add the redis key" });
+  }
+  const m = site.moodle;
+  if (m) {
+    const nodeKeys = Object.keys(m.nodes);
+    if (nodeKeys.length < 2) {
+      errors.push({
+        path: "moodle.nodes",
+        message: `has ${nodeKeys.length} app node(s); a cluster needs at least 2`,
+      });
+    }
+    for (const k of Object.keys(m.loadBalancers)) {
+      if (m.nodes[k])
+        errors.push({ path: `moodle.loadBalancers.${k}`, message: `key "${k}" is also an app node key` });
+    }
+    if (Object.keys(m.loadBalancers).length >= 2 && !m.vip) {
+      errors.push({
+        path: "moodle.vip",
+        message: "is required with two or more load balancers (the floating address)",
+      });
+    }
+    if (m.cronNode && !m.nodes[m.cronNode]) {
+      errors.push({
+        path: "moodle.cronNode",
+        message: `"${m.cronNode}" is not one of moodle.nodes (${nodeKeys.join(", ")})`,
+      });
+    }
+  }
+  const replica = site.database?.replica;
+  if (replica && site.database) {
+    const primary = site.database.primary;
+    if (replica.node && primary.node && replica.node === primary.node && site.proxmox.nodes.length > 1) {
+      warnings.push({
+        path: "database.replica.node",
+        message: "runs on the same node as the primary; spread them for resilience",
+      });
+    }
+  }
+  const vm = site.windowsGpu;
+  if (vm) {
+    if (vm.gpu.audioAddress && vm.gpu.audioAddress === vm.gpu.address) {
+      errors.push({
+        path: "windowsGpu.gpu.audioAddress",
+        message: `${vm.gpu.audioAddress} is the GPU's own address; a PCI device can be passed through once`,
+      });
+    }
+    if (!site.gpuHost?.enabled) {
+      warnings.push({
+        path: "gpuHost.enabled",
+        message: "is off: the host must already be prepared for PCI passthrough",
+      });
+    }
+  }
+  const t = site.tunnel;
+  if (t) {
+    if (!site.cloudflare)
+      errors.push({ path: "cloudflare", message: "is required when tunnel is set (account and zone ids)" });
+    t.connectorGuests.forEach((key, i) => {
+      const g = guests.find((x) => x.key === key);
+      if (!g) {
+        errors.push({
+          path: `tunnel.connectorGuests.${i}`,
+          message: `"${key}" is not a guest of this stack (${guests.map((x) => x.key).join(", ")})`,
+        });
+      } else if (g.kind !== "lxc") {
+        errors.push({
+          path: `tunnel.connectorGuests.${i}`,
+          message: `"${key}" is a VM; cloudflared runs in an LXC guest`,
+        });
+      }
+    });
+  }
+  site.firewall.extraRules.forEach((rule, i) => {
+    for (const end of ["from", "to"] as const) {
+      const value = rule[end];
+      const isGuest = guests.some((g) => g.key === value);
+      const isCidr = end === "from" && ipaddr.IPv4.isValidCIDR(value);
+      if (!isGuest && !isCidr) {
+        errors.push({
+          path: `firewall.extraRules.${i}.${end}`,
+          message: `"${value}" is neither a guest key${end === "from" ? " nor an IPv4 CIDR" : ""}`,
+        });
+      }
+    }
+  });
+  for (const [key, tpl] of Object.entries(site.templates)) {
+    if (!tpl.checksum)
+      warnings.push({
+        path: `templates.${key}.checksum`,
+        message: "is not set: the download is not verified",
+      });
+  }
+}
+
+function checkCapacity(
+  site: SiteConfig,
+  guests: GuestPlan[],
+  errors: ConfigProblem[],
+  warnings: ConfigProblem[],
+) {
+  for (const cap of capacityByNode(site, guests)) {
+    const i = site.proxmox.nodes.findIndex((n) => n.name === cap.node);
+    for (const [what, use, unit, field] of [
+      ["vCPUs", cap.vcpus, "", "cpuThreads"],
+      ["guest memory", cap.memoryMb, " MB", "memoryGb"],
+    ] as const) {
+      const text = `${what} ${use.allocated}${unit} is ${use.percentOfLimit}% of the ${Math.round(use.limit)}${unit} this node may allocate`;
+      if (use.status === "error")
+        errors.push({ path: `proxmox.nodes.${i}.${field}`, message: `${text} (over 100 %)` });
+      else if (use.status === "warn")
+        warnings.push({ path: `proxmox.nodes.${i}.${field}`, message: `${text} (over 85 %)` });
+    }
+  }
+}
+
+/** Checks that need the whole config at once: uniqueness, addressing, wiring, capacity. */
+export function crossCheck(site: SiteConfig): CrossCheckResult {
+  const errors: ConfigProblem[] = [];
+  const warnings: ConfigProblem[] = [];
+  const guests = guestInventory(site);
+  checkAddresses(site, guests, errors);
+  checkIdentity(site, guests, errors);
+  checkPublicNames(site, errors);
+  checkTiers(site, guests, errors, warnings);
+  checkCapacity(site, guests, errors, warnings);
+  return { errors, warnings };
+}

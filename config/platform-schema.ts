@@ -1,0 +1,148 @@
+import { z } from "zod";
+import { cidrv4, configKey, dnsName, email, hostLabel, ipv4, positiveInt, storageId } from "./primitives";
+
+export const siteSchema = z
+  .object({
+    /** Client's display name, as in the proposal. */
+    client: z.string().min(1, { message: "must name the client" }),
+    /** Short lower-case client id used in tags and resource names. */
+    slug: hostLabel,
+    /** Public DNS zone on Cloudflare; every published hostname lies inside it. */
+    domain: dnsName,
+    /** IANA time zone of the site, e.g. Asia/Jakarta (backups run at local time). */
+    timezone: z.string().regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)+$|^UTC$/, {
+      message: "must be an IANA time zone such as Asia/Jakarta",
+    }),
+    /** Internal DNS suffix that AdGuard answers for guests, e.g. bowbo.lan. */
+    internalDomain: z
+      .string()
+      .regex(/^([a-z0-9-]+\.)*[a-z0-9-]+$/, { message: "must be a DNS suffix such as site.lan" })
+      .default("site.lan"),
+    /** Administrators: Cloudflare Access lets them in; alerts go to them. */
+    adminEmails: z.array(email).min(1, { message: "must list at least one administrator e-mail" }),
+  })
+  .strict();
+
+export const proxmoxNodeSchema = z
+  .object({
+    /** Node name as Proxmox knows it (pvecm nodes). */
+    name: hostLabel,
+    /** Address the operator's machine reaches for SSH provisioning. */
+    address: ipv4,
+    cpuVendor: z.enum(["amd", "intel"]),
+    /** Logical CPUs Proxmox reports (threads), which vCPUs are counted against. */
+    cpuThreads: positiveInt,
+    memoryGb: positiveInt,
+    /** Memory the host keeps for itself (ZFS ARC, pve services), in GB. */
+    reservedMemoryGb: z.number().min(0).default(4),
+  })
+  .strict();
+
+export const proxmoxSchema = z
+  .object({
+    /** API endpoint, e.g. https://192.168.0.2:8006/ */
+    endpoint: z.string().regex(/^https:\/\/[^\s/]+(:\d+)?\/?$/, {
+      message: "must be the https URL of the Proxmox API, e.g. https://192.168.0.2:8006/",
+    }),
+    /** Accept the node's self-signed certificate. */
+    insecure: z.boolean().default(false),
+    /** User for SSH to the nodes (provisioning with pct exec, snippets). */
+    sshUser: z.string().min(1).default("root"),
+    nodes: z.array(proxmoxNodeSchema).min(1, { message: "must list at least one Proxmox node" }),
+    /** vCPUs allowed per logical CPU (2 = the seed's 1:2 policy). */
+    cpuOvercommitRatio: z.number().min(1).max(8).default(1),
+    /** Guest memory allowed per GB of usable host memory (1 = no overcommit). */
+    memoryOvercommitRatio: z.number().min(1).max(2).default(1),
+    storage: z
+      .object({
+        templates: storageId.default("local"),
+        iso: storageId.default("local"),
+        rootfs: storageId.default("local-lvm"),
+        backups: storageId.default("local"),
+      })
+      .strict()
+      .default({ templates: "local", iso: "local", rootfs: "local-lvm", backups: "local" }),
+  })
+  .strict();
+
+export const networkSchema = z
+  .object({
+    bridge: z.string().regex(/^vmbr\d+$/, { message: "must be a Proxmox bridge name such as vmbr0" }),
+    cidr: cidrv4,
+    gateway: ipv4,
+    /** Resolvers the guests use, in order. */
+    dns: z.array(ipv4).min(1, { message: "must list at least one DNS server" }),
+    /** Networks from which administrators reach SSH, the Proxmox UI and admin tools. */
+    adminCidrs: z.array(cidrv4).min(1, { message: "must list at least one admin network" }),
+  })
+  .strict();
+
+export const cloudflareSchema = z
+  .object({
+    accountId: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/, { message: "must be a 32-character Cloudflare account id" }),
+    zoneId: z.string().regex(/^[0-9a-f]{32}$/, { message: "must be a 32-character Cloudflare zone id" }),
+  })
+  .strict();
+
+export const templateSchema = z
+  .object({
+    /** Versioned download URL of the vztmpl archive. */
+    url: z.string().regex(/^https:\/\/\S+$/, { message: "must be an https URL" }),
+    fileName: z
+      .string()
+      .regex(/^[\w.+-]+\.tar\.(gz|xz|zst)$/, { message: "must be a .tar.gz/.xz/.zst name" }),
+    /** Digest from the publisher's index; without it the download is not verified (the plan warns). */
+    checksum: z
+      .string()
+      .regex(/^[0-9a-f]{64}$|^[0-9a-f]{128}$/, { message: "must be a hex sha256 or sha512 digest" })
+      .optional(),
+    checksumAlgorithm: z.enum(["sha256", "sha512"]).default("sha512"),
+    /** Value of operating_system.type (ubuntu, debian, …). */
+    osType: z.enum(["ubuntu", "debian", "alpine", "centos", "fedora", "archlinux", "unmanaged"]),
+  })
+  .strict();
+
+export const backupsSchema = z
+  .object({
+    /** systemd calendar event of the daily vzdump of every guest, in the site timezone. */
+    dailySchedule: z.string().min(1).default("02:00"),
+    /** systemd calendar event of the weekly vzdump. */
+    weeklySchedule: z.string().min(1).default("sun 03:00"),
+    keepDaily: z.number().int().min(1).default(30),
+    keepWeekly: z.number().int().min(0).default(4),
+    mode: z.enum(["snapshot", "suspend", "stop"]).default("snapshot"),
+    /** Where to send the job's mail (defaults to the site's admins). */
+    mailTo: z.array(email).optional(),
+  })
+  .strict();
+
+export const extraFirewallRuleSchema = z
+  .object({
+    /** Guest key (as in the IP plan) or a CIDR. */
+    from: z.string().min(1),
+    to: z.string().min(1),
+    port: z.number().int().min(1).max(65535),
+    protocol: z.enum(["tcp", "udp"]).default("tcp"),
+    purpose: z.string().min(1),
+  })
+  .strict();
+
+export const firewallSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    extraRules: z.array(extraFirewallRuleSchema).default([]),
+  })
+  .strict();
+
+export const hardeningSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    permitRootLogin: z.enum(["prohibit-password", "no"]).default("prohibit-password"),
+    fail2banMaxRetry: z.number().int().min(1).default(5),
+    fail2banBanMinutes: z.number().int().min(1).default(60),
+  })
+  .strict();
+
+export const templatesSchema = z.record(configKey, templateSchema);

@@ -1,0 +1,181 @@
+import { z } from "zod";
+import { guestWith, lxcGuestSchema } from "./guest";
+import {
+  configKey,
+  dnsName,
+  email,
+  hostLabel,
+  ipv4,
+  pciAddress,
+  pciId,
+  positiveInt,
+  storageId,
+  vmid,
+} from "./primitives";
+
+export const databaseSchema = z
+  .object({
+    primary: lxcGuestSchema,
+    replica: lxcGuestSchema.optional(),
+    /** Hours between logical dumps. */
+    dumpEveryHours: z.number().int().min(1).max(24).default(6),
+    dumpRetentionDays: z.number().int().min(1).default(14),
+    /** Binary logs are kept this long for point-in-time recovery. */
+    binlogExpireDays: z.number().int().min(1).default(7),
+  })
+  .strict();
+
+export const redisSchema = lxcGuestSchema;
+
+/** A ZFS-backed (or any storage) volume mounted into a guest for user data. */
+export const dataVolumeSchema = z
+  .object({
+    storage: storageId,
+    sizeGb: positiveInt,
+    path: z.string().regex(/^\/[\w./-]+$/, { message: "must be an absolute path inside the guest" }),
+  })
+  .strict();
+
+export const nextcloudSchema = guestWith({
+  publicHostname: dnsName,
+  data: dataVolumeSchema,
+  adminUser: hostLabel.default("admin"),
+});
+
+export const frappeSchema = guestWith({
+  publicHostname: dnsName,
+  /** Custom image with the site's apps baked in, e.g. ghcr.io/bowbo/erpnext-custom. */
+  image: z.string().regex(/^[\w./-]+$/, { message: "must be a container image name without tag" }),
+  imageTag: z.string().regex(/^[\w.-]+$/, { message: "must be an image tag such as v15.40.0" }),
+  apps: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, { message: "must be a Frappe app name" })).min(1),
+  /** Frappe site name; defaults to the public hostname. */
+  siteName: dnsName.optional(),
+});
+
+export const simpleAppSchema = guestWith({ publicHostname: dnsName });
+
+export const webSiteSchema = z
+  .object({
+    hostname: dnsName,
+    /** Port the site's Node.js process listens on inside the guest. */
+    port: z.number().int().min(1024).max(65535),
+  })
+  .strict();
+
+export const webAppsSchema = z
+  .object({
+    frontend: guestWith({ sites: z.array(webSiteSchema).default([]) }),
+    backend: guestWith({ sites: z.array(webSiteSchema).default([]) }),
+  })
+  .strict();
+
+export const monitoringSchema = guestWith({
+  grafanaHostname: dnsName.optional(),
+  alertEmails: z.array(email).optional(),
+  smtpSmarthost: z
+    .string()
+    .regex(/^[\w.-]+:\d+$/, { message: "must be host:port" })
+    .default("smtp.gmail.com:587"),
+  smtpFrom: email.optional(),
+  telegramChatId: z
+    .string()
+    .regex(/^-?\d+$/, { message: "must be a numeric Telegram chat id" })
+    .optional(),
+  replicationLagSeconds: z.number().int().min(1).default(300),
+});
+
+export const networkServicesSchema = guestWith({
+  adguardHostname: dnsName.optional(),
+  upstreamDns: z.array(z.string().min(1)).min(1).default(["https://dns.cloudflare.com/dns-query", "1.1.1.1"]),
+});
+
+export const moodleSchema = z
+  .object({
+    publicHostname: dnsName,
+    /** Moodle git branch, e.g. MOODLE_405_STABLE. */
+    branch: z
+      .string()
+      .regex(/^MOODLE_\d{2,3}_STABLE$/, { message: "must be a branch such as MOODLE_405_STABLE" }),
+    /** Load balancers by key; two or more share `vip` through keepalived. */
+    loadBalancers: z.record(configKey, lxcGuestSchema).refine((m) => Object.keys(m).length >= 1, {
+      message: "must define at least one load balancer",
+    }),
+    /** Floating address of the balancers; required with two or more. */
+    vip: ipv4.optional(),
+    /** App nodes by key: adding one replaces nothing. */
+    nodes: z.record(configKey, lxcGuestSchema),
+    /** Guest exporting the shared moodledata over NFS. */
+    sharedFiles: guestWith({ data: dataVolumeSchema }),
+    /** Key of the node that runs cron; defaults to the first node key in sorted order. */
+    cronNode: configKey.optional(),
+    adminUser: hostLabel.default("admin"),
+    /** HAProxy health-check page. */
+    healthCheckPath: z
+      .string()
+      .regex(/^\/\S*$/)
+      .default("/login/index.php"),
+    statsHostname: dnsName.optional(),
+  })
+  .strict();
+
+export const windowsGpuSchema = z
+  .object({
+    vmid,
+    name: hostLabel,
+    /** Static address set inside Windows (the IP plan records it). */
+    ip: ipv4,
+    cores: positiveInt,
+    memoryMb: positiveInt.min(4096),
+    diskGb: positiveInt.min(64),
+    storage: storageId.optional(),
+    node: hostLabel.optional(),
+    gpu: z
+      .object({
+        /** PCI address of the GPU function, e.g. 0000:01:00.0. */
+        address: pciAddress,
+        /** Its audio function, e.g. 0000:01:00.1; passed through with it. */
+        audioAddress: pciAddress.optional(),
+        /** vendor:device ids for vfio-pci (GPU, audio). */
+        ids: z.array(pciId).min(1),
+        /** IOMMU group of the GPU (Proxmox's PCI mapping needs it). */
+        iommuGroup: z.number().int().min(0),
+        /** Subsystem vendor:device id of the GPU. */
+        subsystemId: pciId,
+        audioSubsystemId: pciId.optional(),
+      })
+      .strict(),
+    windowsIso: z.string().regex(/^[\w.-]+:iso\/[\w.+-]+\.iso$/, {
+      message: "must be a Proxmox ISO volume such as local:iso/Win11_24H2.iso",
+    }),
+    virtioIso: z.string().regex(/^[\w.-]+:iso\/[\w.+-]+\.iso$/, {
+      message: "must be a Proxmox ISO volume such as local:iso/virtio-win.iso",
+    }),
+    protect: z.boolean().optional(),
+  })
+  .strict();
+
+export const gpuHostSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    acsOverride: z.boolean().default(false),
+    bootloader: z.enum(["grub", "systemd-boot"]).default("grub"),
+    blacklist: z.array(z.string().regex(/^[a-z0-9_]+$/)).default(["nouveau", "nvidia", "nvidiafb", "radeon"]),
+  })
+  .strict();
+
+export const tunnelSchema = z
+  .object({
+    name: z.string().regex(/^[\w-]+$/, { message: "must be a tunnel name of letters, digits, - and _" }),
+    /** Guest keys (as in the IP plan) that run cloudflared; two give the tunnel a standby connector. */
+    connectorGuests: z.array(z.string().min(1)).min(1, { message: "must name at least one connector guest" }),
+    /** Publishes the Proxmox UI behind Access when set. */
+    proxmoxHostname: dnsName.optional(),
+    /** Access session length, e.g. 24h. */
+    accessSessionDuration: z
+      .string()
+      .regex(/^\d+[mh]$/)
+      .default("24h"),
+    /** E-mail domain allowed through Access besides the admin e-mails, e.g. bowbo.co.id. */
+    accessEmailDomain: dnsName.optional(),
+  })
+  .strict();
