@@ -37,6 +37,10 @@ export interface GuestPlan {
   stateful: boolean;
   /** Template key of an LXC guest. */
   template?: string;
+  swapMb?: number;
+  /** Root-disk storage when the stack overrides proxmox.storage.rootfs. */
+  storage?: string;
+  startupOrder?: number;
 }
 
 function lxc(
@@ -64,6 +68,9 @@ function lxc(
     role,
     stateful: guest.protect ?? (stateful && site.protectStateful),
     template: guest.template ?? tierDefaultTemplate[tier],
+    swapMb: guest.swapMb,
+    storage: guest.storage,
+    startupOrder: guest.startupOrder,
   };
 }
 
@@ -211,6 +218,7 @@ export function guestInventory(site: SiteConfig): GuestPlan[] {
       priority: "low",
       role: "Windows 11 render workstation (GPU passthrough)",
       stateful: vm.protect ?? site.protectStateful,
+      storage: vm.storage,
     });
   }
   return guests.sort((a, b) => a.vmid - b.vmid);

@@ -1,0 +1,22 @@
+/** Ports the site's services listen on; the firewall, tunnel, monitoring and diagrams read these. */
+export const PORTS = {
+  ssh: 22,
+  dns: 53,
+  http: 80,
+  nfs: 2049,
+  rpcbind: 111,
+  mariadb: 3306,
+  adguardUi: 3000,
+  grafana: 3000,
+  redis: 6379,
+  proxmoxUi: 8006,
+  frappe: 8080,
+  haproxyStats: 8404,
+  haproxyMetrics: 8405,
+  prometheus: 9090,
+  alertmanager: 9093,
+  nodeExporter: 9100,
+  mysqldExporter: 9104,
+  redisExporter: 9121,
+  pveExporter: 9221,
+} as const;
