@@ -1,0 +1,18 @@
+import type { GuestPlan } from "../../config/inventory";
+import type { SiteConfig } from "../../config/schema";
+import type { SiteWiring } from "../../config/wiring";
+import type { GuestFactory } from "../proxmox/guest-factory";
+
+/** What every tier component receives from the Site: the validated config and shared builders. */
+export interface TierContext {
+  site: SiteConfig;
+  wiring: SiteWiring;
+  factory: GuestFactory;
+}
+
+/** The inventory entry of a guest key; the key comes from validated config, so it exists. */
+export function planOf(ctx: TierContext, key: string): GuestPlan {
+  const plan = ctx.wiring.guests.find((g) => g.key === key);
+  if (!plan) throw new Error(`no guest "${key}" in the inventory`);
+  return plan;
+}

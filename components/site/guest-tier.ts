@@ -1,0 +1,63 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { GuestOverrides } from "../proxmox/guest-factory";
+import type { LxcGuest } from "../proxmox/lxc-guest";
+import { GuestProvisioner } from "../proxmox/provisioner";
+import { planOf, type TierContext } from "./context";
+
+/** A provisioning step of a tier: a rendered script and the secrets its prelude exports. */
+export interface ProvisionStep {
+  /** Guest key the script runs in. */
+  guest: string;
+  /** Role of the step, part of the resource name (e.g. "install", "cron"). */
+  role: string;
+  script: pulumi.Input<string>;
+  secrets?: Record<string, pulumi.Input<string>>;
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * Base of the tiers that are guests plus provisioning: creates each guest through the site's
+ * factory (named after its stable key) and runs rendered scripts in them.
+ */
+export abstract class GuestTier extends pulumi.ComponentResource {
+  readonly guests: Record<string, LxcGuest> = {};
+  readonly provisioners: GuestProvisioner[] = [];
+
+  protected constructor(
+    type: string,
+    name: string,
+    protected readonly ctx: TierContext,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super(type, name, {}, opts);
+  }
+
+  protected addGuest(key: string, overrides: GuestOverrides = {}): LxcGuest {
+    const guest = this.ctx.factory.lxc(planOf(this.ctx, key), overrides, this);
+    this.guests[key] = guest;
+    return guest;
+  }
+
+  protected provision(step: ProvisionStep): GuestProvisioner {
+    const plan = planOf(this.ctx, step.guest);
+    const guest = this.guests[step.guest];
+    const p = new GuestProvisioner(
+      `${step.guest}-${step.role}`,
+      {
+        connection: this.ctx.factory.connectionFor(plan),
+        vmid: plan.vmid,
+        script: step.script,
+        secrets: step.secrets,
+        dependsOn: [...(guest ? [guest] : []), ...(step.dependsOn ?? [])],
+      },
+      { parent: this },
+    );
+    this.provisioners.push(p);
+    return p;
+  }
+
+  /** What a dependent tier waits for: every guest and provisioning step of this tier. */
+  get ready(): pulumi.Resource[] {
+    return [...Object.values(this.guests), ...this.provisioners];
+  }
+}

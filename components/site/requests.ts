@@ -1,0 +1,28 @@
+import type { SiteConfig } from "../../config/schema";
+import type { SiteWiring } from "../../config/wiring";
+import type { DatabaseRequest } from "../database";
+
+/** The database each application asks for, limited to the addresses of the guests that use it. */
+export function databaseRequests(site: SiteConfig, wiring: SiteWiring): DatabaseRequest[] {
+  const ipOf = (key: string) => wiring.guests.find((g) => g.key === key)!.ip;
+  const requests: DatabaseRequest[] = [];
+  for (const name of Object.keys(site.nextcloud ?? {}).sort()) {
+    requests.push({ name: `nextcloud_${name}`, clientIps: [ipOf(`nextcloud-${name}`)] });
+  }
+  if (site.frappe) requests.push({ name: "frappe", clientIps: [ipOf("frappe")] });
+  if (site.snipeIt) requests.push({ name: "snipeit", clientIps: [ipOf("snipe-it")] });
+  if (site.passbolt) requests.push({ name: "passbolt", clientIps: [ipOf("passbolt")] });
+  if (site.moodle) {
+    requests.push({ name: "moodle", clientIps: Object.keys(site.moodle.nodes).sort().map((k) => ipOf(`moodle-${k}`)) });
+  }
+  return requests;
+}
+
+/** Applications that get their own Redis ACL user. */
+export function redisClients(site: SiteConfig): string[] {
+  return [
+    ...Object.keys(site.nextcloud ?? {}).sort().map((n) => `nextcloud_${n}`),
+    ...(site.frappe ? ["frappe"] : []),
+    ...(site.moodle ? ["moodle"] : []),
+  ];
+}

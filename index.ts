@@ -1,0 +1,10 @@
+import { buildProgram } from "./components/program";
+
+// Pulumi runs this file: everything happens in buildProgram, nothing at import time elsewhere.
+const outputs = buildProgram();
+
+export const client = outputs.client;
+export const guests = outputs.guests;
+export const publishedHostnames = outputs.publishedHostnames;
+export const databaseHost = outputs.databaseHost;
+export const configWarnings = outputs.warnings;

@@ -1,0 +1,37 @@
+import { randomBytes } from "node:crypto";
+
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** A value the mock monitor hands back as a secret, like the engine does for secret outputs. */
+function secretValue(value: string) {
+  return { [SECRET_SIG_KEY]: SECRET_SIG, value };
+}
+
+/** Random stand-in for generated material: never a real credential, different every run. */
+function generated(length: number): string {
+  return randomBytes(length).toString("base64url").slice(0, length);
+}
+
+/**
+ * Outputs the providers would compute, for the mock monitor: generated passwords (secret),
+ * downloaded template volume ids, the tunnel token.
+ */
+export function mockOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (type) {
+    case "random:index/randomPassword:RandomPassword":
+      return { result: secretValue(generated(Number(inputs.length ?? 32))) };
+    case "random:index/randomBytes:RandomBytes":
+      return { base64: secretValue(randomBytes(Number(inputs.length ?? 32)).toString("base64")) };
+    case "proxmoxve:download/file:File":
+      return { id: `${inputs.datastoreId}:vztmpl/${inputs.fileName}` };
+    case "proxmoxve:hardware/mapping/pci:Pci":
+      return { name: inputs.name ?? name };
+    case "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared":
+      return { id: `${name}-tunnel-id`, accountTag: inputs.accountId };
+    case "cloudflare:index/getZeroTrustTunnelCloudflaredToken:getZeroTrustTunnelCloudflaredToken":
+      return { token: secretValue(generated(120)) };
+    default:
+      return {};
+  }
+}
