@@ -76,24 +76,54 @@ export function siteWiring(site: SiteConfig): SiteWiring {
   for (const [name, nc] of Object.entries(site.nextcloud ?? {})) {
     const key = `nextcloud-${name}`;
     dbClients.push(key);
-    publish({ hostname: nc.publicHostname, target: key, origin: `http://${nc.ip}:${PORTS.http}`, admin: false, description: `Nextcloud ${name}` });
+    publish({
+      hostname: nc.publicHostname,
+      target: key,
+      origin: `http://${nc.ip}:${PORTS.http}`,
+      admin: false,
+      description: `Nextcloud ${name}`,
+    });
   }
   if (site.frappe) {
     dbClients.push("frappe");
-    publish({ hostname: site.frappe.publicHostname, target: "frappe", origin: `http://${site.frappe.ip}:${PORTS.frappe}`, admin: false, description: "ERPNext" });
+    publish({
+      hostname: site.frappe.publicHostname,
+      target: "frappe",
+      origin: `http://${site.frappe.ip}:${PORTS.frappe}`,
+      admin: false,
+      description: "ERPNext",
+    });
   }
   if (site.snipeIt) {
     dbClients.push("snipe-it");
-    publish({ hostname: site.snipeIt.publicHostname, target: "snipe-it", origin: `http://${site.snipeIt.ip}:${PORTS.http}`, admin: false, description: "Snipe-IT" });
+    publish({
+      hostname: site.snipeIt.publicHostname,
+      target: "snipe-it",
+      origin: `http://${site.snipeIt.ip}:${PORTS.http}`,
+      admin: false,
+      description: "Snipe-IT",
+    });
   }
   if (site.passbolt) {
     dbClients.push("passbolt");
-    publish({ hostname: site.passbolt.publicHostname, target: "passbolt", origin: `http://${site.passbolt.ip}:${PORTS.http}`, admin: false, description: "Passbolt" });
+    publish({
+      hostname: site.passbolt.publicHostname,
+      target: "passbolt",
+      origin: `http://${site.passbolt.ip}:${PORTS.http}`,
+      admin: false,
+      description: "Passbolt",
+    });
   }
   if (site.webApps) {
     for (const role of ["frontend", "backend"] as const) {
       for (const s of site.webApps[role].sites) {
-        publish({ hostname: s.hostname, target: role, origin: `http://${site.webApps[role].ip}:${PORTS.http}`, admin: false, description: `website on ${role}` });
+        publish({
+          hostname: s.hostname,
+          target: role,
+          origin: `http://${site.webApps[role].ip}:${PORTS.http}`,
+          admin: false,
+          description: `website on ${role}`,
+        });
       }
     }
   }
@@ -107,15 +137,29 @@ export function siteWiring(site: SiteConfig): SiteWiring {
     dbClients.push(...nodes);
     redisClients.push(...nodes);
     const front = m.vip ?? ip(lbs[0]);
-    publish({ hostname: m.publicHostname, target: lbs[0], origin: `http://${front}:${PORTS.http}`, admin: false, description: "Moodle" });
+    publish({
+      hostname: m.publicHostname,
+      target: lbs[0],
+      origin: `http://${front}:${PORTS.http}`,
+      admin: false,
+      description: "Moodle",
+    });
     for (const lb of lbs) {
       for (const node of nodes) edges.push(tcp({ guest: lb }, node, PORTS.http, "HAProxy to Moodle node"));
       // Every balancer takes the public traffic (the VIP moves between them).
-      if (lb !== lbs[0]) for (const from of originClients) edges.push(tcp(from, lb, PORTS.http, `origin of ${m.publicHostname}`));
+      if (lb !== lbs[0])
+        for (const from of originClients)
+          edges.push(tcp(from, lb, PORTS.http, `origin of ${m.publicHostname}`));
       edges.push(tcp(admins, lb, PORTS.haproxyStats, "HAProxy stats page"));
     }
     if (m.statsHostname) {
-      publish({ hostname: m.statsHostname, target: lbs[0], origin: `http://${front}:${PORTS.haproxyStats}`, admin: true, description: "HAProxy stats" });
+      publish({
+        hostname: m.statsHostname,
+        target: lbs[0],
+        origin: `http://${front}:${PORTS.haproxyStats}`,
+        admin: true,
+        description: "HAProxy stats",
+      });
     }
     for (const node of nodes) {
       edges.push(tcp({ guest: node }, "moodle-files", PORTS.nfs, "moodledata over NFS"));
@@ -123,44 +167,106 @@ export function siteWiring(site: SiteConfig): SiteWiring {
     }
   }
   if (has("database-primary")) {
-    for (const c of dbClients) edges.push(tcp({ guest: c }, "database-primary", PORTS.mariadb, "application database"));
-    if (has("database-replica")) edges.push(tcp({ guest: "database-replica" }, "database-primary", PORTS.mariadb, "replication"));
+    for (const c of dbClients)
+      edges.push(tcp({ guest: c }, "database-primary", PORTS.mariadb, "application database"));
+    if (has("database-replica"))
+      edges.push(tcp({ guest: "database-replica" }, "database-primary", PORTS.mariadb, "replication"));
   }
-  if (has("redis")) for (const c of redisClients) edges.push(tcp({ guest: c }, "redis", PORTS.redis, "cache, locks and sessions"));
+  if (has("redis"))
+    for (const c of redisClients)
+      edges.push(tcp({ guest: c }, "redis", PORTS.redis, "cache, locks and sessions"));
 
   if (site.networkServices) {
     const ns = site.networkServices;
-    edges.push({ from: { label: "lan", cidrs: [site.network.cidr] }, to: "network-services", port: PORTS.dns, protocol: "udp", purpose: "DNS" });
-    edges.push(tcp({ label: "lan", cidrs: [site.network.cidr] }, "network-services", PORTS.dns, "DNS over TCP"));
+    edges.push({
+      from: { label: "lan", cidrs: [site.network.cidr] },
+      to: "network-services",
+      port: PORTS.dns,
+      protocol: "udp",
+      purpose: "DNS",
+    });
+    edges.push(
+      tcp({ label: "lan", cidrs: [site.network.cidr] }, "network-services", PORTS.dns, "DNS over TCP"),
+    );
     edges.push(tcp(admins, "network-services", PORTS.adguardUi, "AdGuard Home UI"));
     if (ns.adguardHostname) {
-      publish({ hostname: ns.adguardHostname, target: "network-services", origin: `http://${ns.ip}:${PORTS.adguardUi}`, admin: true, description: "AdGuard Home" });
+      publish({
+        hostname: ns.adguardHostname,
+        target: "network-services",
+        origin: `http://${ns.ip}:${PORTS.adguardUi}`,
+        admin: true,
+        description: "AdGuard Home",
+      });
     }
   }
   const scrapeTargets: ScrapeTarget[] = [];
   if (site.monitoring) {
     const mon = site.monitoring;
     for (const node of site.proxmox.nodes) {
-      scrapeTargets.push({ job: "node", instance: node.name, address: node.address, port: PORTS.nodeExporter, target: `host:${node.name}` });
-      scrapeTargets.push({ job: "proxmox", instance: node.name, address: node.address, port: PORTS.proxmoxUi, target: `host:${node.name}` });
+      scrapeTargets.push({
+        job: "node",
+        instance: node.name,
+        address: node.address,
+        port: PORTS.nodeExporter,
+        target: `host:${node.name}`,
+      });
+      scrapeTargets.push({
+        job: "proxmox",
+        instance: node.name,
+        address: node.address,
+        port: PORTS.proxmoxUi,
+        target: `host:${node.name}`,
+      });
     }
     for (const g of guests.filter((x) => x.kind === "lxc")) {
-      scrapeTargets.push({ job: "node", instance: g.hostname, address: g.ip, port: PORTS.nodeExporter, target: g.key });
+      scrapeTargets.push({
+        job: "node",
+        instance: g.hostname,
+        address: g.ip,
+        port: PORTS.nodeExporter,
+        target: g.key,
+      });
     }
     for (const key of ["database-primary", "database-replica"].filter(has)) {
-      scrapeTargets.push({ job: "mysqld", instance: guests.find((g) => g.key === key)!.hostname, address: ip(key), port: PORTS.mysqldExporter, target: key });
+      scrapeTargets.push({
+        job: "mysqld",
+        instance: guests.find((g) => g.key === key)!.hostname,
+        address: ip(key),
+        port: PORTS.mysqldExporter,
+        target: key,
+      });
     }
-    if (has("redis")) scrapeTargets.push({ job: "redis", instance: guests.find((g) => g.key === "redis")!.hostname, address: ip("redis"), port: PORTS.redisExporter, target: "redis" });
+    if (has("redis"))
+      scrapeTargets.push({
+        job: "redis",
+        instance: guests.find((g) => g.key === "redis")!.hostname,
+        address: ip("redis"),
+        port: PORTS.redisExporter,
+        target: "redis",
+      });
     for (const [k, lb] of Object.entries(site.moodle?.loadBalancers ?? {})) {
-      scrapeTargets.push({ job: "haproxy", instance: lb.hostname, address: lb.ip, port: PORTS.haproxyMetrics, target: `moodle-${k}` });
+      scrapeTargets.push({
+        job: "haproxy",
+        instance: lb.hostname,
+        address: lb.ip,
+        port: PORTS.haproxyMetrics,
+        target: `moodle-${k}`,
+      });
     }
     for (const t of scrapeTargets) {
-      if (!t.target.startsWith("host:") && t.target !== "monitoring") edges.push(tcp({ guest: "monitoring" }, t.target, t.port, `metrics (${t.job})`));
+      if (!t.target.startsWith("host:") && t.target !== "monitoring")
+        edges.push(tcp({ guest: "monitoring" }, t.target, t.port, `metrics (${t.job})`));
     }
     edges.push(tcp(admins, "monitoring", PORTS.grafana, "Grafana"));
     edges.push(tcp(admins, "monitoring", PORTS.prometheus, "Prometheus UI"));
     if (mon.grafanaHostname) {
-      publish({ hostname: mon.grafanaHostname, target: "monitoring", origin: `http://${mon.ip}:${PORTS.grafana}`, admin: true, description: "Grafana" });
+      publish({
+        hostname: mon.grafanaHostname,
+        target: "monitoring",
+        origin: `http://${mon.ip}:${PORTS.grafana}`,
+        admin: true,
+        description: "Grafana",
+      });
     }
   }
   if (site.tunnel?.proxmoxHostname) {
@@ -174,7 +280,8 @@ export function siteWiring(site: SiteConfig): SiteWiring {
       description: "Proxmox VE UI",
     });
   }
-  for (const g of guests.filter((x) => x.kind === "lxc")) edges.push(tcp(admins, g.key, PORTS.ssh, "administration"));
+  for (const g of guests.filter((x) => x.kind === "lxc"))
+    edges.push(tcp(admins, g.key, PORTS.ssh, "administration"));
   for (const rule of site.firewall.extraRules) {
     const from: Endpoint = has(rule.from) ? { guest: rule.from } : { label: rule.from, cidrs: [rule.from] };
     edges.push({ from, to: rule.to, port: rule.port, protocol: rule.protocol, purpose: rule.purpose });
@@ -186,7 +293,10 @@ function dedupe(edges: ServiceEdge[]): ServiceEdge[] {
   const seen = new Map<string, ServiceEdge>();
   for (const e of edges) {
     const from = "guest" in e.from ? e.from.guest : e.from.label;
-    seen.set(`${from}|${e.to}|${e.port}|${e.protocol}`, seen.get(`${from}|${e.to}|${e.port}|${e.protocol}`) ?? e);
+    seen.set(
+      `${from}|${e.to}|${e.port}|${e.protocol}`,
+      seen.get(`${from}|${e.to}|${e.port}|${e.protocol}`) ?? e,
+    );
   }
   return [...seen.values()];
 }

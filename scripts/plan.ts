@@ -21,7 +21,9 @@ import { countsByType, resourceTree } from "./lib/resource-tree";
 const usage = "usage: npm run plan -- --stack <name> [--json]";
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { stack: { type: "string" }, json: { type: "boolean", default: false } } });
+  const { values } = parseArgs({
+    options: { stack: { type: "string" }, json: { type: "boolean", default: false } },
+  });
   if (!values.stack) {
     console.error(usage);
     return 2;
@@ -46,7 +48,13 @@ async function main(): Promise<number> {
     stack: values.stack,
     client: site.site.client,
     warnings: valid.warnings.map(formatProblem),
-    resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, inputs: r.inputs })),
+    resources: run.resources.map((r) => ({
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      parent: r.parent ?? null,
+      inputs: r.inputs,
+    })),
     counts: Object.fromEntries(countsByType(run.resources)),
     ipPlan: ipPlan(site, guests),
     allocation: allocation(guests),
@@ -71,7 +79,10 @@ async function main(): Promise<number> {
     "",
     "## Resource counts",
     "",
-    markdownTable(["Type", "Count"], [...countsByType(run.resources), ["total", run.resources.filter((r) => r.custom).length]]),
+    markdownTable(
+      ["Type", "Count"],
+      [...countsByType(run.resources), ["total", run.resources.filter((r) => r.custom).length]],
+    ),
     "",
     "## IP plan",
     "",
@@ -85,7 +96,9 @@ async function main(): Promise<number> {
     "",
     capacityMarkdown(plan.capacity),
     "",
-    ...(plan.published.length ? ["## Published through the tunnel", "", publishedMarkdown(plan.published), ""] : []),
+    ...(plan.published.length
+      ? ["## Published through the tunnel", "", publishedMarkdown(plan.published), ""]
+      : []),
   ];
   console.log(out.join("\n"));
   return 0;

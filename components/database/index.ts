@@ -49,7 +49,11 @@ export class MariaDbCluster extends GuestTier {
     this.replica = replicaPlan ? this.addGuest("database-replica") : undefined;
     const credentials: Record<string, DatabaseCredentials> = {};
     for (const db of args.databases) {
-      credentials[db.name] = { database: db.name, user: db.name, password: password(`${name}-${db.name}-password`, this) };
+      credentials[db.name] = {
+        database: db.name,
+        user: db.name,
+        password: password(`${name}-${db.name}-password`, this),
+      };
     }
     this.endpoint = { host: primaryPlan.ip, port: 3306, replicaHost: replicaPlan?.ip, credentials };
     this.registerOutputs({ host: this.endpoint.host });

@@ -19,10 +19,17 @@ export class MoodleCluster extends GuestTier {
     // The kernel NFS server needs a privileged container; app nodes mount NFS (mount=nfs feature).
     this.addGuest("moodle-files", {
       unprivileged: false,
-      volumes: [{ storage: m.sharedFiles.data.storage, sizeGb: m.sharedFiles.data.sizeGb, path: m.sharedFiles.data.path }],
+      volumes: [
+        {
+          storage: m.sharedFiles.data.storage,
+          sizeGb: m.sharedFiles.data.sizeGb,
+          path: m.sharedFiles.data.path,
+        },
+      ],
     });
     for (const key of Object.keys(m.loadBalancers).sort()) this.addGuest(`moodle-${key}`);
-    for (const key of Object.keys(m.nodes).sort()) this.addGuest(`moodle-${key}`, { features: { nesting: true, mounts: ["nfs"] } });
+    for (const key of Object.keys(m.nodes).sort())
+      this.addGuest(`moodle-${key}`, { features: { nesting: true, mounts: ["nfs"] } });
     this.registerOutputs({});
   }
 }

@@ -19,7 +19,9 @@ export class Nextcloud extends GuestTier {
   constructor(name: string, args: NextcloudArgs, opts?: pulumi.ComponentResourceOptions) {
     super("proxmox-sites:apps:Nextcloud", name, args.ctx, opts);
     const cfg = args.ctx.site.nextcloud![args.instance];
-    this.addGuest(name, { volumes: [{ storage: cfg.data.storage, sizeGb: cfg.data.sizeGb, path: cfg.data.path }] });
+    this.addGuest(name, {
+      volumes: [{ storage: cfg.data.storage, sizeGb: cfg.data.sizeGb, path: cfg.data.path }],
+    });
     this.registerOutputs({});
   }
 }

@@ -47,7 +47,9 @@ export class GuestProvisioner extends pulumi.ComponentResource {
     const scriptHash = pulumi.output(args.script).apply(sha256);
     // The secrets' digest goes into triggers so a rotated password re-runs the script; it is a
     // secret itself so the digest never shows in state or previews.
-    const secretsHash = pulumi.secret(values.apply((vals) => sha256(names.map((n, i) => `${n}=${vals[i]}`).join("\n"))));
+    const secretsHash = pulumi.secret(
+      values.apply((vals) => sha256(names.map((n, i) => `${n}=${vals[i]}`).join("\n"))),
+    );
     this.command = new command.remote.Command(
       name,
       {

@@ -66,7 +66,7 @@ export function renderFileStep(file: GuestFile): string {
   const delimiter = heredocDelimiter(file.content);
   const body = file.content.endsWith("\n") ? file.content : `${file.content}\n`;
   const substitutions = placeholdersIn(body)
-    .map((name) => `body=\${body//@@${name}@@/\"\$${name}\"}`)
+    .map((name) => `body=\${body//@@${name}@@/"$${name}"}`)
     .join("\n");
   const lines = [
     `# ${file.path}`,
@@ -100,7 +100,8 @@ export function renderScript(spec: ScriptSpec): string {
     "set -euo pipefail",
     "umask 022",
   ];
-  for (const name of [...required].sort()) parts.push(`: "\${${name}:?${name} must be exported by the stdin prelude}"`);
+  for (const name of [...required].sort())
+    parts.push(`: "\${${name}:?${name} must be exported by the stdin prelude}"`);
   if (spec.setup) parts.push(spec.setup.trimEnd());
   for (const file of spec.files ?? []) parts.push(renderFileStep(file));
   if (spec.body) parts.push(spec.body.trimEnd());

@@ -35,7 +35,11 @@ export class RedisCache extends GuestTier {
     this.guest = this.addGuest("redis");
     const users: Record<string, RedisUser> = {};
     for (const client of args.clients) {
-      const password = new random.RandomPassword(`${name}-${client}-password`, { length: 32, special: false }, { parent: this }).result;
+      const password = new random.RandomPassword(
+        `${name}-${client}-password`,
+        { length: 32, special: false },
+        { parent: this },
+      ).result;
       users[client] = { user: client, password, keyPrefix: `${client}:` };
     }
     this.endpoint = { host: plan.ip, port: 6379, users };

@@ -43,34 +43,70 @@ export class Site extends pulumi.ComponentResource {
 
     // Schedules (backups at 02:00) mean the site's local time only if the nodes run in it.
     for (const node of site.proxmox.nodes) {
-      new proxmoxve.TimeLegacy(`${node.name}-timezone`, { nodeName: node.name, timeZone: site.site.timezone }, proxmox);
+      new proxmoxve.TimeLegacy(
+        `${node.name}-timezone`,
+        { nodeName: node.name, timeZone: site.site.timezone },
+        proxmox,
+      );
     }
 
     const needed: Record<string, string[]> = {};
     for (const g of this.wiring.guests) if (g.template) (needed[g.node] ??= []).push(g.template);
     const templates = new TemplateStore(
       "templates",
-      { templates: siteTemplates(site.templates), needed, datastoreId: site.proxmox.storage.templates, provider: this.providers.proxmox },
+      {
+        templates: siteTemplates(site.templates),
+        needed,
+        datastoreId: site.proxmox.storage.templates,
+        provider: this.providers.proxmox,
+      },
       { parent: this },
     );
-    const factory = new GuestFactory(site, this.providers, templates.fileIds, args.secrets.proxmoxSshPrivateKey);
+    const factory = new GuestFactory(
+      site,
+      this.providers,
+      templates.fileIds,
+      args.secrets.proxmoxSshPrivateKey,
+    );
     const ctx: TierContext = { site, wiring: this.wiring, factory };
 
-    if (site.database) this.database = new MariaDbCluster("database", { ctx, databases: databaseRequests(site, this.wiring) }, { parent: this });
-    if (site.redis) this.redis = new RedisCache("redis", { ctx, clients: redisClients(site) }, { parent: this });
+    if (site.database)
+      this.database = new MariaDbCluster(
+        "database",
+        { ctx, databases: databaseRequests(site, this.wiring) },
+        { parent: this },
+      );
+    if (site.redis)
+      this.redis = new RedisCache("redis", { ctx, clients: redisClients(site) }, { parent: this });
     const dataReady = [...(this.database?.ready ?? []), ...(this.redis?.ready ?? [])];
     const database = this.database?.endpoint;
     const redis = this.redis?.endpoint;
 
     if (site.networkServices) new NetworkServices("network-services", { ctx }, { parent: this });
     for (const instance of Object.keys(site.nextcloud ?? {}).sort()) {
-      new Nextcloud(`nextcloud-${instance}`, { ctx, instance, database: database!, redis, dependsOn: dataReady }, { parent: this });
+      new Nextcloud(
+        `nextcloud-${instance}`,
+        { ctx, instance, database: database!, redis, dependsOn: dataReady },
+        { parent: this },
+      );
     }
-    if (site.frappe) new Frappe("frappe", { ctx, database: database!, redis: redis!, dependsOn: dataReady }, { parent: this });
-    if (site.snipeIt) new SnipeIt("snipe-it", { ctx, database: database!, dependsOn: dataReady }, { parent: this });
-    if (site.passbolt) new Passbolt("passbolt", { ctx, database: database!, dependsOn: dataReady }, { parent: this });
+    if (site.frappe)
+      new Frappe(
+        "frappe",
+        { ctx, database: database!, redis: redis!, dependsOn: dataReady },
+        { parent: this },
+      );
+    if (site.snipeIt)
+      new SnipeIt("snipe-it", { ctx, database: database!, dependsOn: dataReady }, { parent: this });
+    if (site.passbolt)
+      new Passbolt("passbolt", { ctx, database: database!, dependsOn: dataReady }, { parent: this });
     if (site.webApps) new WebApps("web", { ctx }, { parent: this });
-    if (site.moodle) new MoodleCluster("moodle", { ctx, database: database!, redis: redis!, dependsOn: dataReady }, { parent: this });
+    if (site.moodle)
+      new MoodleCluster(
+        "moodle",
+        { ctx, database: database!, redis: redis!, dependsOn: dataReady },
+        { parent: this },
+      );
     if (site.monitoring) new Monitoring("monitoring", { ctx, secrets: args.secrets }, { parent: this });
 
     const vm = site.windowsGpu;
@@ -89,7 +125,12 @@ export class Site extends pulumi.ComponentResource {
           bridge: site.network.bridge,
           windowsIso: vm.windowsIso,
           virtioIso: vm.virtioIso,
-          gpu: { address: vm.gpu.address, id: vm.gpu.ids[0], subsystemId: vm.gpu.subsystemId, iommuGroup: vm.gpu.iommuGroup },
+          gpu: {
+            address: vm.gpu.address,
+            id: vm.gpu.ids[0],
+            subsystemId: vm.gpu.subsystemId,
+            iommuGroup: vm.gpu.iommuGroup,
+          },
           gpuAudio: vm.gpu.audioAddress
             ? {
                 address: vm.gpu.audioAddress,
@@ -110,7 +151,12 @@ export class Site extends pulumi.ComponentResource {
     if (site.backups) {
       new BackupPlan(
         "backups",
-        { ...site.backups, storage: site.proxmox.storage.backups, mailTo: site.backups.mailTo ?? site.site.adminEmails, provider: this.providers.proxmox },
+        {
+          ...site.backups,
+          storage: site.proxmox.storage.backups,
+          mailTo: site.backups.mailTo ?? site.site.adminEmails,
+          provider: this.providers.proxmox,
+        },
         { parent: this },
       );
     }

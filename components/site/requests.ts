@@ -13,7 +13,12 @@ export function databaseRequests(site: SiteConfig, wiring: SiteWiring): Database
   if (site.snipeIt) requests.push({ name: "snipeit", clientIps: [ipOf("snipe-it")] });
   if (site.passbolt) requests.push({ name: "passbolt", clientIps: [ipOf("passbolt")] });
   if (site.moodle) {
-    requests.push({ name: "moodle", clientIps: Object.keys(site.moodle.nodes).sort().map((k) => ipOf(`moodle-${k}`)) });
+    requests.push({
+      name: "moodle",
+      clientIps: Object.keys(site.moodle.nodes)
+        .sort()
+        .map((k) => ipOf(`moodle-${k}`)),
+    });
   }
   return requests;
 }
@@ -21,7 +26,9 @@ export function databaseRequests(site: SiteConfig, wiring: SiteWiring): Database
 /** Applications that get their own Redis ACL user. */
 export function redisClients(site: SiteConfig): string[] {
   return [
-    ...Object.keys(site.nextcloud ?? {}).sort().map((n) => `nextcloud_${n}`),
+    ...Object.keys(site.nextcloud ?? {})
+      .sort()
+      .map((n) => `nextcloud_${n}`),
     ...(site.frappe ? ["frappe"] : []),
     ...(site.moodle ? ["moodle"] : []),
   ];

@@ -56,7 +56,15 @@ export class WindowsGpuVm extends pulumi.ComponentResource {
           {
             name: `${args.name}-${role}`,
             comment: `${role} of ${args.name}`,
-            maps: [{ node: args.node, path: fn.address, id: fn.id, subsystemId: fn.subsystemId, iommuGroup: fn.iommuGroup }],
+            maps: [
+              {
+                node: args.node,
+                path: fn.address,
+                id: fn.id,
+                subsystemId: fn.subsystemId,
+                iommuGroup: fn.iommuGroup,
+              },
+            ],
           },
           { parent: this, provider: args.provider },
         ),
@@ -74,17 +82,38 @@ export class WindowsGpuVm extends pulumi.ComponentResource {
         operatingSystem: { type: "win11" },
         cpu: { type: "host", cores: args.cores, sockets: 1, numa: true },
         memory: { dedicated: args.memoryMb },
-        numas: [{ device: "numa0", cpus: `0-${args.cores - 1}`, memory: args.memoryMb, hostnodes: "0", policy: "preferred" }],
+        numas: [
+          {
+            device: "numa0",
+            cpus: `0-${args.cores - 1}`,
+            memory: args.memoryMb,
+            hostnodes: "0",
+            policy: "preferred",
+          },
+        ],
         scsiHardware: "virtio-scsi-single",
         efiDisk: { datastoreId: args.storage, type: "4m", preEnrolledKeys: true, fileFormat: "raw" },
         // Changing the TPM version replaces the VM: pinned to v2.0 for Windows 11.
         tpmState: { datastoreId: args.storage, version: "v2.0" },
         disks: [
-          { interface: "scsi0", datastoreId: args.storage, size: args.diskGb, ssd: true, discard: "on", iothread: true, fileFormat: "raw" },
+          {
+            interface: "scsi0",
+            datastoreId: args.storage,
+            size: args.diskGb,
+            ssd: true,
+            discard: "on",
+            iothread: true,
+            fileFormat: "raw",
+          },
         ],
         cdrom: { fileId: args.windowsIso, interface: "ide2" },
         networkDevices: [{ bridge: args.bridge, model: "virtio", firewall: true }],
-        hostpcis: this.mappings.map((m, i) => ({ device: `hostpci${i}`, mapping: m.name, pcie: true, xvga: i === 0 })),
+        hostpcis: this.mappings.map((m, i) => ({
+          device: `hostpci${i}`,
+          mapping: m.name,
+          pcie: true,
+          xvga: i === 0,
+        })),
         vga: { type: "none" },
         // Enable only once qemu-guest-agent runs inside Windows (installed from the virtio ISO).
         agent: { enabled: true, trim: true, timeout: "15m" },
@@ -94,13 +123,23 @@ export class WindowsGpuVm extends pulumi.ComponentResource {
         protection: args.protect,
         timeoutCreate: 1800,
       },
-      { parent: this, provider: args.provider, protect: args.protect, dependsOn: this.mappings, deleteBeforeReplace: true },
+      {
+        parent: this,
+        provider: args.provider,
+        protect: args.protect,
+        dependsOn: this.mappings,
+        deleteBeforeReplace: true,
+      },
     );
     // VmLegacy has a single CD-ROM slot; the virtio-win drivers ISO goes on ide0 through qm.
     new command.remote.Command(
       `${name}-virtio-iso`,
       {
-        connection: { host: args.connection.host, user: args.connection.user, privateKey: args.connection.privateKey },
+        connection: {
+          host: args.connection.host,
+          user: args.connection.user,
+          privateKey: args.connection.privateKey,
+        },
         create: `qm config ${args.vmid} | grep -q '^ide0: ${args.virtioIso},' || qm set ${args.vmid} --ide0 ${args.virtioIso},media=cdrom`,
         triggers: [args.virtioIso],
         addPreviousOutputInEnv: false,

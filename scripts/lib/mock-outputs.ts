@@ -3,8 +3,12 @@ import { randomBytes } from "node:crypto";
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
+/** Every secret the mocks generated in this process: the secrets audit looks for them. */
+export const generatedSecrets = new Set<string>();
+
 /** A value the mock monitor hands back as a secret, like the engine does for secret outputs. */
 function secretValue(value: string) {
+  generatedSecrets.add(value);
   return { [SECRET_SIG_KEY]: SECRET_SIG, value };
 }
 
@@ -17,7 +21,11 @@ function generated(length: number): string {
  * Outputs the providers would compute, for the mock monitor: generated passwords (secret),
  * downloaded template volume ids, the tunnel token.
  */
-export function mockOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+export function mockOutputs(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
   switch (type) {
     case "random:index/randomPassword:RandomPassword":
       return { result: secretValue(generated(Number(inputs.length ?? 32))) };

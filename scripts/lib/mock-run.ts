@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { readStackFile, PROJECT, type StackFile } from "../../config/stack-file";
-import { mockOutputs } from "./mock-outputs";
+import { generatedSecrets, mockOutputs } from "./mock-outputs";
 
 /** Stands in for a secret value wherever the plan prints an input. */
 export const SECRET_MARK = "[secret]";
@@ -35,6 +35,7 @@ export interface MockRun {
 }
 
 interface Pending {
+  resource: pulumi.Resource;
   urn: string;
   type: string;
   name: string;
@@ -50,7 +51,10 @@ function placeholderFor(key: string): string {
 }
 
 /** Config for setAllConfig from a stack file: objects as JSON, secure: keys as secret placeholders. */
-export function configFromStackFile(file: StackFile): { config: Record<string, string>; secretKeys: string[] } {
+export function configFromStackFile(file: StackFile): {
+  config: Record<string, string>;
+  secretKeys: string[];
+} {
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(file.values)) {
     config[`${PROJECT}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
@@ -117,10 +121,15 @@ async function resolveValue(
   return { shown: value, clear: value };
 }
 
+/**
+ * Secret-marked objects can carry plain parts (the provider's ssh block holds node addresses);
+ * generated and configured secrets are long, so short strings are not treated as secrets.
+ */
 function collectSecretStrings(value: unknown, into: Set<string>) {
-  if (typeof value === "string" && value.length >= 8) into.add(value);
+  if (typeof value === "string" && value.length >= 16) into.add(value);
   else if (Array.isArray(value)) value.forEach((v) => collectSecretStrings(v, into));
-  else if (value && typeof value === "object") Object.values(value).forEach((v) => collectSecretStrings(v, into));
+  else if (value && typeof value === "object")
+    Object.values(value).forEach((v) => collectSecretStrings(v, into));
 }
 
 /**
@@ -133,13 +142,17 @@ export async function runUnderMocks(stack: string, dir = resolve(__dirname, "../
   pulumi.runtime.setAllConfig(config, secretKeys);
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...mockOutputs(args.type, args.name, args.inputs) } }),
+      newResource: (args) => ({
+        id: `${args.name}-id`,
+        state: { ...args.inputs, ...mockOutputs(args.type, args.name, args.inputs) },
+      }),
       call: (args) => mockOutputs(args.token, "call", args.inputs),
     },
     PROJECT,
     stack,
     false,
   );
+  generatedSecrets.clear();
   const pending: Pending[] = [];
   const names = new Map<pulumi.Resource, string>();
   const urns = new Map<pulumi.Resource, string>();
@@ -151,7 +164,16 @@ export async function runUnderMocks(stack: string, dir = resolve(__dirname, "../
       const urn = `urn:pulumi:${stack}::${PROJECT}::${parentTypes}${t.type}::${t.name}`;
       names.set(t.resource, `${t.type}::${t.name}`);
       urns.set(t.resource, urn);
-      pending.push({ urn, type: t.type, name: t.name, custom: t.resource instanceof pulumi.CustomResource, parent: t.opts.parent, props: t.props, opts: t.opts });
+      pending.push({
+        resource: t.resource,
+        urn,
+        type: t.type,
+        name: t.name,
+        custom: t.resource instanceof pulumi.CustomResource,
+        parent: t.opts.parent,
+        props: t.props,
+        opts: t.opts,
+      });
       return undefined;
     });
     // Imported here so that nothing of the program runs before the mocks exist.
@@ -160,7 +182,10 @@ export async function runUnderMocks(stack: string, dir = resolve(__dirname, "../
     outputs = buildProgram() as Record<string, unknown>;
     return outputs;
   });
-  const secretValues = new Set<string>();
+  // Registrations reach the mock monitor asynchronously: wait until every resource has its URN.
+  await Promise.all(pending.map((p) => valueOf(p.resource.urn, 5000)));
+  const secretValues = new Set<string>(generatedSecrets);
+  generatedSecrets.clear();
   const clearInputs = new Map<string, Record<string, unknown>>();
   const resources: RecordedResource[] = [];
   for (const p of pending) {
@@ -178,9 +203,18 @@ export async function runUnderMocks(stack: string, dir = resolve(__dirname, "../
       secretPaths,
       protect: Boolean(p.opts.protect),
       deleteBeforeReplace: Boolean(p.opts.deleteBeforeReplace),
-      dependsOn: [p.opts.dependsOn ?? []].flat().filter(pulumi.Resource.isInstance).map((d) => urns.get(d) ?? "?"),
+      dependsOn: [p.opts.dependsOn ?? []]
+        .flat()
+        .filter(pulumi.Resource.isInstance)
+        .map((d) => urns.get(d) ?? "?"),
     });
   }
   const resolvedOutputs = await resolveValue(outputs, "", [], secretValues, names);
-  return { stack, resources, secretValues, clearInputs, outputs: resolvedOutputs.shown as Record<string, unknown> };
+  return {
+    stack,
+    resources,
+    secretValues,
+    clearInputs,
+    outputs: resolvedOutputs.shown as Record<string, unknown>,
+  };
 }

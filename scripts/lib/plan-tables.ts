@@ -32,9 +32,17 @@ export function ipPlan(site: SiteConfig, guests: readonly GuestPlan[]): IpPlanRo
     kind: "host",
     role: "Proxmox VE node",
   }));
-  for (const g of guests) rows.push({ vmid: g.vmid, key: g.key, hostname: g.hostname, ip: g.ip, kind: g.kind, role: g.role });
+  for (const g of guests)
+    rows.push({ vmid: g.vmid, key: g.key, hostname: g.hostname, ip: g.ip, kind: g.kind, role: g.role });
   if (site.moodle?.vip) {
-    rows.push({ vmid: null, key: "moodle-vip", hostname: "(floating)", ip: site.moodle.vip, kind: "vip", role: "Moodle load balancer address (keepalived)" });
+    rows.push({
+      vmid: null,
+      key: "moodle-vip",
+      hostname: "(floating)",
+      ip: site.moodle.vip,
+      kind: "vip",
+      role: "Moodle load balancer address (keepalived)",
+    });
   }
   const num = (ip: string) => ip.split(".").reduce((a, o) => a * 256 + Number(o), 0);
   return rows.sort((a, b) => num(a.ip) - num(b.ip));
@@ -42,7 +50,15 @@ export function ipPlan(site: SiteConfig, guests: readonly GuestPlan[]): IpPlanRo
 
 /** Table 3.8 of the seed: what each guest is given. */
 export function allocation(guests: readonly GuestPlan[]): AllocationRow[] {
-  return guests.map((g) => ({ vmid: g.vmid, key: g.key, cores: g.cores, memoryMb: g.memoryMb, diskGb: g.diskGb, priority: g.priority, node: g.node }));
+  return guests.map((g) => ({
+    vmid: g.vmid,
+    key: g.key,
+    cores: g.cores,
+    memoryMb: g.memoryMb,
+    diskGb: g.diskGb,
+    priority: g.priority,
+    node: g.node,
+  }));
 }
 
 export function capacity(site: SiteConfig, guests: readonly GuestPlan[]): NodeCapacity[] {
@@ -69,7 +85,15 @@ export function ipPlanMarkdown(rows: IpPlanRow[]): string {
 export function allocationMarkdown(rows: AllocationRow[]): string {
   return markdownTable(
     ["VMID", "Guest", "Cores", "Memory", "Disk", "Priority", "Node"],
-    rows.map((r) => [r.vmid, r.key, r.cores, `${r.memoryMb / 1024} GB`, `${r.diskGb} GB`, r.priority, r.node]),
+    rows.map((r) => [
+      r.vmid,
+      r.key,
+      r.cores,
+      `${r.memoryMb / 1024} GB`,
+      `${r.diskGb} GB`,
+      r.priority,
+      r.node,
+    ]),
   );
 }
 
@@ -90,6 +114,11 @@ export function capacityMarkdown(nodes: NodeCapacity[]): string {
 export function publishedMarkdown(services: PublishedService[]): string {
   return markdownTable(
     ["Hostname", "Origin", "Served by", "Access"],
-    services.map((s) => [s.hostname, s.origin, s.target, s.admin ? "Cloudflare Access (admins)" : "public (own login)"]),
+    services.map((s) => [
+      s.hostname,
+      s.origin,
+      s.target,
+      s.admin ? "Cloudflare Access (admins)" : "public (own login)",
+    ]),
   );
 }

@@ -14,14 +14,28 @@ const keyInputs: Record<string, string[]> = {
     "unprivileged",
     "protection",
   ],
-  "proxmoxve:index/vmLegacy:VmLegacy": ["vmId", "nodeName", "name", "cpu.cores", "memory.dedicated", "machine", "bios", "tpmState.version"],
+  "proxmoxve:index/vmLegacy:VmLegacy": [
+    "vmId",
+    "nodeName",
+    "name",
+    "cpu.cores",
+    "memory.dedicated",
+    "machine",
+    "bios",
+    "tpmState.version",
+  ],
   "proxmoxve:download/file:File": ["nodeName", "datastoreId", "fileName"],
   "proxmoxve:backup/job:Job": ["schedule", "storage", "mode", "pruneBackups"],
   "command:remote:Command": ["create", "stdin"],
 };
 
 function get(obj: unknown, path: string): unknown {
-  return path.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), obj);
+  return path
+    .split(".")
+    .reduce<unknown>(
+      (o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined),
+      obj,
+    );
 }
 
 function summary(r: RecordedResource): string {
@@ -34,7 +48,10 @@ function summary(r: RecordedResource): string {
   return paths
     .map((p) => [p, get(r.inputs, p)] as const)
     .filter(([, v]) => v !== undefined)
-    .map(([p, v]) => `${p}=${typeof v === "string" && v.length > 60 ? `${v.slice(0, 57)}...` : JSON.stringify(v)}`)
+    .map(
+      ([p, v]) =>
+        `${p}=${typeof v === "string" && v.length > 60 ? `${v.slice(0, 57)}...` : JSON.stringify(v)}`,
+    )
     .join(" ");
 }
 
@@ -51,7 +68,9 @@ export function resourceTree(resources: RecordedResource[]): string {
     for (const r of children.get(parent) ?? []) {
       const flags = [r.protect ? "protected" : "", r.custom ? "" : "component"].filter(Boolean).join(", ");
       const detail = r.custom ? summary(r) : "";
-      lines.push(`${"  ".repeat(depth)}${r.name}  (${r.type}${flags ? `; ${flags}` : ""})${detail ? `  ${detail}` : ""}`);
+      lines.push(
+        `${"  ".repeat(depth)}${r.name}  (${r.type}${flags ? `; ${flags}` : ""})${detail ? `  ${detail}` : ""}`,
+      );
       walk(r.urn, depth + 1);
     }
   };
