@@ -1,0 +1,61 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { renderPrelude, renderScript } from "../../components/proxmox/script";
+import { run, scratchDir } from "../live/support/daemon";
+
+describe("provisioning script builder", () => {
+  const secret = `${randomBytes(9).toString("base64")}&'"$\\`;
+  const script = renderScript({
+    summary: "writes a config that needs a secret",
+    files: [
+      { path: "/etc/demo/app.conf", content: "user = app\npassword = @@DEMO_PASSWORD@@\n", mode: "0600", onChange: "echo changed app.conf" },
+      { path: "/etc/demo/plain.conf", content: "line with 'quotes' and $dollars\nPROXMOX_SITES_EOF\n" },
+    ],
+    body: 'echo "done"',
+  });
+
+  it("never contains the secret, only its placeholder and a required-variable check", () => {
+    expect(script).not.toContain(secret);
+    expect(script).toContain("@@DEMO_PASSWORD@@");
+    expect(script).toContain('${DEMO_PASSWORD:?');
+  });
+
+  it("passes bash -n and shellcheck", () => {
+    expect(run("bash", ["-n"], script).status).toBe(0);
+    const sc = run("shellcheck", ["-s", "bash", "-"], script);
+    expect(sc.output).toBe("");
+    expect(sc.status).toBe(0);
+  });
+
+  it("writes files with the secret filled in, and a second run changes nothing", () => {
+    const dir = scratchDir("script");
+    try {
+      const stdin = renderPrelude({ DEMO_PASSWORD: secret }) + script;
+      const first = run("bash", ["-s"], stdin, { PROVISION_ROOT: dir.path });
+      expect(first.status).toBe(0);
+      expect(first.stdout).toContain("changed app.conf");
+      const file = join(dir.path, "etc/demo/app.conf");
+      expect(readFileSync(file, "utf8")).toBe(`user = app\npassword = ${secret}\n`);
+      expect((statSync(file).mode & 0o777).toString(8)).toBe("600");
+      expect(readFileSync(join(dir.path, "etc/demo/plain.conf"), "utf8")).toBe("line with 'quotes' and $dollars\nPROXMOX_SITES_EOF\n");
+      const second = run("bash", ["-s"], stdin, { PROVISION_ROOT: dir.path });
+      expect(second.status).toBe(0);
+      expect(second.stdout).not.toContain("changed");
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("stops before changing anything when the prelude lacks a secret", () => {
+    const dir = scratchDir("script-missing");
+    try {
+      const result = run("bash", ["-s"], script, { PROVISION_ROOT: dir.path, DEMO_PASSWORD: "" });
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain("DEMO_PASSWORD must be exported by the stdin prelude");
+      expect(run("ls", ["-A", dir.path]).stdout).toBe("");
+    } finally {
+      dir.remove();
+    }
+  });
+});
