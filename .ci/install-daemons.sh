@@ -16,6 +16,7 @@ apt-get install -y -qq --no-install-recommends \
   mariadb-server mariadb-client \
   redis-server redis-tools \
   haproxy nginx-light php-fpm php-cli php-redis php-mysql \
+  apache2 gnupg \
   prometheus prometheus-alertmanager \
   openssh-server fail2ban shellcheck \
   iproute2 procps curl ca-certificates >/dev/null
