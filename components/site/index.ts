@@ -17,6 +17,7 @@ import { createProviders, type SiteProviders } from "../proxmox/providers";
 import { TemplateStore } from "../proxmox/templates";
 import { RedisCache } from "../redis";
 import { SnipeIt } from "../snipeit";
+import { CloudflareTunnel } from "../tunnel";
 import { WebApps } from "../webapps";
 import { WindowsGpuVm } from "../windows";
 import type { TierContext } from "./context";
@@ -33,6 +34,7 @@ export class Site extends pulumi.ComponentResource {
   readonly providers: SiteProviders;
   readonly database?: MariaDbCluster;
   readonly redis?: RedisCache;
+  readonly tunnel?: CloudflareTunnel;
 
   constructor(name: string, args: SiteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("proxmox-sites:site:Site", name, {}, opts);
@@ -144,6 +146,14 @@ export class Site extends pulumi.ComponentResource {
           provider: this.providers.proxmox,
           connection: factory.connectionFor(plan),
         },
+        { parent: this },
+      );
+    }
+
+    if (site.tunnel && this.providers.cloudflare) {
+      this.tunnel = new CloudflareTunnel(
+        "tunnel",
+        { site, published: this.wiring.published, provider: this.providers.cloudflare },
         { parent: this },
       );
     }

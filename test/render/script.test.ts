@@ -9,7 +9,12 @@ describe("provisioning script builder", () => {
   const script = renderScript({
     summary: "writes a config that needs a secret",
     files: [
-      { path: "/etc/demo/app.conf", content: "user = app\npassword = @@DEMO_PASSWORD@@\n", mode: "0600", onChange: "echo changed app.conf" },
+      {
+        path: "/etc/demo/app.conf",
+        content: "user = app\npassword = @@DEMO_PASSWORD@@\n",
+        mode: "0600",
+        onChange: "echo changed app.conf",
+      },
       { path: "/etc/demo/plain.conf", content: "line with 'quotes' and $dollars\nPROXMOX_SITES_EOF\n" },
     ],
     body: 'echo "done"',
@@ -18,7 +23,7 @@ describe("provisioning script builder", () => {
   it("never contains the secret, only its placeholder and a required-variable check", () => {
     expect(script).not.toContain(secret);
     expect(script).toContain("@@DEMO_PASSWORD@@");
-    expect(script).toContain('${DEMO_PASSWORD:?');
+    expect(script).toContain("${DEMO_PASSWORD:?");
   });
 
   it("passes bash -n and shellcheck", () => {
@@ -38,7 +43,9 @@ describe("provisioning script builder", () => {
       const file = join(dir.path, "etc/demo/app.conf");
       expect(readFileSync(file, "utf8")).toBe(`user = app\npassword = ${secret}\n`);
       expect((statSync(file).mode & 0o777).toString(8)).toBe("600");
-      expect(readFileSync(join(dir.path, "etc/demo/plain.conf"), "utf8")).toBe("line with 'quotes' and $dollars\nPROXMOX_SITES_EOF\n");
+      expect(readFileSync(join(dir.path, "etc/demo/plain.conf"), "utf8")).toBe(
+        "line with 'quotes' and $dollars\nPROXMOX_SITES_EOF\n",
+      );
       const second = run("bash", ["-s"], stdin, { PROVISION_ROOT: dir.path });
       expect(second.status).toBe(0);
       expect(second.stdout).not.toContain("changed");

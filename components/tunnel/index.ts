@@ -1,0 +1,99 @@
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { SiteConfig } from "../../config/schema";
+import type { PublishedService } from "../../config/wiring";
+import { accessProtected, tunnelIngress } from "./ingress";
+
+export interface CloudflareTunnelArgs {
+  site: SiteConfig;
+  published: PublishedService[];
+  provider: cloudflare.Provider;
+}
+
+/**
+ * A remotely managed Cloudflare Tunnel: ingress generated from what the site publishes, a
+ * proxied CNAME per hostname, and Cloudflare Access in front of every admin tool.
+ */
+export class CloudflareTunnel extends pulumi.ComponentResource {
+  readonly tunnel: cloudflare.ZeroTrustTunnelCloudflared;
+  /** The connector token (secret), handed to cloudflared on the connector guests. */
+  readonly token: pulumi.Output<string>;
+  readonly hostnames: string[];
+
+  constructor(name: string, args: CloudflareTunnelArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("proxmox-sites:network:CloudflareTunnel", name, {}, opts);
+    const site = args.site;
+    const t = site.tunnel!;
+    const { accountId, zoneId } = site.cloudflare!;
+    const child = { parent: this, provider: args.provider };
+    const secret = new random.RandomBytes(`${name}-secret`, { length: 32 }, { parent: this });
+    this.tunnel = new cloudflare.ZeroTrustTunnelCloudflared(
+      name,
+      { accountId, name: t.name, configSrc: "cloudflare", tunnelSecret: secret.base64 },
+      // A replaced tunnel has failed with a name conflict (pulumi-cloudflare#1440): keep it.
+      { ...child, protect: true },
+    );
+    const ingress = tunnelIngress(args.published);
+    new cloudflare.ZeroTrustTunnelCloudflaredConfig(
+      `${name}-config`,
+      { accountId, tunnelId: this.tunnel.id, source: "cloudflare", config: { ingresses: ingress } },
+      child,
+    );
+    this.hostnames = ingress.flatMap((r) => (r.hostname ? [r.hostname] : []));
+    for (const hostname of this.hostnames) {
+      new cloudflare.DnsRecord(
+        `${name}-dns-${hostname}`,
+        {
+          zoneId,
+          name: hostname,
+          type: "CNAME",
+          content: pulumi.interpolate`${this.tunnel.id}.cfargotunnel.com`,
+          proxied: true,
+          ttl: 1,
+          comment: `tunnel ${t.name} (proxmox-sites)`,
+        },
+        child,
+      );
+    }
+    const admins = accessProtected(args.published);
+    if (admins.length > 0) {
+      const policy = new cloudflare.ZeroTrustAccessPolicy(
+        `${name}-admins`,
+        {
+          accountId,
+          name: `${site.site.slug} administrators`,
+          decision: "allow",
+          includes: [
+            ...site.site.adminEmails.map((email) => ({ email: { email } })),
+            ...(t.accessEmailDomain ? [{ emailDomain: { domain: t.accessEmailDomain } }] : []),
+          ],
+          sessionDuration: t.accessSessionDuration,
+        },
+        child,
+      );
+      for (const svc of admins) {
+        new cloudflare.ZeroTrustAccessApplication(
+          `${name}-access-${svc.hostname}`,
+          {
+            accountId,
+            name: `${svc.description} (${site.site.slug})`,
+            type: "self_hosted",
+            destinations: [{ type: "public", uri: svc.hostname }],
+            policies: [{ id: policy.id, precedence: 1 }],
+            sessionDuration: t.accessSessionDuration,
+            appLauncherVisible: true,
+          },
+          child,
+        );
+      }
+    }
+    this.token = pulumi.secret(
+      cloudflare.getZeroTrustTunnelCloudflaredTokenOutput(
+        { accountId, tunnelId: this.tunnel.id },
+        { parent: this, provider: args.provider },
+      ).token,
+    );
+    this.registerOutputs({ tunnelId: this.tunnel.id, hostnames: this.hostnames });
+  }
+}
