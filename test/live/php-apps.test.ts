@@ -4,7 +4,6 @@
  * nginx on 127.30.0.12, test clients from 127.30.0.13/.14. Nothing leaves this machine.
  */
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
 import { join } from "node:path";
 import { renderNextcloudApacheSite } from "../../components/nextcloud/apache";
 import { nextcloudSettings, renderNextcloudConfigPhp } from "../../components/nextcloud/config";
@@ -13,7 +12,6 @@ import { renderPassboltNginxSite } from "../../components/passbolt/nginx";
 import { renderPassboltFilesScript, renderPassboltScript } from "../../components/passbolt/render";
 import { renderSnipeItEnv } from "../../components/snipeit/env";
 import { renderSnipeItFilesScript, renderSnipeItScript } from "../../components/snipeit/render";
-import { renderPrelude } from "../../components/proxmox/script";
 import {
   RunningDaemon,
   findProgram,
@@ -24,6 +22,16 @@ import {
   waitFor,
   waitForPort,
 } from "./support/daemon";
+import {
+  get,
+  loadDotenv,
+  loadPhpConfig,
+  phpLint,
+  runScript,
+  writeApacheConfig,
+  writeFpmConfig,
+  writeNginxConfig,
+} from "./fixtures/php-apps/harness";
 import {
   nextcloudInput,
   passboltInput,
@@ -59,51 +67,6 @@ function dir(...parts: string[]): string {
   const path = join(scratch.path, ...parts);
   mkdirSync(path, { recursive: true });
   return path;
-}
-
-/** Runs a rendered script the way the provisioner does (`bash -s`, prelude on stdin) with PROVISION_ROOT set. */
-function runScript(script: string, secrets: Record<string, string>, root: string) {
-  return run("bash", ["-s"], renderPrelude(secrets) + script, { PROVISION_ROOT: root });
-}
-
-function php(args: readonly string[]) {
-  const result = run(findProgram("php"), args);
-  if (result.status !== 0) throw new Error(`php ${args.join(" ")} failed:\n${result.output}`);
-  return result.stdout;
-}
-
-function phpLint(file: string): void {
-  const result = run(findProgram("php"), ["-l", file]);
-  expect(`${result.status} ${result.stdout.trim()}`).toBe(`0 No syntax errors detected in ${file}`);
-}
-
-function loadPhpConfig(file: string, kind: "nextcloud" | "passbolt"): Record<string, unknown> {
-  return JSON.parse(php([join(fixtures, "include-config.php"), file, kind])) as Record<string, unknown>;
-}
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function get(
-  host: string,
-  path: string,
-  headers: Record<string, string>,
-  localAddress?: string,
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port: HTTP_PORT, path, headers, localAddress, timeout: 5000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on("timeout", () => req.destroy(new Error(`GET http://${host}:${HTTP_PORT}${path} timed out`)));
-    req.on("error", reject);
-    req.end();
-  });
 }
 
 describe("every rendered script", () => {
@@ -159,7 +122,7 @@ describe("Nextcloud files on php-cli", () => {
     expect(result.status).toBe(0);
 
     const file = join(root, "var/www/nextcloud/config/proxmox-sites.config.php");
-    phpLint(file);
+    expect(phpLint(file)).toBe(`0 No syntax errors detected in ${file}`);
     expect((statSync(file).mode & 0o777).toString(8)).toBe("640");
     const config = loadPhpConfig(file, "nextcloud");
     expect(config).toMatchObject({
@@ -261,36 +224,7 @@ describe("Nextcloud's Apache site on real Apache", () => {
     writeFileSync(join(docroot, "status.html"), "nextcloud origin\n");
     const site = join(dir("apache", "sites"), "000-proxmox-sites-nextcloud-bowbo.conf");
     writeFileSync(site, renderNextcloudApacheSite(input));
-    const modules = [
-      "mpm_event",
-      "authz_core",
-      "dir",
-      "mime",
-      "negotiation",
-      "rewrite",
-      "headers",
-      "env",
-      "setenvif",
-    ];
-    const conf = join(scratch.path, "apache", "apache2.conf");
-    writeFileSync(
-      conf,
-      [
-        ...modules.map((m) => `LoadModule ${m}_module /usr/lib/apache2/modules/mod_${m}.so`),
-        `Define APACHE_LOG_DIR ${dir("apache", "log")}`,
-        `DefaultRuntimeDir ${dir("apache", "run")}`,
-        `PidFile ${join(scratch.path, "apache", "run", "apache2.pid")}`,
-        `Mutex file:${join(scratch.path, "apache", "run")} default`,
-        `ErrorLog ${join(scratch.path, "apache", "log", "error.log")}`,
-        "User www-data",
-        "Group www-data",
-        "ServerName localhost",
-        "TypesConfig /etc/mime.types",
-        `Listen ${APACHE_IP}:${HTTP_PORT}`,
-        `Include ${site}`,
-        "",
-      ].join("\n"),
-    );
+    const conf = writeApacheConfig(dir("apache"), site, `${APACHE_IP}:${HTTP_PORT}`);
     const check = run(findProgram("apache2"), ["-t", "-f", conf]);
     expect(check.output).toContain("Syntax OK");
     daemons.push(startDaemon("apache2", findProgram("apache2"), ["-f", conf, "-DFOREGROUND"]));
@@ -298,7 +232,7 @@ describe("Nextcloud's Apache site on real Apache", () => {
   });
 
   it("serves the public host on plain HTTP without redirecting to https, with HSTS", async () => {
-    const reply = await get(APACHE_IP, "/status.html", { Host: input.hostname });
+    const reply = await get(APACHE_IP, HTTP_PORT, "/status.html", { Host: input.hostname });
     expect(reply.status).toBe(200);
     expect(reply.body).toBe("nextcloud origin\n");
     expect(reply.headers.location).toBeUndefined();
@@ -306,7 +240,7 @@ describe("Nextcloud's Apache site on real Apache", () => {
   });
 
   it("answers the guest's own address the same way (LAN checks)", async () => {
-    const reply = await get(APACHE_IP, "/status.html", { Host: APACHE_IP });
+    const reply = await get(APACHE_IP, HTTP_PORT, "/status.html", { Host: APACHE_IP });
     expect(reply.status).toBe(200);
     expect(reply.body).toBe("nextcloud origin\n");
   });
@@ -328,7 +262,7 @@ describe("Snipe-IT .env on php-cli", () => {
     expect(result.status).toBe(0);
     const envFile = join(root, "var/www/snipe-it/.env");
     expect((statSync(envFile).mode & 0o777).toString(8)).toBe("640");
-    const env = JSON.parse(php([join(fixtures, "dotenv.php"), envFile])) as Record<string, string>;
+    const env = loadDotenv(envFile);
     expect(env).toMatchObject({
       APP_URL: "https://assets.bowbo.example",
       APP_KEY: secrets.SNIPEIT_APP_KEY,
@@ -345,7 +279,8 @@ describe("Snipe-IT .env on php-cli", () => {
       SESSION_DRIVER: "file",
       CACHE_DRIVER: "file",
     });
-    phpLint(join(root, "usr/local/lib/proxmox-sites/snipeit-first-run.php"));
+    const helper = join(root, "usr/local/lib/proxmox-sites/snipeit-first-run.php");
+    expect(phpLint(helper)).toBe(`0 No syntax errors detected in ${helper}`);
     // The administrator's password is read from the environment, never written anywhere.
     expect(run("grep", ["-rlF", secrets.SNIPEIT_ADMIN_PASSWORD, root]).stdout).toBe("");
   });
@@ -403,7 +338,7 @@ describe("Passbolt files, server key and nginx site", () => {
     expect(statSync(join(keyDir, "serverkey_private.asc")).uid).toBe(33);
 
     const file = join(root, "etc/passbolt/passbolt.php");
-    phpLint(file);
+    expect(phpLint(file)).toBe(`0 No syntax errors detected in ${file}`);
     const config = loadPhpConfig(file, "passbolt");
     expect(config).toMatchObject({
       App: { fullBaseUrl: "https://vault.bowbo.example" },
@@ -461,28 +396,12 @@ describe("Passbolt files, server key and nginx site", () => {
 
     beforeAll(async () => {
       copyFileSync(join(fixtures, "echo-request.php"), join(webRoot, "index.php"));
-      const fpmConf = join(scratch.path, "passbolt", "fpm", "php-fpm.conf");
-      writeFileSync(
-        fpmConf,
-        `[global]\npid = ${socket}.pid\nerror_log = ${join(scratch.path, "passbolt", "fpm", "error.log")}\ndaemonize = no\n` +
-          `[www]\nuser = www-data\ngroup = www-data\nlisten = ${socket}\nlisten.owner = www-data\nlisten.group = www-data\nlisten.mode = 0660\npm = static\npm.max_children = 2\n`,
-      );
+      const fpmConf = writeFpmConfig(dir("passbolt", "fpm"), socket);
       daemons.push(
         startDaemon("php-fpm", findProgram("php-fpm8.2"), ["--nodaemonize", "--fpm-config", fpmConf]),
       );
       await waitFor("the php-fpm socket", () => run("test", ["-S", socket]).status === 0, 15000);
-
-      const prefix = dir("passbolt", "nginx");
-      copyFileSync("/etc/nginx/fastcgi_params", join(prefix, "fastcgi_params"));
-      const siteFile = join(prefix, "passbolt-proxmox-sites.conf");
-      writeFileSync(siteFile, renderPassboltNginxSite(site));
-      const temp = (name: string) => `${name}_temp_path ${dir("passbolt", "nginx", "tmp", name)};`;
-      writeFileSync(
-        join(prefix, "nginx.conf"),
-        `user www-data;\ndaemon off;\nworker_processes 1;\npid ${join(prefix, "nginx.pid")};\nerror_log ${join(prefix, "error.log")};\n` +
-          `events { worker_connections 64; }\nhttp {\n  access_log off;\n  ${["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map(temp).join("\n  ")}\n  include ${siteFile};\n}\n`,
-      );
-      const args = ["-p", prefix, "-e", join(prefix, "error.log"), "-c", join(prefix, "nginx.conf")];
+      const args = writeNginxConfig(dir("passbolt", "nginx"), renderPassboltNginxSite(site));
       const check = run(findProgram("nginx"), ["-t", ...args]);
       expect(check.output).toContain("test is successful");
       daemons.push(startDaemon("nginx", findProgram("nginx"), args));
@@ -492,6 +411,7 @@ describe("Passbolt files, server key and nginx site", () => {
     it("routes every path to index.php and tells PHP the visitor used https", async () => {
       const reply = await get(
         NGINX_IP,
+        HTTP_PORT,
         "/auth/login?redirect=%2F",
         { Host: "vault.bowbo.example" },
         OTHER_CLIENT_IP,
@@ -510,6 +430,7 @@ describe("Passbolt files, server key and nginx site", () => {
       const visitor = "203.0.113.7";
       const viaTunnel = await get(
         NGINX_IP,
+        HTTP_PORT,
         "/",
         { Host: "vault.bowbo.example", "CF-Connecting-IP": visitor },
         TRUSTED_CLIENT_IP,
@@ -517,6 +438,7 @@ describe("Passbolt files, server key and nginx site", () => {
       expect(JSON.parse(viaTunnel.body).remote_addr).toBe(visitor);
       const spoofed = await get(
         NGINX_IP,
+        HTTP_PORT,
         "/",
         { Host: "vault.bowbo.example", "CF-Connecting-IP": visitor },
         OTHER_CLIENT_IP,
