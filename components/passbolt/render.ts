@@ -101,10 +101,12 @@ ${renderPassboltServerKeyStep(p)}
 
 # JSON Web Token keys (mobile apps, browser extension sign-in).
 if [ ! -s ${PASSBOLT_CONFIG_DIR}/jwt/jwt.key ]; then
-  install -d -o root -g www-data -m 0750 ${PASSBOLT_CONFIG_DIR}/jwt
+  # www-data writes the keys, then may only read them (as the Passbolt Docker image leaves them).
+  install -d -o root -g www-data -m 0770 ${PASSBOLT_CONFIG_DIR}/jwt
   runuser -u www-data -- /usr/share/php/passbolt/bin/cake passbolt create_jwt_keys
   chown root:www-data ${PASSBOLT_CONFIG_DIR}/jwt/jwt.key ${PASSBOLT_CONFIG_DIR}/jwt/jwt.pem
   chmod 0640 ${PASSBOLT_CONFIG_DIR}/jwt/jwt.key ${PASSBOLT_CONFIG_DIR}/jwt/jwt.pem
+  chmod 0750 ${PASSBOLT_CONFIG_DIR}/jwt
 fi
 
 cake() { runuser -u www-data -- env GNUPGHOME=${q(PASSBOLT_GNUPG_HOME)} /usr/share/php/passbolt/bin/cake "$@"; }
