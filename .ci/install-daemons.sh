@@ -19,4 +19,5 @@ apt-get install -y -qq --no-install-recommends \
   apache2 gnupg \
   prometheus prometheus-alertmanager \
   openssh-server fail2ban shellcheck \
+  apache2-utils docker-compose systemd \
   iproute2 procps curl ca-certificates >/dev/null
