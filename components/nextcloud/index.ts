@@ -1,26 +1,72 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { DatabaseEndpoint } from "../database";
 import type { RedisEndpoint } from "../redis";
-import type { TierContext } from "../site/context";
+import { planOf, type TierContext } from "../site/context";
 import { GuestTier } from "../site/guest-tier";
+import { trustedProxies } from "../site/trusted-proxies";
+import { renderNextcloudScript } from "./render";
 
 export interface NextcloudArgs {
   ctx: TierContext;
   /** Instance key from the stack (bowbo, maro). */
   instance: string;
   database: DatabaseEndpoint;
-  redis?: RedisEndpoint;
+  redis: RedisEndpoint;
   /** Provisioning waits for these (database and cache ready). */
   dependsOn: pulumi.Resource[];
 }
 
 /** One Nextcloud instance: its guest, its ZFS-backed data volume, installed against the central database. */
 export class Nextcloud extends GuestTier {
+  readonly adminPassword: pulumi.Output<string>;
+
   constructor(name: string, args: NextcloudArgs, opts?: pulumi.ComponentResourceOptions) {
     super("proxmox-sites:apps:Nextcloud", name, args.ctx, opts);
-    const cfg = args.ctx.site.nextcloud![args.instance];
+    const { ctx, instance } = args;
+    const cfg = ctx.site.nextcloud![instance];
+    const plan = planOf(ctx, name);
     this.addGuest(name, {
       volumes: [{ storage: cfg.data.storage, sizeGb: cfg.data.sizeGb, path: cfg.data.path }],
+    });
+    const db = args.database.credentials[`nextcloud_${instance}`];
+    const cacheUser = args.redis.users[`nextcloud_${instance}`];
+    // A Redis database per instance keeps the tenants apart even if a key escapes its prefix.
+    const dbIndex = Object.keys(ctx.site.nextcloud!).sort().indexOf(instance) + 1;
+    this.adminPassword = new random.RandomPassword(
+      `${name}-admin-password`,
+      { length: 32, special: false },
+      { parent: this },
+    ).result;
+    const script = renderNextcloudScript({
+      instance,
+      hostname: cfg.publicHostname,
+      guestIp: plan.ip,
+      dataDirectory: cfg.data.path,
+      database: { host: args.database.host, port: args.database.port, name: db.database, user: db.user },
+      redis: {
+        host: args.redis.host,
+        port: args.redis.port,
+        user: cacheUser.user,
+        dbIndex,
+        keyPrefix: cacheUser.keyPrefix,
+      },
+      trustedProxies: trustedProxies(ctx),
+      adminUser: cfg.adminUser,
+      timezone: ctx.site.site.timezone,
+      // PHP gets a quarter of the guest, within Nextcloud's recommended range.
+      phpMemoryMb: Math.min(2048, Math.max(512, Math.floor(plan.memoryMb / 4))),
+    });
+    this.provision({
+      guest: name,
+      role: "install",
+      script,
+      secrets: {
+        NEXTCLOUD_ADMIN_PASSWORD: this.adminPassword,
+        NEXTCLOUD_DB_PASSWORD: db.password,
+        NEXTCLOUD_REDIS_PASSWORD: cacheUser.password,
+      },
+      dependsOn: args.dependsOn,
     });
     this.registerOutputs({});
   }

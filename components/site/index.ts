@@ -88,7 +88,7 @@ export class Site extends pulumi.ComponentResource {
     for (const instance of Object.keys(site.nextcloud ?? {}).sort()) {
       new Nextcloud(
         `nextcloud-${instance}`,
-        { ctx, instance, database: database!, redis, dependsOn: dataReady },
+        { ctx, instance, database: database!, redis: redis!, dependsOn: dataReady },
         { parent: this },
       );
     }
