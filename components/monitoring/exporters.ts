@@ -80,7 +80,8 @@ export function mysqldExporterUserStep(input: Pick<MysqldExporterInput, "user" |
     "SET SESSION sql_log_bin = 0;",
     `CREATE USER IF NOT EXISTS ${login} IDENTIFIED BY '\${pw}' WITH MAX_USER_CONNECTIONS 3;`,
     `ALTER USER ${login} IDENTIFIED BY '\${pw}' WITH MAX_USER_CONNECTIONS 3;`,
-    `GRANT PROCESS, REPLICATION CLIENT, SELECT ON *.* TO ${login};`,
+    // MariaDB ≥ 10.5 needs SLAVE MONITOR for SHOW SLAVE STATUS (REPLICATION CLIENT no longer covers it).
+    `GRANT PROCESS, REPLICATION CLIENT, SLAVE MONITOR, SELECT ON *.* TO ${login};`,
     "SQL",
   ].join("\n");
 }

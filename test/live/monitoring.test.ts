@@ -16,7 +16,6 @@ import {
   redisExporterAclRule,
   redisExporterPart,
   renderExporterScript,
-  type ScriptPart,
 } from "../../components/monitoring/exporters";
 import { siteOverviewPanels } from "../../components/monitoring/dashboard";
 import * as paths from "../../components/monitoring/paths";
@@ -86,7 +85,7 @@ function writeGuestFiles(files: readonly GuestFile[], env: Record<string, string
   });
   const result = run("bash", ["-s"], renderPrelude(env) + script, { PROVISION_ROOT: root });
   if (result.status !== 0) throw new Error(`file steps failed:\n${result.output}`);
-  let changed: string[] = [];
+  let changed: string[];
   try {
     changed = readFileSync(log, "utf8").trim().split("\n").filter(Boolean);
   } catch {
@@ -211,5 +210,355 @@ describe("offline checkers: promtool, amtool, shellcheck", () => {
     const result = tool("shellcheck", ["--severity=style", ...Object.keys(scripts).map((n) => join(d, n))]);
     expect(result.output).toBe("");
     expect(result.status).toBe(0);
+  });
+});
+
+describe("a site on 127.40.0.0/24: real exporters, Prometheus and Alertmanager with the rendered files", () => {
+  const input = liveMonitoringInput(true);
+  const secrets: Record<string, string> = {
+    ...Object.fromEntries(monitoringScriptEnv(input).map((name) => [name, randomSecret()])),
+    MARIADB_MONITOR_PASSWORD: randomSecret(),
+    REDIS_EXPORTER_PASSWORD: randomSecret(),
+  };
+  let smtp: Fake<SmtpMessage>;
+  let telegram: Fake<TelegramMessage>;
+  let pve: Fake<URLSearchParams>;
+  let primaryDaemon: RunningDaemon | undefined;
+  const prometheusUrl = `http://${IP.monitoring}:${PORT.prometheus}`;
+  const alertmanagerUrl = `http://${IP.monitoring}:${PORT.alertmanager}`;
+
+  async function getJson<T>(url: string): Promise<T> {
+    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    return (await res.json()) as T;
+  }
+  interface Vector {
+    status: string;
+    error?: string;
+    data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+  }
+  const query = (expr: string) =>
+    getJson<Vector>(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
+
+  /** Starts an exporter with the ARGS and variables its rendered /etc/default file gives. */
+  function startFromDefaults(name: string, program: string, defaultsFile: string, root: string) {
+    const vars = Object.fromEntries(
+      readFileSync(defaultsFile, "utf8")
+        .split("\n")
+        .filter((l) => /^[A-Z_]+="/.test(l))
+        .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 2, -1)]),
+    );
+    const { ARGS, ...env } = vars;
+    // Paths in ARGS are the guest's: read them under PROVISION_ROOT.
+    const args = ARGS.split(" ").map((a) => a.replace(/=\/etc\//, `=${root}/etc/`));
+    return startDaemon(name, findProgram(program), args, { env });
+  }
+
+  function mariadb(name: "primary" | "replica", serverId: number) {
+    const data = dir(name, "data");
+    const init = run(findProgram("mariadb-install-db"), [
+      "--no-defaults",
+      `--datadir=${data}`,
+      "--user=root",
+      "--skip-test-db",
+      "--auth-root-authentication-method=socket",
+    ]);
+    if (init.status !== 0) throw new Error(`mariadb-install-db failed:\n${init.output}`);
+    const socket = join(dir(name), "mysqld.sock");
+    const daemon = startDaemon(`mariadb-${name}`, findProgram("mariadbd"), [
+      "--no-defaults",
+      `--datadir=${data}`,
+      `--socket=${socket}`,
+      `--pid-file=${join(dir(name), "mysqld.pid")}`,
+      `--bind-address=${IP[name]}`,
+      `--port=${PORT.mariadb}`,
+      "--user=root",
+      "--skip-name-resolve",
+      `--server-id=${serverId}`,
+      `--log-bin=${join(data, "binlog")}`,
+      "--binlog-format=ROW",
+      "--event-scheduler=ON",
+      "--innodb-buffer-pool-size=16M",
+    ]);
+    if (name === "primary") primaryDaemon = daemon;
+    return socket;
+  }
+
+  function sql(socket: string, text: string, env: Record<string, string> = {}) {
+    const result = run("bash", ["-c", `mariadb --protocol=socket --socket=${socket}`], text, env);
+    if (result.status !== 0) throw new Error(`SQL failed:\n${result.output}`);
+    return result.stdout;
+  }
+
+  beforeAll(async () => {
+    smtp = await startFakeSmtp(IP.relay, PORT.smtp);
+    telegram = await startFakeTelegram(IP.relay, PORT.telegram);
+    pve = await startFakePveExporter(IP.pveExporter, 9221);
+    fakes.push(smtp, telegram, pve);
+
+    // MariaDB primary and replica, the exporter login created by the rendered step on each.
+    const sockets = { primary: mariadb("primary", 1), replica: mariadb("replica", 2) };
+    await Promise.all([waitForPort(IP.primary, PORT.mariadb), waitForPort(IP.replica, PORT.mariadb)]);
+    for (const [name, socket] of Object.entries(sockets)) {
+      const step = mysqldExporterUserStep({ socketPath: socket });
+      const result = run("bash", ["-c", `set -euo pipefail\n${step}`], undefined, secrets);
+      if (result.status !== 0) throw new Error(`exporter login on ${name}:\n${result.output}`);
+    }
+    const replPassword = randomSecret();
+    sql(
+      sockets.primary,
+      `CREATE USER 'repl'@'%' IDENTIFIED BY '${replPassword}'; GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%';`,
+    );
+    sql(sockets.primary, mariadbHeartbeatSql());
+    sql(
+      sockets.replica,
+      `CHANGE MASTER TO MASTER_HOST='${IP.primary}', MASTER_PORT=${PORT.mariadb}, MASTER_USER='repl', ` +
+        `MASTER_PASSWORD='${replPassword}', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1; START SLAVE;`,
+    );
+
+    // Exporters, each from the files its rendered part writes.
+    for (const name of ["primary", "replica"] as const) {
+      const root = dir(name, "root");
+      const part = mysqldExporterPart({
+        socketPath: sockets[name],
+        heartbeat: true,
+        listenAddress: `${IP[name]}:9104`,
+      });
+      writeGuestFiles(part.files, secrets, root);
+      startFromDefaults(
+        `mysqld-exporter-${name}`,
+        "prometheus-mysqld-exporter",
+        join(root, "etc/default/prometheus-mysqld-exporter"),
+        root,
+      );
+    }
+    const redisRoot = dir("redis", "root");
+    writeGuestFiles(
+      [
+        ...redisExporterPart({
+          user: "exporter",
+          redisUrl: `redis://${IP.redis}:${PORT.redis}`,
+          listenAddress: `${IP.redis}:9121`,
+        }).files,
+        {
+          path: "/etc/redis/users.acl",
+          content: `user default on >${randomSecret()} ~* &* +@all\n${redisExporterAclRule()}\n`,
+        },
+      ],
+      secrets,
+      redisRoot,
+    );
+    const redisConf = join(dir("redis"), "redis.conf");
+    writeFileSync(
+      redisConf,
+      `bind ${IP.redis}\nport ${PORT.redis}\naclfile ${redisRoot}/etc/redis/users.acl\ndir ${dir("redis")}\nsave ""\nappendonly no\n`,
+    );
+    startDaemon("redis", findProgram("redis-server"), [redisConf]);
+    await waitForPort(IP.redis, PORT.redis);
+    startFromDefaults(
+      "redis-exporter",
+      "prometheus-redis-exporter",
+      join(redisRoot, "etc/default/prometheus-redis-exporter"),
+      redisRoot,
+    );
+
+    const haproxyCfg = join(dir("lb"), "haproxy.cfg");
+    writeFileSync(
+      haproxyCfg,
+      [
+        "defaults",
+        "    mode http",
+        "    timeout connect 1s",
+        "    timeout client 5s",
+        "    timeout server 5s",
+        haproxyPrometheusFrontend({ bindAddress: IP.lb }),
+        "backend app",
+        // Nothing listens on port 9: both servers fail their checks, the backend goes DOWN.
+        `    server app1 ${IP.lb}:9 check inter 200ms fall 1`,
+        `    server app2 ${IP.lb}:10 check inter 200ms fall 1`,
+        "",
+      ].join("\n"),
+    );
+    const check = run(findProgram("haproxy"), ["-c", "-f", haproxyCfg]);
+    if (check.status !== 0) throw new Error(`haproxy -c:\n${check.output}`);
+    startDaemon("haproxy", findProgram("haproxy"), ["-db", "-f", haproxyCfg]);
+    startDaemon("node-exporter", findProgram("prometheus-node-exporter"), [
+      `--web.listen-address=${IP.node}:9100`,
+    ]);
+
+    // The monitoring guest: files written by the script's file steps, daemons started on them.
+    const root = dir("monitoring", "root");
+    writeGuestFiles(monitoringGuestFiles(input), secrets, root);
+    startDaemon("alertmanager", findProgram("prometheus-alertmanager"), [
+      `--config.file=${join(root, paths.ALERTMANAGER_CONFIG_PATH)}`,
+      `--storage.path=${dir("monitoring", "alertmanager")}`,
+      `--web.listen-address=${IP.monitoring}:${PORT.alertmanager}`,
+      "--cluster.listen-address=",
+    ]);
+    startDaemon("prometheus", findProgram("prometheus"), [
+      `--config.file=${join(root, paths.PROMETHEUS_CONFIG_PATH)}`,
+      `--storage.tsdb.path=${dir("monitoring", "tsdb")}`,
+      `--web.listen-address=${IP.monitoring}:${PORT.prometheus}`,
+    ]);
+    await Promise.all([
+      waitForPort(IP.monitoring, PORT.prometheus),
+      waitForPort(IP.monitoring, PORT.alertmanager),
+      waitForPort(IP.node, 9100),
+      waitForPort(IP.lb, 8405),
+      waitForPort(IP.redis, 9121),
+      waitForPort(IP.primary, 9104),
+      waitForPort(IP.replica, 9104),
+    ]);
+  }, 60000);
+
+  it("scrapes every target, labelled with the guest's hostname, and pve-exporter on behalf of the host", async () => {
+    interface Targets {
+      data: { activeTargets: { labels: Record<string, string>; health: string; lastError: string }[] };
+    }
+    let targets: Targets["data"]["activeTargets"] = [];
+    await waitFor(
+      "every target up",
+      async () => {
+        targets = (await getJson<Targets>(`${prometheusUrl}/api/v1/targets?state=active`)).data.activeTargets;
+        return targets.length === TARGETS.length && targets.every((t) => t.health === "up");
+      },
+      20000,
+    ).catch((err: Error) => {
+      throw new Error(
+        `${err.message}: ${JSON.stringify(targets.map((t) => [t.labels.instance, t.health, t.lastError]))}`,
+      );
+    });
+    const seen = targets.map((t) => `${t.labels.job}/${t.labels.instance}`).sort();
+    expect(seen).toEqual(TARGETS.map((t) => `${t.job}/${t.instance}`).sort());
+    const last = pve.received[pve.received.length - 1];
+    expect(Object.fromEntries(last)).toEqual({
+      target: IP.pveHost,
+      module: "default",
+      cluster: "1",
+      node: "1",
+    });
+    const pveUp = await query('pve_up{job="proxmox"}');
+    expect(pveUp.data.result.map((r) => r.metric.instance)).toEqual(["pve", "pve"]);
+  });
+
+  it("the exporters report the services up, and every dashboard query is valid PromQL with data", async () => {
+    for (const expr of ["mysql_up", "redis_up"]) {
+      await waitFor(
+        `${expr} == 1 everywhere`,
+        async () => {
+          const r = await query(expr);
+          return r.data.result.length > 0 && r.data.result.every((s) => s.value[1] === "1");
+        },
+        15000,
+      );
+    }
+    await waitFor(
+      "replication threads running",
+      async () => {
+        const r = await query(
+          'mysql_slave_status_slave_io_running * mysql_slave_status_slave_sql_running{instance="database-replica"}',
+        );
+        return r.data.result.length === 1 && r.data.result[0].value[1] === "1";
+      },
+      15000,
+    );
+    await waitFor(
+      "heartbeat replicated",
+      async () => (await query("mysql_heartbeat_stored_timestamp_seconds")).data.result.length === 2,
+      15000,
+    );
+    // The only panel query without data here: this Redis has no maxmemory.
+    const mayBeEmpty = ["redis_memory_max_bytes"];
+    for (const panel of siteOverviewPanels(input.thresholds)) {
+      for (const [expr] of panel.queries) {
+        const promql = expr.replace(/\$__rate_interval/g, "1m");
+        const result = await query(promql);
+        expect({ expr, status: result.status, error: result.error }).toEqual({
+          expr,
+          status: "success",
+          error: undefined,
+        });
+        if (mayBeEmpty.some((m) => expr.includes(m))) continue;
+        // Rates need two samples: give a fresh target a few scrapes.
+        await waitFor(`data for ${expr}`, async () => (await query(promql)).data.result.length > 0, 10000);
+      }
+    }
+  });
+
+  it("a critical alert reaches e-mail (with the SMTP password) and Telegram; the warning on the same instance is inhibited", async () => {
+    const subject = (m: SmtpMessage) => /^Subject: (.*)$/m.exec(m.data)?.[1] ?? "";
+    await waitFor(
+      "backend-down e-mail",
+      () => smtp.received.some((m) => subject(m).includes(`${ALERT_NAMES.haproxyBackendDown} on lb`)),
+      20000,
+    );
+    const mail = smtp.received.find((m) =>
+      subject(m).includes(ALERT_NAMES.haproxyBackendDown),
+    ) as SmtpMessage;
+    expect(subject(mail)).toBe(`[bowbo/test] FIRING ${ALERT_NAMES.haproxyBackendDown} on lb`);
+    expect(mail.username).toBe("alerts@example.com");
+    expect(mail.password).toBe(secrets.ALERTMANAGER_SMTP_PASSWORD);
+    expect(mail.to.sort()).toEqual([...RECIPIENTS].sort());
+    await waitFor(
+      "backend-down on Telegram",
+      () => telegram.received.some((m) => m.text.includes(ALERT_NAMES.haproxyBackendDown)),
+      15000,
+    );
+    const message = telegram.received.find((m) =>
+      m.text.includes(ALERT_NAMES.haproxyBackendDown),
+    ) as TelegramMessage;
+    expect(message.token).toBe(secrets.ALERTMANAGER_TELEGRAM_BOT_TOKEN);
+    expect(message.chatId).toBe(TELEGRAM_CHAT_ID);
+    interface AmAlert {
+      labels: Record<string, string>;
+      status: { state: string; inhibitedBy: string[] };
+    }
+    const alerts = await getJson<AmAlert[]>(`${alertmanagerUrl}/api/v2/alerts`);
+    const serverDown = alerts.filter((a) => a.labels.alertname === ALERT_NAMES.haproxyServerDown);
+    expect(serverDown.map((a) => [a.labels.server, a.status.state]).sort()).toEqual([
+      ["app1", "suppressed"],
+      ["app2", "suppressed"],
+    ]);
+    expect(serverDown.every((a) => a.status.inhibitedBy.length === 1)).toBe(true);
+    expect(smtp.received.some((m) => subject(m).includes(ALERT_NAMES.haproxyServerDown))).toBe(false);
+  });
+
+  it("a warning goes to e-mail only", async () => {
+    const subject = (m: SmtpMessage) => /^Subject: (.*)$/m.exec(m.data)?.[1] ?? "";
+    await waitFor(
+      "memory warning e-mail",
+      () => smtp.received.some((m) => subject(m).includes(`${ALERT_NAMES.memory} on monitoring`)),
+      20000,
+    );
+    expect(telegram.received.some((m) => m.text.includes(ALERT_NAMES.memory))).toBe(false);
+  });
+
+  it("stopping the primary breaks replication: the replica's alert fires and is e-mailed", async () => {
+    await primaryDaemon?.stop();
+    interface Alerts {
+      data: { alerts: { labels: Record<string, string>; state: string }[] };
+    }
+    const firing = async (alertname: string, instance: string) =>
+      (await getJson<Alerts>(`${prometheusUrl}/api/v1/alerts`)).data.alerts.some(
+        (a) => a.labels.alertname === alertname && a.labels.instance === instance && a.state === "firing",
+      );
+    await waitFor(
+      "replication broken on the replica",
+      () => firing(ALERT_NAMES.replicationBroken, "database-replica"),
+      20000,
+    );
+    await waitFor(
+      "MariaDB down on the primary",
+      () => firing(ALERT_NAMES.mariadbDown, "database-primary"),
+      20000,
+    );
+    const subject = (m: SmtpMessage) => /^Subject: (.*)$/m.exec(m.data)?.[1] ?? "";
+    await waitFor(
+      "replication e-mail",
+      () =>
+        smtp.received.some((m) =>
+          subject(m).includes(`${ALERT_NAMES.replicationBroken} on database-replica`),
+        ),
+      20000,
+    );
   });
 });
