@@ -34,6 +34,7 @@ import { renderPrelude, renderScript, type GuestFile } from "../../components/pr
 import {
   findProgram,
   run,
+  type RunningDaemon,
   scratchDir,
   startDaemon,
   stopAllDaemons,
