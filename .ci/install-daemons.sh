@@ -18,6 +18,7 @@ apt-get install -y -qq --no-install-recommends \
   haproxy nginx-light php-fpm php-cli php-redis php-mysql \
   apache2 gnupg \
   prometheus prometheus-alertmanager \
+  prometheus-node-exporter prometheus-mysqld-exporter prometheus-redis-exporter \
   openssh-server fail2ban python3-systemd shellcheck \
   apache2-utils docker-compose systemd \
   iproute2 procps curl ca-certificates >/dev/null
