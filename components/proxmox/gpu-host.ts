@@ -178,9 +178,7 @@ merge_cmdline() {
   printf '%s\n' "${"$"}{out[*]}"
 }`;
 
-const GRUB = String.raw`grub="$root/etc/default/grub"
-if [ ! -f "$grub" ]; then echo "$grub is missing: is this host booted by GRUB?" >&2; exit 1; fi
-line="$(grep -E '^GRUB_CMDLINE_LINUX_DEFAULT=' "$grub" | tail -n 1 || true)"
+const GRUB = String.raw`line="$(grep -E '^GRUB_CMDLINE_LINUX_DEFAULT=' "$grub" | tail -n 1 || true)"
 current="${"$"}{line#GRUB_CMDLINE_LINUX_DEFAULT=}"
 case "$current" in
   \"*\" | \'*\') current="${"$"}{current:1:${"$"}{#current}-2}" ;;
@@ -200,15 +198,22 @@ if [ -z "$line" ] || [ "$merged" != "$current" ]; then
   cmdline_changed=1
 fi`;
 
-const SYSTEMD_BOOT = String.raw`cmdline_file="$root/etc/kernel/cmdline"
-if [ ! -f "$cmdline_file" ]; then echo "$cmdline_file is missing: is this host booted by proxmox-boot-tool (systemd-boot)?" >&2; exit 1; fi
-current="$(head -n 1 "$cmdline_file")"
+const SYSTEMD_BOOT = String.raw`current="$(head -n 1 "$cmdline_file")"
 merged="$(merge_cmdline "$current")"
 if [ "$merged" != "$current" ] || [ "$(wc -l <"$cmdline_file")" != 1 ]; then
   mark_pending
   printf '%s\n' "$merged" >"$cmdline_file"
   cmdline_changed=1
 fi`;
+
+/** Checked before anything is written: the boot loader's file must exist. */
+function bootFileCheck(bootloader: Bootloader): string {
+  return bootloader === "grub"
+    ? String.raw`grub="$root/etc/default/grub"
+if [ ! -f "$grub" ]; then echo "$grub is missing: is this host booted by GRUB?" >&2; exit 1; fi`
+    : String.raw`cmdline_file="$root/etc/kernel/cmdline"
+if [ ! -f "$cmdline_file" ]; then echo "$cmdline_file is missing: is this host booted by proxmox-boot-tool (systemd-boot)?" >&2; exit 1; fi`;
+}
 
 function applyStep(bootloader: Bootloader): string {
   const refresh = bootloader === "grub" ? "update-grub" : "proxmox-boot-tool refresh";
@@ -241,7 +246,7 @@ export function renderGpuHostScript(input: GpuHostInput): string {
   ];
   return renderScript({
     summary: `Prepares this ${input.cpuVendor.toUpperCase()} host for GPU passthrough (vfio-pci ${input.pciIds.join(",")}).`,
-    setup: SETUP,
+    setup: `${SETUP}\n${bootFileCheck(input.bootloader)}`,
     files,
     body: [
       ...arrays,
