@@ -175,7 +175,7 @@ function grafanaRepository(fingerprint: string): string {
   };
   return [
     "# Grafana is not packaged by Debian: its own repository, key checked against the pinned fingerprint.",
-    `if [ ! -s ${grafanaKeyring} ]; then`,
+    `if [ ! -s "\${PROVISION_ROOT:-}${grafanaKeyring}" ]; then`,
     '  key="$(mktemp)"',
     '  gnupg_home="$(mktemp -d)"',
     '  curl -fsSL --retry 3 https://apt.grafana.com/gpg.key -o "$key"',
@@ -183,7 +183,7 @@ function grafanaRepository(fingerprint: string): string {
     "    echo \"Grafana's repository key does not have fingerprint " + fingerprint + '" >&2',
     "    exit 1",
     "  fi",
-    `  install -D -m 0644 "$key" ${grafanaKeyring}`,
+    `  install -D -m 0644 "$key" "\${PROVISION_ROOT:-}${grafanaKeyring}"`,
     '  rm -rf "$key" "$gnupg_home"',
     "fi",
     renderFileStep(list),
@@ -192,7 +192,8 @@ function grafanaRepository(fingerprint: string): string {
 
 function pveExporterInstall(version: string): string {
   if (!/^\d+\.\d+\.\d+$/.test(version)) throw new Error(`pve-exporter version: "${version}" is not x.y.z`);
-  const venv = paths.PVE_EXPORTER_VENV;
+  // Under PROVISION_ROOT like every file the script writes (tests run it into a scratch directory).
+  const venv = `\${PROVISION_ROOT:-}${paths.PVE_EXPORTER_VENV}`;
   return [
     "# prometheus-pve-exporter is not packaged by Debian 12: a pinned release from PyPI in its own venv.",
     `if ! "${venv}/bin/pip" show prometheus-pve-exporter 2>/dev/null | grep -qx 'Version: ${version}'; then`,
@@ -244,8 +245,8 @@ export function renderMonitoringScript(input: MonitoringGuestInput): string {
   const body = [
     "# Check before any reload: a bad file stops the script and the running daemons keep their config.",
     // Checks prometheus.yml and every rule file it names.
-    `promtool check config ${paths.PROMETHEUS_CONFIG_PATH} >/dev/null`,
-    `amtool check-config ${paths.ALERTMANAGER_CONFIG_PATH} >/dev/null`,
+    `promtool check config "\${PROVISION_ROOT:-}${paths.PROMETHEUS_CONFIG_PATH}" >/dev/null`,
+    `amtool check-config "\${PROVISION_ROOT:-}${paths.ALERTMANAGER_CONFIG_PATH}" >/dev/null`,
     nodeExporterPart().body,
     enableAndStart("prometheus"),
     'if [ "$prometheus_restart" = 1 ]; then systemctl restart prometheus; elif [ "$prometheus_reload" = 1 ]; then systemctl reload prometheus; fi',

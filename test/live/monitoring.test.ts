@@ -59,6 +59,7 @@ import {
   randomSecret,
 } from "./fixtures/monitoring/inputs";
 import { ruleUnitTests } from "./fixtures/monitoring/rule-tests";
+import { installStubs } from "./fixtures/monitoring/stubs";
 
 const scratch = scratchDir("monitoring");
 afterAll(async () => {
@@ -187,6 +188,49 @@ describe("offline checkers: promtool, amtool, shellcheck", () => {
     // A rotated secret rewrites exactly the files that hold it.
     const rotated = { ...env, GRAFANA_ADMIN_PASSWORD: randomSecret() };
     expect(writeGuestFiles(files, rotated, root)).toEqual([paths.GRAFANA_INI_PATH]);
+  });
+
+  it("the whole script, run twice with stand-ins for apt/systemd: installs and restarts once, then does nothing", () => {
+    const d = dir("stubbed");
+    const stubEnv = installStubs(d);
+    const root = dir("stubbed", "root");
+    const input = liveMonitoringInput(true);
+    const secrets = Object.fromEntries(monitoringScriptEnv(input).map((name) => [name, randomSecret()]));
+    const script = renderMonitoringScript(input);
+    const runOnce = () => {
+      writeFileSync(stubEnv.STUB_LOG, "");
+      const result = run("bash", ["-s"], renderPrelude(secrets) + script, {
+        ...stubEnv,
+        PROVISION_ROOT: root,
+      });
+      expect({ status: result.status, output: result.output }).toEqual({ status: 0, output: "" });
+      return readFileSync(stubEnv.STUB_LOG, "utf8").trim().split("\n");
+    };
+    const first = runOnce();
+    expect(first).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^apt-get install .* prometheus prometheus-alertmanager prometheus-node-exporter/,
+        ),
+        expect.stringMatching(/^apt-get install .* grafana$/),
+        "pip install --quiet --disable-pip-version-check prometheus-pve-exporter==3.10.2",
+        "systemctl restart prometheus",
+        "systemctl restart prometheus-alertmanager",
+        "systemctl daemon-reload",
+        "systemctl restart prometheus-pve-exporter",
+        "systemctl restart grafana-server",
+        expect.stringMatching(
+          /^runuser -u grafana -- grafana cli .* admin reset-admin-password --password-from-stdin$/,
+        ),
+      ]),
+    );
+    expect(readFileSync(join(stubEnv.STUB_STATE, "runuser-stdin"), "utf8")).toBe(
+      `${secrets.GRAFANA_ADMIN_PASSWORD}\n`,
+    );
+    const second = runOnce();
+    expect(second.filter((call) => !/^(dpkg -s|systemctl (enable|is-active)|pip show) /.test(call))).toEqual(
+      [],
+    );
   });
 
   it("shellcheck passes every rendered script", () => {

@@ -104,8 +104,12 @@ describe("monitoring guest script", () => {
 
   it("checks the configs before it reloads anything, and reloads only what changed", () => {
     const script = renderMonitoringScript(input);
-    const check = script.indexOf(`promtool check config ${paths.PROMETHEUS_CONFIG_PATH}`);
-    const amCheck = script.indexOf(`amtool check-config ${paths.ALERTMANAGER_CONFIG_PATH}`);
+    const check = script.indexOf(
+      `promtool check config "${"${PROVISION_ROOT:-}"}${paths.PROMETHEUS_CONFIG_PATH}"`,
+    );
+    const amCheck = script.indexOf(
+      `amtool check-config "${"${PROVISION_ROOT:-}"}${paths.ALERTMANAGER_CONFIG_PATH}"`,
+    );
     expect(check).toBeGreaterThan(script.indexOf(`# ${paths.PROMETHEUS_RULES_PATH}`));
     expect(amCheck).toBeGreaterThan(check);
     for (const verb of [
