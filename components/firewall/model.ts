@@ -210,6 +210,9 @@ function resolveEdge(
   const ports = PROTOCOLS.includes(edge.proto) ? resolvePorts(problems, where, edge) : [];
   if (!ONE_LINE.test(edge.purpose))
     problems.push(`${where}.purpose: must be one line (1-200 characters, no |)`);
+  if (edge.proto === "icmp" && sources.some((c) => c.family === "ipv6")) {
+    problems.push(`${where}: icmp is IPv4 only; list IPv4 sources (Proxmox names ICMPv6 ipv6-icmp)`);
+  }
   const opensSsh = edge.proto === "tcp" && ports.some((r) => r.from <= 22 && 22 <= r.to);
   if (opensSsh && !sources.every((s) => admin.some((a) => cidrWithin(s, a)))) {
     problems.push(`${where}: SSH (22/tcp) may be opened only from adminCidrs`);

@@ -28,6 +28,12 @@ const ADMIN_POOL = ["172.16.0.0/24", "10.20.9.0/24", "192.0.2.10", "2001:db8:ad:
 const PORT_POOL = [53, 80, 443, 3000, 3306, 5432, 6379, 8006, 9100, 11211];
 const PROTOS: Protocol[] = ["tcp", "udp", "icmp", "vrrp"];
 
+/** icmp edges take IPv4 sources only. */
+function ipv4Only(cidrs: string[]): string[] {
+  const v4 = cidrs.filter((c) => !c.includes(":"));
+  return v4.length > 0 ? v4 : ["198.51.100.0/24"];
+}
+
 /** Site models whose edges are valid by construction (no self edges, SSH only from admin networks). */
 const models: fc.Arbitrary<FirewallModel> = fc
   .record({
@@ -66,7 +72,7 @@ const models: fc.Arbitrary<FirewallModel> = fc
       const fromIndex = e.fromGuest === undefined ? undefined : e.fromGuest % guests.length;
       const from =
         fromIndex === undefined || fromIndex === to
-          ? { label: `net-${e.named.length}`, cidrs: e.named }
+          ? { label: `net-${e.named.length}`, cidrs: e.proto === "icmp" ? ipv4Only(e.named) : e.named }
           : { guest: guests[fromIndex].key };
       return {
         from,

@@ -244,6 +244,7 @@ describe("model validation", () => {
         { from: { label: "lan", cidrs: ["10.0.0.0/8"] }, to: "db", proto: "icmp", ports: [1], purpose: "z" },
         { from: { label: "lan", cidrs: ["10.0.0.0/8"] }, to: "db", proto: "udp", purpose: "line\nbreak" },
         { from: { guest: "db" }, to: "db", proto: "tcp", ports: [1], purpose: "self" },
+        { from: { label: "v6", cidrs: ["2001:db8::/64"] }, to: "db", proto: "icmp", purpose: "ping" },
       ],
     };
     let problems: readonly string[] = [];
@@ -266,6 +267,7 @@ describe("model validation", () => {
     expect(text).toContain("edges[4] (lan → db): udp needs ports");
     expect(text).toContain("edges[4] (lan → db).purpose: must be one line");
     expect(text).toContain("edges[5] (db → db): a guest needs no rule to reach itself");
+    expect(text).toContain("edges[6] (v6 → db): icmp is IPv4 only");
   });
 
   it("allows 22/tcp edges from inside the admin networks", () => {
