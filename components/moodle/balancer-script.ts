@@ -1,0 +1,86 @@
+/**
+ * Provisioning script of a Moodle load balancer guest: HAProxy (and, with a second balancer, keepalived
+ * holding the VIP). A new config becomes live only after `haproxy -c` / `keepalived -t` accepted it, then
+ * the service reloads gracefully. Pure: renders the script.
+ */
+import { renderScript } from "../proxmox/script";
+import { haproxyStatsPasswordVariable, HaproxyConfigInput, renderHaproxyConfig } from "./haproxy";
+import { KeepalivedInput, keepalivedPasswordVariable, renderKeepalivedConfig } from "./keepalived";
+import { activateStagedStep, ensureServiceStep, installPackagesStep, rootStep } from "./shell";
+
+export interface BalancerScriptInput {
+  haproxy: HaproxyConfigInput;
+  /** Present when two balancers share a VIP; this balancer's view (its `self`). */
+  keepalived?: KeepalivedInput;
+}
+
+/** Where the rendered configs are staged before their checker accepts them. */
+export const balancerStagingDir = "/etc/proxmox-sites/moodle";
+
+/** Environment the script needs from the stdin prelude. */
+export function balancerScriptEnv(input: BalancerScriptInput): string[] {
+  return input.keepalived
+    ? [haproxyStatsPasswordVariable, keepalivedPasswordVariable]
+    : [haproxyStatsPasswordVariable];
+}
+
+/** The balancer's provisioning script. Needs HAPROXY_STATS_PASSWORD (and KEEPALIVED_AUTH_PASSWORD). */
+export function renderBalancerScript(input: BalancerScriptInput): string {
+  if (input.keepalived && input.haproxy.vip !== input.keepalived.vip) {
+    throw new Error(
+      `moodle.balancer.vip: haproxy binds ${JSON.stringify(input.haproxy.vip)} but keepalived holds ${input.keepalived.vip}`,
+    );
+  }
+  const haproxyStaged = `${balancerStagingDir}/haproxy.cfg`;
+  const keepalivedStaged = `${balancerStagingDir}/keepalived.conf`;
+  const files = [{ path: haproxyStaged, content: renderHaproxyConfig(input.haproxy), mode: "0600" }];
+  const haproxySteps = [
+    activateStagedStep({
+      staged: haproxyStaged,
+      live: "/etc/haproxy/haproxy.cfg",
+      check: 'haproxy -c -f "$staged" >/dev/null',
+      mode: "0640",
+      group: "haproxy",
+      unit: "haproxy.service",
+    }),
+    ensureServiceStep("haproxy.service"),
+  ];
+  const body: string[] = [];
+  if (!input.keepalived) {
+    body.push(...haproxySteps);
+  } else {
+    files.push(
+      { path: keepalivedStaged, content: renderKeepalivedConfig(input.keepalived), mode: "0600" },
+      {
+        path: "/etc/sysctl.d/60-moodle-vip.conf",
+        content:
+          "# HAProxy binds the VIP even while keepalived has it on the other balancer.\nnet.ipv4.ip_nonlocal_bind = 1\n",
+        mode: "0644",
+      },
+    );
+    body.push(
+      'if [ "$(sysctl -n net.ipv4.ip_nonlocal_bind)" != 1 ]; then sysctl -q -w net.ipv4.ip_nonlocal_bind=1; fi',
+      ...haproxySteps,
+      activateStagedStep({
+        staged: keepalivedStaged,
+        live: "/etc/keepalived/keepalived.conf",
+        check: 'keepalived -t -f "$staged" >/dev/null',
+        mode: "0640",
+        group: "root",
+        unit: "keepalived.service",
+      }),
+      ensureServiceStep("keepalived.service"),
+    );
+  }
+  return renderScript({
+    summary: input.keepalived
+      ? `Moodle load balancer ${input.keepalived.self}: HAProxy and keepalived (VIP ${input.keepalived.vip})`
+      : "Moodle load balancer: HAProxy",
+    requiredEnv: balancerScriptEnv(input),
+    setup: [rootStep, installPackagesStep(input.keepalived ? ["haproxy", "keepalived"] : ["haproxy"])].join(
+      "\n",
+    ),
+    files,
+    body: body.join("\n"),
+  });
+}

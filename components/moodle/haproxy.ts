@@ -1,0 +1,313 @@
+/**
+ * HAProxy in front of the Moodle app nodes: health checks on a Moodle page with a detection time that
+ * follows from the settings, retries that move to another node (L7 retries only for idempotent requests),
+ * X-Forwarded-For/Proto for nodes behind Cloudflare, a stats page and a runtime socket. Pure.
+ */
+import { isIpv4, isPort, isSafeName, isHostName, Problems } from "./layout";
+
+/** One app node behind the balancer. */
+export interface BackendNode {
+  /** Server name, from the stack-config key (stable: never an array index). */
+  name: string;
+  /** IPv4 address of the node. */
+  address: string;
+  /** Port nginx listens on. */
+  port: number;
+}
+
+/** How HAProxy decides a node is down or up again. */
+export interface HealthCheckSettings {
+  /** Path of the health page the nodes serve. Default `/healthz`. */
+  uri: string;
+  /** HTTP status that means healthy. Default 200. */
+  expectStatus: number;
+  /** Host header of the check (the public host name); without it the check speaks HTTP/1.0. */
+  host?: string;
+  /** Interval between checks of a healthy node, ms. Default 1000. */
+  intervalMs: number;
+  /** Interval while a node is changing state (after a first failure or success), ms. Default 500. */
+  fastIntervalMs: number;
+  /** Interval between checks of a node that is down, ms. Default 1000. */
+  downIntervalMs: number;
+  /** Consecutive failed checks that mark a node down. Default 2. */
+  fall: number;
+  /** Consecutive good checks that bring a node back. Default 2. */
+  rise: number;
+  /** Consecutive errors seen in real traffic (`observe layer7`) that mark a node down at once. Default 10. */
+  errorLimit: number;
+}
+
+/** HAProxy timeouts, ms. */
+export interface HaproxyTimeouts {
+  /** TCP connect to a node. Default 5000. */
+  connectMs: number;
+  /** Client inactivity. Default 60000. */
+  clientMs: number;
+  /** Node inactivity while answering (long Moodle pages, backups). Default 300000. */
+  serverMs: number;
+  /** Time for a client to send a complete request. Default 10000. */
+  httpRequestMs: number;
+  /** Idle keep-alive between two requests of a client. Default 10000. */
+  httpKeepAliveMs: number;
+  /** Time a request may wait in the queue when every node is at maxconn. Default 30000. */
+  queueMs: number;
+  /** Read timeout of a health check once connected. Default 1000. */
+  checkMs: number;
+}
+
+export interface HaproxyConfigInput {
+  /** The app nodes; names and addresses must be unique. */
+  nodes: readonly BackendNode[];
+  /** Where the frontend listens (the balancer's own address; `0.0.0.0` for all). */
+  frontend: { address: string; port: number };
+  /** Floating address held by keepalived; when set the frontend also binds it. */
+  vip?: string;
+  healthCheck?: Partial<HealthCheckSettings>;
+  timeouts?: Partial<HaproxyTimeouts>;
+  /** `leastconn` (default: Moodle requests vary a lot in cost) or `roundrobin`. No stickiness: sessions live in Redis. */
+  balance?: "roundrobin" | "leastconn";
+  /** Attempts after a failure; with `option redispatch 1` each goes to another node. Default 3. */
+  retries?: number;
+  /** Concurrent requests per node (match php-fpm `pm.max_children`); more wait in HAProxy's queue. */
+  maxConnPerNode?: number;
+  /** Global connection limit. Default 4096. */
+  maxConn?: number;
+  /** Stats page; its password comes from `@@HAPROXY_STATS_PASSWORD@@` (single-quoted: any character but `'`). */
+  stats: { address: string; port: number; user: string };
+  /** Runtime API socket. Default `/run/haproxy/admin.sock`. */
+  statsSocketPath?: string;
+}
+
+export const defaultHealthCheck: HealthCheckSettings = {
+  uri: "/healthz",
+  expectStatus: 200,
+  intervalMs: 1000,
+  fastIntervalMs: 500,
+  downIntervalMs: 1000,
+  fall: 2,
+  rise: 2,
+  errorLimit: 10,
+};
+
+export const defaultHaproxyTimeouts: HaproxyTimeouts = {
+  connectMs: 5000,
+  clientMs: 60000,
+  serverMs: 300000,
+  httpRequestMs: 10000,
+  httpKeepAliveMs: 10000,
+  queueMs: 30000,
+  checkMs: 1000,
+};
+
+/** The secret the rendered config needs, as an environment variable of the provisioning script. */
+export const haproxyStatsPasswordVariable = "HAPROXY_STATS_PASSWORD";
+
+/** Worst-case time from a node failing to HAProxy marking it DOWN, from the settings alone. */
+export interface DetectionTime {
+  /** The node's web server died but its host answers: every check fails at once (connection refused). */
+  refusedMs: number;
+  /** The host is gone or hung: every failing check runs into its timeout. */
+  unresponsiveMs: number;
+}
+
+function settings(input: HaproxyConfigInput): { check: HealthCheckSettings; timeouts: HaproxyTimeouts } {
+  return {
+    check: { ...defaultHealthCheck, ...input.healthCheck },
+    timeouts: { ...defaultHaproxyTimeouts, ...input.timeouts },
+  };
+}
+
+/**
+ * Worst case until a failed node is marked DOWN. The failure can come right after a good check, so the
+ * next check starts `inter` later; after the first failure HAProxy uses `fastinter` until `fall` checks
+ * have failed. A check against a silent host fails only after min(timeout connect, inter) + timeout check.
+ * Errors seen in real traffic (`observe layer7`, `on-error mark-down`) can only make it faster.
+ */
+export function detectionTime(input: HaproxyConfigInput): DetectionTime {
+  const { check, timeouts } = settings(input);
+  const between = check.intervalMs + (check.fall - 1) * check.fastIntervalMs;
+  const checkTimeoutMs = Math.min(timeouts.connectMs, check.intervalMs) + timeouts.checkMs;
+  return { refusedMs: between, unresponsiveMs: between + check.fall * checkTimeoutMs };
+}
+
+/** Worst case until a node that answers again is marked UP: one `downinter`, then `rise - 1` × `fastinter`. */
+export function recoveryTimeMs(input: HaproxyConfigInput): number {
+  const { check } = settings(input);
+  return check.downIntervalMs + (check.rise - 1) * check.fastIntervalMs;
+}
+
+function duration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+function validate(input: HaproxyConfigInput, check: HealthCheckSettings, timeouts: HaproxyTimeouts): void {
+  const p = new Problems("moodle.haproxy");
+  p.check(input.nodes.length > 0, "nodes", input.nodes.length, "at least one node");
+  const names = new Set<string>();
+  const endpoints = new Set<string>();
+  for (const node of input.nodes) {
+    p.check(isSafeName(node.name), `nodes.${node.name}.name`, node.name, "a name of [A-Za-z0-9_.-]");
+    p.check(isIpv4(node.address), `nodes.${node.name}.address`, node.address, "an IPv4 address");
+    p.check(isPort(node.port), `nodes.${node.name}.port`, node.port, "a port 1-65535");
+    p.check(!names.has(node.name), `nodes.${node.name}`, node.name, "unique (duplicate name)");
+    p.check(
+      !endpoints.has(`${node.address}:${node.port}`),
+      `nodes.${node.name}.address`,
+      node.address,
+      "unique",
+    );
+    names.add(node.name);
+    endpoints.add(`${node.address}:${node.port}`);
+  }
+  for (const [key, bind] of [
+    ["frontend", input.frontend],
+    ["stats", input.stats],
+  ] as const) {
+    p.check(isIpv4(bind.address), `${key}.address`, bind.address, "an IPv4 address");
+    p.check(isPort(bind.port), `${key}.port`, bind.port, "a port 1-65535");
+  }
+  if (input.vip !== undefined) p.check(isIpv4(input.vip), "vip", input.vip, "an IPv4 address");
+  p.check(
+    !(input.stats.address === input.frontend.address && input.stats.port === input.frontend.port),
+    "stats.port",
+    input.stats.port,
+    "different from the frontend's port",
+  );
+  p.check(
+    /^[A-Za-z0-9_.-]+$/.test(input.stats.user),
+    "stats.user",
+    input.stats.user,
+    "a user of [A-Za-z0-9_.-]",
+  );
+  p.check(/^\/[A-Za-z0-9._~/-]*$/.test(check.uri), "healthCheck.uri", check.uri, "a path like /healthz");
+  p.check(
+    check.expectStatus >= 100 && check.expectStatus <= 599,
+    "healthCheck.expectStatus",
+    check.expectStatus,
+    "an HTTP status",
+  );
+  if (check.host !== undefined)
+    p.check(isHostName(check.host), "healthCheck.host", check.host, "a host name");
+  for (const key of ["intervalMs", "fastIntervalMs", "downIntervalMs"] as const) {
+    p.check(
+      Number.isInteger(check[key]) && check[key] >= 100,
+      `healthCheck.${key}`,
+      check[key],
+      "an integer ≥ 100",
+    );
+  }
+  for (const key of ["fall", "rise", "errorLimit"] as const) {
+    p.check(
+      Number.isInteger(check[key]) && check[key] >= 1,
+      `healthCheck.${key}`,
+      check[key],
+      "an integer ≥ 1",
+    );
+  }
+  for (const [key, value] of Object.entries(timeouts)) {
+    p.check(Number.isInteger(value) && value >= 100, `timeouts.${key}`, value, "an integer ≥ 100 (ms)");
+  }
+  const retries = input.retries ?? 3;
+  p.check(Number.isInteger(retries) && retries >= 0 && retries <= 10, "retries", retries, "an integer 0-10");
+  for (const key of ["maxConnPerNode", "maxConn"] as const) {
+    const value = input[key];
+    if (value !== undefined) p.check(Number.isInteger(value) && value >= 1, key, value, "an integer ≥ 1");
+  }
+  if (input.statsSocketPath !== undefined) {
+    p.check(
+      /^\/[A-Za-z0-9._/-]+$/.test(input.statsSocketPath),
+      "statsSocketPath",
+      input.statsSocketPath,
+      "an absolute path",
+    );
+  }
+  p.throwIfAny();
+}
+
+/** The whole `/etc/haproxy/haproxy.cfg`. Contains `@@HAPROXY_STATS_PASSWORD@@`. */
+export function renderHaproxyConfig(input: HaproxyConfigInput): string {
+  const { check, timeouts } = settings(input);
+  validate(input, check, timeouts);
+  const detection = detectionTime(input);
+  const httpCheck =
+    check.host === undefined
+      ? `http-check send meth GET uri ${check.uri}`
+      : `http-check send meth GET uri ${check.uri} ver HTTP/1.1 hdr Host ${check.host}`;
+  const serverDefaults = [
+    "check",
+    `inter ${duration(check.intervalMs)}`,
+    `fastinter ${duration(check.fastIntervalMs)}`,
+    `downinter ${duration(check.downIntervalMs)}`,
+    `fall ${check.fall}`,
+    `rise ${check.rise}`,
+    "observe layer7",
+    `error-limit ${check.errorLimit}`,
+    "on-error mark-down",
+    "on-marked-down shutdown-sessions",
+    ...(input.maxConnPerNode === undefined ? [] : [`maxconn ${input.maxConnPerNode}`]),
+  ].join(" ");
+  const binds = [`    bind ${input.frontend.address}:${input.frontend.port}`];
+  if (input.vip !== undefined && input.vip !== input.frontend.address) {
+    binds.push(`    bind ${input.vip}:${input.frontend.port}`);
+  }
+  const servers = [...input.nodes]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((node) => `    server ${node.name} ${node.address}:${node.port}`);
+  return [
+    "# HAProxy in front of the Moodle app nodes. Rendered by proxmox-sites: edits are overwritten.",
+    `# A failed node is marked down within ${detection.refusedMs} ms (daemon dead, host up)`,
+    `# or ${detection.unresponsiveMs} ms (host gone); real traffic errors can mark it down sooner.`,
+    "global",
+    "    log /dev/log local0",
+    "    chroot /var/lib/haproxy",
+    `    stats socket ${input.statsSocketPath ?? "/run/haproxy/admin.sock"} mode 660 level admin expose-fd listeners`,
+    "    stats timeout 30s",
+    "    user haproxy",
+    "    group haproxy",
+    `    maxconn ${input.maxConn ?? 4096}`,
+    "",
+    "defaults",
+    "    mode http",
+    "    log global",
+    "    option httplog",
+    "    option dontlognull",
+    `    timeout connect ${duration(timeouts.connectMs)}`,
+    `    timeout client ${duration(timeouts.clientMs)}`,
+    `    timeout server ${duration(timeouts.serverMs)}`,
+    `    timeout http-request ${duration(timeouts.httpRequestMs)}`,
+    `    timeout http-keep-alive ${duration(timeouts.httpKeepAliveMs)}`,
+    `    timeout queue ${duration(timeouts.queueMs)}`,
+    `    timeout check ${duration(timeouts.checkMs)}`,
+    "",
+    "frontend moodle",
+    ...binds,
+    "    # TLS ends at Cloudflare: tell Moodle (sslproxy) the client spoke https, and who the client is.",
+    "    option forwardfor",
+    "    http-request set-header X-Forwarded-Proto https",
+    "    default_backend moodle_nodes",
+    "",
+    "backend moodle_nodes",
+    `    balance ${input.balance ?? "leastconn"}`,
+    "    option httpchk",
+    `    ${httpCheck}`,
+    `    http-check expect status ${check.expectStatus}`,
+    `    retries ${input.retries ?? 3}`,
+    "    option redispatch 1",
+    "    # Replaying a request is safe only when it is idempotent: POSTs and Moodle's sesskey actions are",
+    "    # retried only when their connection failed, i.e. when the node never saw them.",
+    "    retry-on conn-failure empty-response response-timeout",
+    "    http-request disable-l7-retry unless METH_GET",
+    "    http-request disable-l7-retry if { url_param(sesskey) -m found }",
+    `    default-server ${serverDefaults}`,
+    ...servers,
+    "",
+    "listen stats",
+    `    bind ${input.stats.address}:${input.stats.port}`,
+    "    stats enable",
+    "    stats uri /",
+    "    stats refresh 10s",
+    "    stats hide-version",
+    `    stats auth '${input.stats.user}:@@${haproxyStatsPasswordVariable}@@'`,
+    "",
+  ].join("\n");
+}

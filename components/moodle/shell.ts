@@ -1,0 +1,86 @@
+/**
+ * Bash steps shared by the Moodle tier's provisioning scripts. Every path goes through `$root`
+ * (`${PROVISION_ROOT:-}`) so tests can run a script into a scratch directory. Pure: renders text.
+ */
+import { shellQuote } from "../proxmox/script";
+
+/** First line of every script's setup: the prefix all paths use. */
+export const rootStep = 'root="${PROVISION_ROOT:-}"';
+
+/** Installs the Debian packages that are missing, in one apt run; nothing when all are present. */
+export function installPackagesStep(packages: readonly string[]): string {
+  for (const pkg of packages) {
+    if (!/^[a-z0-9][a-z0-9+.-]+$/.test(pkg)) throw new Error(`not a Debian package name: ${pkg}`);
+  }
+  return [
+    `packages=(${[...new Set(packages)].join(" ")})`,
+    "missing=()",
+    'for pkg in "${packages[@]}"; do',
+    "  # shellcheck disable=SC2016 # ${Status} is dpkg-query's format, not a shell variable",
+    `  dpkg-query -W -f='\${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")`,
+    "done",
+    'if [ "${#missing[@]}" -gt 0 ]; then',
+    "  apt-get update -qq",
+    '  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"',
+    "fi",
+  ].join("\n");
+}
+
+/** Enables a systemd unit and starts it, each only when needed. */
+export function ensureServiceStep(unit: string): string {
+  const u = shellQuote(unit);
+  return [
+    `systemctl is-enabled --quiet ${u} 2>/dev/null || systemctl enable --quiet ${u}`,
+    `systemctl is-active --quiet ${u} || systemctl start ${u}`,
+  ].join("\n");
+}
+
+/** Where a script leaves "reload needed" flags, so a failed reload is retried by the next run. */
+export const pendingDir = "/var/lib/proxmox-sites/moodle/pending";
+
+/** The `onChange` of a file whose daemon must be checked and reloaded: raise the flag. */
+export function raiseFlag(flag: string): string {
+  return `mkdir -p "$root${pendingDir}" && touch "$root${pendingDir}/${flag}"`;
+}
+
+/**
+ * When the flag is up: check the whole configuration, reload (or start) the service, lower the flag.
+ * A failing check stops the script with the flag still up.
+ */
+export function reloadOnFlagStep(flag: string, check: string, unit: string): string {
+  const u = shellQuote(unit);
+  return [
+    `if [ -e "$root${pendingDir}/${flag}" ]; then`,
+    `  ${check}`,
+    `  if systemctl is-active --quiet ${u}; then systemctl reload ${u}; else systemctl start ${u}; fi`,
+    `  rm -f "$root${pendingDir}/${flag}"`,
+    "fi",
+  ].join("\n");
+}
+
+/**
+ * Activates a staged config only after its checker accepted it: when `staged` differs from `live`,
+ * run `check` on the staged file, install it as `live`, then reload (or start) the service.
+ */
+export function activateStagedStep(spec: {
+  staged: string;
+  live: string;
+  /** Checker command; `"$staged"` is the staged file. */
+  check: string;
+  mode: string;
+  group: string;
+  unit: string;
+}): string {
+  const u = shellQuote(spec.unit);
+  return [
+    `staged="$root"${shellQuote(spec.staged)}`,
+    `live="$root"${shellQuote(spec.live)}`,
+    'if ! cmp -s "$staged" "$live"; then',
+    `  ${spec.check}`,
+    '  mkdir -p "$(dirname "$live")"',
+    `  install -m ${spec.mode} "$staged" "$live"`,
+    `  chown root:${spec.group} "$live"`,
+    `  if systemctl is-active --quiet ${u}; then systemctl reload ${u}; else systemctl start ${u}; fi`,
+    "fi",
+  ].join("\n");
+}
