@@ -15,7 +15,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   mariadb-server mariadb-client \
   redis-server redis-tools \
-  haproxy nginx-light php-fpm php-cli php-redis php-mysql \
+  haproxy keepalived nginx-light php-fpm php-cli php-redis php-mysql \
   apache2 gnupg \
   prometheus prometheus-alertmanager \
   prometheus-node-exporter prometheus-mysqld-exporter prometheus-redis-exporter \

@@ -1,0 +1,232 @@
+/**
+ * The rendered HAProxy config in front of three real nginx + php-fpm nodes (rendered site, pool and PHP
+ * ini), PHP sessions in a password-protected redis-server, all on 127.20.0.0/24. Proves: traffic spreads,
+ * a session continues on every node, killing a node's nginx mid-load fails no request, HAProxy marks it
+ * down within the time `detectionTime` promises and up again after a restart, and only idempotent
+ * requests are replayed on another node.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Agent } from "node:http";
+import { join } from "node:path";
+import { detectionTime, recoveryTimeMs } from "../../components/moodle/haproxy";
+import { sharedMarkerFile } from "../../components/moodle/layout";
+import { sleep, waitFor } from "./support/daemon";
+import { httpRequest, MiniCluster, startMiniCluster, testAddresses } from "./fixtures/moodle/cluster";
+
+const base = `http://${testAddresses.balancer}`;
+/** Poll interval of the stats socket and allowance for the poll itself, on top of the promised time. */
+const pollMs = 25;
+const marginMs = 250;
+
+let cluster: MiniCluster;
+
+beforeAll(async () => {
+  cluster = await startMiniCluster(testAddresses);
+}, 30000);
+
+afterAll(async () => {
+  await cluster?.stop();
+}, 20000);
+
+function nodeOf(body: string): string {
+  return (JSON.parse(body) as { node: string }).node;
+}
+
+async function waitForStatus(name: string, status: string, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  await waitFor(
+    `${name} ${status} in HAProxy`,
+    async () => (await cluster.serverStatus())[name] === status,
+    timeoutMs,
+  );
+  return Date.now() - started;
+}
+
+test("requests spread over all three nodes", async () => {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < 30; i++) {
+    const res = await httpRequest(`${base}/node.php`);
+    expect(res.status).toBe(200);
+    const node = nodeOf(res.body);
+    counts.set(node, (counts.get(node) ?? 0) + 1);
+  }
+  expect([...counts.keys()].sort()).toEqual(["node-a", "node-b", "node-c"]);
+  for (const count of counts.values()) expect(count).toBeGreaterThanOrEqual(5);
+});
+
+test("a node sees the client's address, https, Moodle's slash arguments and max_input_vars", async () => {
+  const res = await httpRequest(`${base}/node.php/course/view`, { localAddress: testAddresses.client });
+  expect(res.status).toBe(200);
+  expect(JSON.parse(res.body)).toMatchObject({
+    remoteAddr: testAddresses.client,
+    proto: "https",
+    pathInfo: "/course/view",
+    maxInputVars: "5000",
+  });
+});
+
+test("the health page answers the balancer only, and fails without the shared dataroot", async () => {
+  const node = testAddresses.nodes[0];
+  const direct = await httpRequest(`http://${node.address}/healthz`);
+  expect(direct.status).toBe(200);
+  expect(direct.body).toBe("ok\n");
+  const throughBalancer = await httpRequest(`${base}/healthz`, { localAddress: testAddresses.client });
+  expect(throughBalancer.status).toBe(403);
+  const fromElsewhere = await httpRequest(`http://${node.address}/healthz`, {
+    localAddress: testAddresses.client,
+  });
+  expect(fromElsewhere.status).toBe(403);
+
+  const marker = join(cluster.layout(node.name).dataRoot, sharedMarkerFile);
+  rmSync(marker);
+  try {
+    expect((await httpRequest(`http://${node.address}/healthz`)).status).toBe(503);
+    await waitForStatus(node.name, "DOWN", detectionTime(cluster.haproxyInput).refusedMs + 2000);
+  } finally {
+    writeFileSync(marker, "shared\n");
+  }
+  await waitForStatus(node.name, "UP", recoveryTimeMs(cluster.haproxyInput) + 2000);
+});
+
+test("hidden files and the dataroot alias are not served", async () => {
+  const layout = cluster.layout(testAddresses.nodes[0].name);
+  mkdirSync(join(layout.codeDir, "vendor"), { recursive: true });
+  writeFileSync(join(layout.codeDir, "vendor", "tool.php"), "<?php echo 'ran';\n");
+  writeFileSync(join(layout.codeDir, "README.txt"), "notes\n");
+  const node = `http://${testAddresses.nodes[0].address}`;
+  expect((await httpRequest(`${node}/vendor/tool.php`)).status).toBe(404);
+  expect((await httpRequest(`${node}/vendor/tool.php/x`)).status).toBe(404);
+  expect((await httpRequest(`${node}/README.txt`)).status).toBe(404);
+  expect((await httpRequest(`${node}/dataroot/${sharedMarkerFile}`)).status).toBe(404);
+  // A user file named like a hidden one behind a script is the script's business (slash arguments).
+  expect((await httpRequest(`${node}/node.php/readme.txt`)).status).toBe(200);
+});
+
+test("a session started through one node continues on the others", async () => {
+  let cookie: string | undefined;
+  const nodes = new Set<string>();
+  for (let i = 1; i <= 9; i++) {
+    const res = await httpRequest(`${base}/session.php`, { headers: cookie ? { cookie } : {} });
+    expect(res.status).toBe(200);
+    const setCookie = res.headers["set-cookie"];
+    if (!cookie) {
+      expect(setCookie).toBeDefined();
+      cookie = String(setCookie?.[0]).split(";")[0];
+    }
+    const body = JSON.parse(res.body) as { node: string; count: number };
+    expect(body.count).toBe(i);
+    nodes.add(body.node);
+  }
+  expect(nodes.size).toBe(3);
+});
+
+test("killing a node's nginx under load fails no request; DOWN within the promised time, UP after restart", async () => {
+  const victim = "node-b";
+  const promisedMs = detectionTime(cluster.haproxyInput).refusedMs;
+  const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+  const total = 400;
+  const concurrency = 4;
+  const deadline = Date.now() + 25000;
+  let started = 0;
+  let completed = 0;
+  const failures: string[] = [];
+  const answeredBy = new Map<string, number>();
+  let killedAt = 0;
+  const worker = async () => {
+    while (started < total && Date.now() < deadline) {
+      started++;
+      try {
+        const res = await httpRequest(`${base}/node.php`, { agent, timeoutMs: 5000 });
+        if (res.status !== 200) failures.push(`status ${res.status}`);
+        else {
+          const node = nodeOf(res.body);
+          answeredBy.set(node, (answeredBy.get(node) ?? 0) + 1);
+        }
+      } catch (err) {
+        failures.push(String(err));
+      }
+      completed++;
+      await sleep(40);
+    }
+  };
+  const load = Promise.all(Array.from({ length: concurrency }, worker));
+  try {
+    await waitFor("a quarter of the requests", () => completed >= total / 4, 10000);
+    killedAt = Date.now();
+    // Watch the stats socket from the moment of the kill, while the kill is still being carried out.
+    const down = (async () => {
+      while (Date.now() - killedAt < promisedMs + 5000) {
+        if ((await cluster.serverStatus())[victim] === "DOWN") return Date.now() - killedAt;
+        await sleep(pollMs);
+      }
+      return -1;
+    })();
+    await cluster.killNginx(victim);
+    const downAfterMs = await down;
+    await load;
+    expect(failures).toEqual([]);
+    expect(completed).toBe(total);
+    expect(downAfterMs).toBeGreaterThanOrEqual(0);
+    expect(downAfterMs).toBeLessThanOrEqual(promisedMs + marginMs);
+    for (const node of ["node-a", "node-c"]) expect(answeredBy.get(node) ?? 0).toBeGreaterThan(50);
+  } finally {
+    await load;
+    agent.destroy();
+  }
+
+  const restartedAt = Date.now();
+  await cluster.startNginx(victim);
+  const upAfterMs = await waitForStatus(victim, "UP", 10000);
+  expect(Date.now() - restartedAt).toBeLessThanOrEqual(
+    recoveryTimeMs(cluster.haproxyInput) + marginMs + 1000,
+  );
+  expect(upAfterMs).toBeLessThanOrEqual(recoveryTimeMs(cluster.haproxyInput) + marginMs);
+  const seen = new Set<string>();
+  for (let i = 0; i < 9; i++) seen.add(nodeOf((await httpRequest(`${base}/node.php`)).body));
+  expect(seen.has(victim)).toBe(true);
+}, 45000);
+
+describe("a node dying while it answers", () => {
+  /**
+   * Sends a slow request on a new client connection, kills the nginx that took it, and returns the reply
+   * and where the request ran. (On a reused client connection HAProxy answers a request it will not
+   * replay by closing the connection without a response, HTTP's signal that the client may retry; a new
+   * connection gets a plain 502.)
+   */
+  async function killDuringRequest(method: string, query: string) {
+    const id = randomBytes(6).toString("hex");
+    const log = join(cluster.runLogDir, `${id}.log`);
+    const agent = new Agent({ keepAlive: false });
+    const reply = httpRequest(`${base}/slow.php?id=${id}${query}`, { method, agent, timeoutMs: 10000 }).catch(
+      (err: Error) => ({ status: 0, body: err.message, headers: {} }),
+    );
+    await waitFor("the request to reach a node", () => existsSync(log), 5000);
+    const firstNode = readFileSync(log, "utf8").trim().split("\n")[0];
+    await cluster.killNginx(firstNode);
+    const res = await reply;
+    const runs = readFileSync(log, "utf8").trim().split("\n");
+    await cluster.startNginx(firstNode);
+    await waitForStatus(firstNode, "UP", 10000);
+    return { res, runs, firstNode };
+  }
+
+  test("an idempotent GET is replayed on another node and succeeds", async () => {
+    const { res, runs, firstNode } = await killDuringRequest("GET", "");
+    expect(res.status).toBe(200);
+    expect(runs).toHaveLength(2);
+    expect(runs[1]).not.toBe(firstNode);
+  }, 20000);
+
+  test("a POST is not replayed: the client gets an error, the request ran once", async () => {
+    const { res, runs } = await killDuringRequest("POST", "");
+    expect({ status: res.status, body: res.body }).toMatchObject({ status: 502 });
+    expect(runs).toHaveLength(1);
+  }, 20000);
+
+  test("a GET carrying Moodle's sesskey is not replayed either", async () => {
+    const { res, runs } = await killDuringRequest("GET", "&sesskey=abc123");
+    expect(res.status).toBe(502);
+    expect(runs).toHaveLength(1);
+  }, 20000);
+});

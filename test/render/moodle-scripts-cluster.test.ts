@@ -1,0 +1,214 @@
+import { randomBytes } from "node:crypto";
+import { cpSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import fc from "fast-check";
+import { renderCronScript, renderCronService, renderCronTimer } from "../../components/moodle/cron";
+import { InstallerScriptInput, renderInstallerScript } from "../../components/moodle/installer-script";
+import { sharedMarkerFile } from "../../components/moodle/layout";
+import { renderNfsExports, renderNfsFstabLine } from "../../components/moodle/nfs";
+import { renderNfsServerScript } from "../../components/moodle/nfs-script";
+import { findProgram, run } from "../live/support/daemon";
+import { createSandbox, Sandbox } from "../live/fixtures/moodle/sandbox";
+
+let box: Sandbox;
+beforeEach(() => {
+  box = createSandbox("moodle-cluster-script");
+});
+afterEach(() => box.remove());
+
+function shellcheck(script: string): string {
+  return run(findProgram("shellcheck"), ["-"], script).output;
+}
+
+describe("installer (one node)", () => {
+  interface FakeState {
+    tables: Record<string, string> | [];
+    version: number | null;
+    stores: Record<string, { configuration: Record<string, unknown> }> | [];
+    mappings: { mode: number; store: string }[];
+    calls: string[];
+    installs: { argv: string[]; passwordInEnvironment: boolean }[];
+  }
+  let code: string;
+  let env: Record<string, string>;
+  let input: InstallerScriptInput;
+  const state = (): FakeState => JSON.parse(readFileSync(join(code, "state.json"), "utf8")) as FakeState;
+
+  beforeEach(() => {
+    code = join(box.dir, "code");
+    cpSync(join(__dirname, "../live/fixtures/moodle/fake-moodle"), code, { recursive: true });
+    writeFileSync(
+      join(code, "state.json"),
+      JSON.stringify({
+        tables: [],
+        version: null,
+        stores: {},
+        mappings: [{ mode: 1, store: "default_application", sort: 0 }],
+        calls: [],
+        installs: [],
+      }),
+    );
+    env = {
+      MOODLE_ADMIN_PASSWORD: `${randomBytes(8).toString("hex")}'"$ &`,
+      MOODLE_REDIS_PASSWORD: randomBytes(12).toString("hex"),
+    };
+    input = {
+      adminEmail: "admin@school.example",
+      fullName: "SMA Negeri Contoh LMS",
+      shortName: "LMS",
+      muc: { host: "10.10.0.12" },
+      layout: { codeDir: code },
+    };
+  });
+
+  test("shellcheck passes", () => {
+    expect(shellcheck(renderInstallerScript(input))).toBe("");
+  });
+
+  test("installs an empty database once, with the admin password never on a command line", () => {
+    const script = renderInstallerScript(input);
+    expect(script).not.toContain(env.MOODLE_ADMIN_PASSWORD);
+    const first = box.run(script, env);
+    expect(first.status).toBe(0);
+    expect(state().installs).toHaveLength(1);
+    const [install] = state().installs;
+    expect(install.argv).toEqual(
+      expect.arrayContaining([
+        "--agree-license",
+        "--adminuser=admin",
+        "--adminemail=admin@school.example",
+        "--fullname=SMA Negeri Contoh LMS",
+        `--adminpass=${env.MOODLE_ADMIN_PASSWORD}`,
+      ]),
+    );
+    expect(install.passwordInEnvironment).toBe(false);
+    for (const call of first.calls) expect(call).not.toContain(env.MOODLE_ADMIN_PASSWORD);
+    expect(first.calls.every((c) => c.startsWith("runuser -u www-data -- php "))).toBe(true);
+
+    const second = box.run(script, env);
+    expect(second.status).toBe(0);
+    expect(second.output).toContain("Moodle is already installed");
+    expect(state().installs).toHaveLength(1);
+  });
+
+  test("puts the application cache in Redis once, and corrects it when the password changes", () => {
+    const script = renderInstallerScript(input);
+    expect(box.run(script, env).output).toContain("application cache in Redis: changed");
+    const s = state();
+    expect(s.calls).toEqual(["add redis_application", "map"]);
+    expect(s.stores).toMatchObject({
+      redis_application: {
+        configuration: { server: "10.10.0.12:6379", password: env.MOODLE_REDIS_PASSWORD, prefix: "mdl_muc_" },
+      },
+    });
+    expect(s.mappings.filter((m) => m.mode === 1).map((m) => m.store)).toEqual(["redis_application"]);
+
+    expect(box.run(script, env).output).toContain("application cache in Redis: unchanged");
+    expect(state().calls).toHaveLength(2);
+
+    const rotated = box.run(script, { ...env, MOODLE_REDIS_PASSWORD: randomBytes(12).toString("hex") });
+    expect(rotated.output).toContain("application cache in Redis: changed");
+    expect(state().calls).toEqual(["add redis_application", "map", "edit redis_application"]);
+  });
+
+  test("a partly installed database stops the script instead of installing over it", () => {
+    const s = state();
+    writeFileSync(join(code, "state.json"), JSON.stringify({ ...s, tables: { config: "config" } }));
+    const result = box.run(renderInstallerScript(input), env);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain("partly installed (partial)");
+    expect(state().installs).toHaveLength(0);
+  });
+});
+
+describe("cron (exactly one node)", () => {
+  test("systemd-analyze accepts the units; the timer fires every minute", () => {
+    const service = join(box.dir, "moodle-cron.service");
+    const timer = join(box.dir, "moodle-cron.timer");
+    writeFileSync(service, renderCronService());
+    writeFileSync(timer, renderCronTimer());
+    const result = run(findProgram("systemd-analyze"), ["verify", service, timer]);
+    expect(result.output).toBe("");
+    expect(result.status).toBe(0);
+    expect(renderCronService()).toContain("ExecStart=/usr/bin/php /var/www/moodle/admin/cli/cron.php");
+    expect(renderCronService()).toContain("User=www-data");
+    expect(renderCronService()).toContain(`ConditionPathExists=/var/moodledata/${sharedMarkerFile}`);
+  });
+
+  test("the cron node gets the timer once; another node retires it", () => {
+    const on = renderCronScript({ enabled: true });
+    const off = renderCronScript({ enabled: false });
+    expect(shellcheck(on)).toBe("");
+    expect(shellcheck(off)).toBe("");
+    const first = box.run(on);
+    expect(first.status).toBe(0);
+    expect(first.calls).toEqual(
+      expect.arrayContaining([
+        "systemctl daemon-reload",
+        "systemctl enable --quiet moodle-cron.timer",
+        "systemctl start moodle-cron.timer",
+      ]),
+    );
+    const second = box.run(on);
+    expect(second.calls.filter((c) => !/ is-(active|enabled) /.test(c))).toEqual([]);
+
+    const retired = box.run(off);
+    expect(retired.calls).toContain("systemctl disable --now --quiet moodle-cron.timer");
+    expect(() => statSync(join(box.root, "etc/systemd/system/moodle-cron.timer"))).toThrow();
+    expect(box.run(off).calls).toEqual([]);
+  });
+});
+
+describe("NFS", () => {
+  test("the export names each app node once, with rw,sync,no_subtree_check,root_squash", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc
+            .tuple(fc.integer({ min: 1, max: 254 }), fc.integer({ min: 1, max: 254 }))
+            .map(([a, b]) => `10.${a}.0.${b}`),
+          {
+            minLength: 1,
+            maxLength: 8,
+          },
+        ),
+        (clients) => {
+          const line = renderNfsExports({ clients }).split("\n")[1];
+          const fields = line.split(" ");
+          expect(fields[0]).toBe("/srv/moodledata");
+          expect(fields.slice(1).sort()).toEqual(
+            [...new Set(clients)].sort().map((c) => `${c}(rw,sync,no_subtree_check,root_squash)`),
+          );
+        },
+      ),
+    );
+    expect(() => renderNfsExports({ clients: ["10.0.0.0/8"] })).toThrow(/moodle\.nfs\.clients/);
+  });
+
+  test("the client mount is NFS 4.2, hard, after the network", () => {
+    const fields = renderNfsFstabLine({ server: "10.10.0.40" }).split(" ");
+    expect(fields).toHaveLength(6);
+    expect(fields.slice(0, 3)).toEqual(["10.10.0.40:/srv/moodledata", "/var/moodledata", "nfs"]);
+    expect(fields[3].split(",")).toEqual(
+      expect.arrayContaining(["hard", "nfsvers=4.2", "proto=tcp", "_netdev"]),
+    );
+  });
+
+  test("the server script prepares the share for www-data once", () => {
+    const script = renderNfsServerScript({ clients: ["10.10.0.31", "10.10.0.32"] });
+    expect(shellcheck(script)).toBe("");
+    const first = box.run(script);
+    expect(first.status).toBe(0);
+    expect(first.calls).toContain("exportfs -ra");
+    const dir = statSync(join(box.root, "srv/moodledata"));
+    expect([dir.uid, dir.gid, dir.mode & 0o7777]).toEqual([33, 33, 0o2770]);
+    expect(statSync(join(box.root, "srv/moodledata", sharedMarkerFile)).uid).toBe(33);
+    expect(readFileSync(join(box.root, "etc/exports.d/moodle.exports"), "utf8")).toContain(
+      "/srv/moodledata 10.10.0.31(rw,sync,no_subtree_check,root_squash) 10.10.0.32(rw,sync,no_subtree_check,root_squash)",
+    );
+    const tree = box.tree();
+    const second = box.run(script);
+    expect(second.calls.filter((c) => !/ is-(active|enabled) /.test(c))).toEqual([]);
+    expect(box.tree()).toEqual(tree);
+  });
+});
