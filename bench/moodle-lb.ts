@@ -13,15 +13,10 @@
  */
 import { Agent } from "node:http";
 import { join } from "node:path";
-import { detectionTime } from "../components/moodle/haproxy";
+import { detectionTime } from "../components/moodle/haproxy-settings";
 import { sleep } from "../test/live/support/daemon";
-import {
-  benchAddresses,
-  httpRequest,
-  MiniCluster,
-  startMiniCluster,
-  statsCommand,
-} from "../test/live/fixtures/moodle/cluster";
+import { benchAddresses, MiniCluster, startMiniCluster } from "../test/live/fixtures/moodle/cluster";
+import { httpRequest, statsCommand } from "../test/live/fixtures/moodle/http";
 
 const CONCURRENCY = 16;
 const REQUESTS = 4000;

@@ -4,7 +4,8 @@
  * the service reloads gracefully. Pure: renders the script.
  */
 import { renderScript } from "../proxmox/script";
-import { haproxyStatsPasswordVariable, HaproxyConfigInput, renderHaproxyConfig } from "./haproxy";
+import { renderHaproxyConfig } from "./haproxy";
+import { HaproxyConfigInput, haproxyStatsPasswordVariable } from "./haproxy-settings";
 import { KeepalivedInput, keepalivedPasswordVariable, renderKeepalivedConfig } from "./keepalived";
 import { activateStagedStep, ensureServiceStep, installPackagesStep, rootStep } from "./shell";
 

@@ -9,10 +9,11 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { join } from "node:path";
-import { detectionTime, recoveryTimeMs } from "../../components/moodle/haproxy";
+import { detectionTime, recoveryTimeMs } from "../../components/moodle/haproxy-settings";
 import { sharedMarkerFile } from "../../components/moodle/layout";
 import { sleep, waitFor } from "./support/daemon";
-import { httpRequest, MiniCluster, startMiniCluster, testAddresses } from "./fixtures/moodle/cluster";
+import { MiniCluster, startMiniCluster, testAddresses } from "./fixtures/moodle/cluster";
+import { httpRequest } from "./fixtures/moodle/http";
 
 const base = `http://${testAddresses.balancer}`;
 /** Poll interval of the stats socket and allowance for the poll itself, on top of the promised time. */

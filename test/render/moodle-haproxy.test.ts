@@ -2,13 +2,13 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
+import { renderHaproxyConfig } from "../../components/moodle/haproxy";
 import {
   BackendNode,
   detectionTime,
   HaproxyConfigInput,
   recoveryTimeMs,
-  renderHaproxyConfig,
-} from "../../components/moodle/haproxy";
+} from "../../components/moodle/haproxy-settings";
 import { findProgram, run, scratchDir } from "../live/support/daemon";
 
 const nodes: BackendNode[] = [
