@@ -109,11 +109,15 @@ export const moodleSchema = z
     /** Key of the node that runs cron; defaults to the first node key in sorted order. */
     cronNode: configKey.optional(),
     adminUser: hostLabel.default("admin"),
-    /** HAProxy health-check page. */
+    /**
+     * HAProxy health-check page. The rendered /healthz checks config.php and the shared dataroot
+     * without opening a session or touching the database (a database outage must not take every
+     * node out at once).
+     */
     healthCheckPath: z
       .string()
       .regex(/^\/\S*$/)
-      .default("/login/index.php"),
+      .default("/healthz"),
     statsHostname: dnsName.optional(),
   })
   .strict();

@@ -3,6 +3,18 @@ import * as random from "@pulumi/random";
 import { planOf, type TierContext } from "../site/context";
 import { GuestTier } from "../site/guest-tier";
 import type { LxcGuest } from "../proxmox/lxc-guest";
+import {
+  MARIADB_MONITOR_PASSWORD_HASH_ENV,
+  MARIADB_REPLICATION_PASSWORD_ENV,
+  MARIADB_REPLICATION_PASSWORD_HASH_ENV,
+  mariadbAppPasswordHashEnv,
+  mariadbPasswordHash,
+} from "./mariadb-names";
+import {
+  renderMariaDbAppsScript,
+  renderMariaDbPrimaryScript,
+  renderMariaDbReplicaScript,
+} from "./mariadb-scripts";
 
 /** A database and user for one application, limited to the addresses of its guests. */
 export interface DatabaseRequest {
@@ -30,32 +42,97 @@ export interface MariaDbClusterArgs {
   databases: DatabaseRequest[];
 }
 
-function password(name: string, parent: pulumi.Resource): pulumi.Output<string> {
-  return new random.RandomPassword(name, { length: 32, special: false }, { parent }).result;
-}
-
-/** MariaDB primary and asynchronous GTID replica; applications get their own database and user. */
+/**
+ * MariaDB primary and asynchronous GTID replica; applications get their own database and user.
+ * Scripts receive password hashes, never passwords: MariaDB logs CREATE/ALTER USER statements in
+ * the binary log in clear. Only the replica's CHANGE MASTER needs the replication password itself.
+ */
 export class MariaDbCluster extends GuestTier {
   readonly primary: LxcGuest;
   readonly replica?: LxcGuest;
   readonly endpoint: DatabaseEndpoint;
+  /** Monitoring account's password (mysqld_exporter). */
+  readonly monitorPassword: pulumi.Output<string>;
+  private readonly databasesReady: pulumi.Resource[];
 
   constructor(name: string, args: MariaDbClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("proxmox-sites:data:MariaDbCluster", name, args.ctx, opts);
     const { ctx } = args;
+    const cfg = ctx.site.database!;
     const primaryPlan = planOf(ctx, "database-primary");
     this.primary = this.addGuest("database-primary");
-    const replicaPlan = ctx.site.database?.replica ? planOf(ctx, "database-replica") : undefined;
+    const replicaPlan = cfg.replica ? planOf(ctx, "database-replica") : undefined;
     this.replica = replicaPlan ? this.addGuest("database-replica") : undefined;
+
+    const secret = (role: string) =>
+      new random.RandomPassword(`${name}-${role}-password`, { length: 32, special: false }, { parent: this })
+        .result;
     const credentials: Record<string, DatabaseCredentials> = {};
-    for (const db of args.databases) {
-      credentials[db.name] = {
-        database: db.name,
-        user: db.name,
-        password: password(`${name}-${db.name}-password`, this),
-      };
+    for (const db of args.databases)
+      credentials[db.name] = { database: db.name, user: db.name, password: secret(db.name) };
+    this.monitorPassword = secret("monitor");
+    const replicationPassword = replicaPlan ? secret("replication") : undefined;
+    const hash = (pw: pulumi.Output<string>) => pw.apply(mariadbPasswordHash);
+
+    const primaryStep = this.provision({
+      guest: "database-primary",
+      role: "bootstrap",
+      script: renderMariaDbPrimaryScript({
+        server: {
+          serverId: 1,
+          role: "primary",
+          bindAddress: primaryPlan.ip,
+          memoryMb: primaryPlan.memoryMb,
+          binlogExpireDays: cfg.binlogExpireDays,
+        },
+        replication: replicaPlan ? { replicaHosts: [replicaPlan.ip] } : undefined,
+        dump: { everyHours: cfg.dumpEveryHours, retentionDays: cfg.dumpRetentionDays },
+      }),
+      secrets: {
+        [MARIADB_MONITOR_PASSWORD_HASH_ENV]: hash(this.monitorPassword),
+        ...(replicationPassword
+          ? { [MARIADB_REPLICATION_PASSWORD_HASH_ENV]: hash(replicationPassword) }
+          : {}),
+      },
+    });
+    const appsStep = this.provision({
+      guest: "database-primary",
+      role: "databases",
+      script: renderMariaDbAppsScript({
+        apps: args.databases.map((d) => ({ database: d.name, user: d.name, clientHosts: d.clientIps })),
+      }),
+      secrets: Object.fromEntries(
+        args.databases.map((d) => [mariadbAppPasswordHashEnv(d.name), hash(credentials[d.name].password)]),
+      ),
+      dependsOn: [primaryStep],
+    });
+    if (replicaPlan && replicationPassword) {
+      this.provision({
+        guest: "database-replica",
+        role: "bootstrap",
+        script: renderMariaDbReplicaScript({
+          server: {
+            serverId: 2,
+            role: "replica",
+            bindAddress: replicaPlan.ip,
+            memoryMb: replicaPlan.memoryMb,
+            binlogExpireDays: cfg.binlogExpireDays,
+          },
+          primary: { primaryHost: primaryPlan.ip },
+        }),
+        secrets: { [MARIADB_REPLICATION_PASSWORD_ENV]: replicationPassword },
+        // The replica's first connection needs the primary's replication account.
+        dependsOn: [primaryStep],
+      });
     }
+    // Applications wait for their accounts, not for the replica.
+    this.databasesReady = [this.primary, primaryStep, appsStep];
     this.endpoint = { host: primaryPlan.ip, port: 3306, replicaHost: replicaPlan?.ip, credentials };
     this.registerOutputs({ host: this.endpoint.host });
+  }
+
+  /** What an application's provisioning waits for: the primary and its application accounts. */
+  get applicationsReady(): pulumi.Resource[] {
+    return this.databasesReady;
   }
 }

@@ -3,45 +3,90 @@ import * as random from "@pulumi/random";
 import { planOf, type TierContext } from "../site/context";
 import { GuestTier } from "../site/guest-tier";
 import type { LxcGuest } from "../proxmox/lxc-guest";
+import {
+  REDIS_ADMIN_PASSWORD_SHA256_ENV,
+  REDIS_KNOWN_CLIENT_COMMANDS,
+  REDIS_MONITOR_PASSWORD_SHA256_ENV,
+  redisAppPasswordSha256Env,
+  redisPasswordSha256,
+  type RedisAppUser,
+} from "./redis-acl";
+import { renderRedisScript } from "./redis-script";
 
 export interface RedisUser {
   user: string;
   password: pulumi.Output<string>;
-  /** Keys this user may touch: `${keyPrefix}*`. */
+  /** Prefix the client must put on its keys (empty where the ACL allows every key). */
   keyPrefix: string;
 }
 
-/** How an application reaches Redis: its own ACL user, limited to its key prefix. */
+/** How an application reaches Redis: its own ACL user. */
 export interface RedisEndpoint {
   host: string;
   port: number;
   users: Record<string, RedisUser>;
 }
 
-export interface RedisCacheArgs {
-  ctx: TierContext;
-  /** Applications that get an ACL user, by name. */
-  clients: string[];
+/** An application that gets its own ACL user. */
+export interface RedisClient {
+  name: string;
+  /** Which client library's needs apply (extra commands, key scope). */
+  kind: "nextcloud" | "frappe" | "moodle";
 }
 
-/** Redis for caches, locks, queues and sessions, one ACL user per application. */
+export interface RedisCacheArgs {
+  ctx: TierContext;
+  clients: RedisClient[];
+}
+
+/** The ACL of one client: Frappe's queues and socket.io cannot prefix their keys. */
+function aclUser(client: RedisClient): RedisAppUser {
+  const extraCommands = REDIS_KNOWN_CLIENT_COMMANDS[client.kind];
+  if (client.kind === "frappe")
+    return { name: client.name, keyPatterns: ["*"], channelPatterns: ["*"], extraCommands };
+  return { name: client.name, extraCommands };
+}
+
+/** Redis for caches, locks, queues and sessions, one ACL user per application, no default user. */
 export class RedisCache extends GuestTier {
   readonly guest: LxcGuest;
   readonly endpoint: RedisEndpoint;
+  /** Password of the redis_exporter user. */
+  readonly monitorPassword: pulumi.Output<string>;
 
   constructor(name: string, args: RedisCacheArgs, opts?: pulumi.ComponentResourceOptions) {
     super("proxmox-sites:data:RedisCache", name, args.ctx, opts);
     const plan = planOf(args.ctx, "redis");
     this.guest = this.addGuest("redis");
+    const secret = (role: string) =>
+      new random.RandomPassword(`${name}-${role}-password`, { length: 32, special: false }, { parent: this })
+        .result;
+    const sha = (pw: pulumi.Output<string>) => pw.apply(redisPasswordSha256);
     const users: Record<string, RedisUser> = {};
     for (const client of args.clients) {
-      const password = new random.RandomPassword(
-        `${name}-${client}-password`,
-        { length: 32, special: false },
-        { parent: this },
-      ).result;
-      users[client] = { user: client, password, keyPrefix: `${client}:` };
+      users[client.name] = {
+        user: client.name,
+        password: secret(client.name),
+        keyPrefix: client.kind === "frappe" ? "" : `${client.name}:`,
+      };
     }
+    const admin = secret("admin");
+    this.monitorPassword = secret("monitor");
+    this.provision({
+      guest: "redis",
+      role: "bootstrap",
+      script: renderRedisScript({
+        server: { bindAddress: plan.ip, memoryMb: plan.memoryMb },
+        acl: { apps: args.clients.map(aclUser) },
+      }),
+      secrets: {
+        [REDIS_ADMIN_PASSWORD_SHA256_ENV]: sha(admin),
+        [REDIS_MONITOR_PASSWORD_SHA256_ENV]: sha(this.monitorPassword),
+        ...Object.fromEntries(
+          args.clients.map((c) => [redisAppPasswordSha256Env(c.name), sha(users[c.name].password)]),
+        ),
+      },
+    });
     this.endpoint = { host: plan.ip, port: 6379, users };
     this.registerOutputs({ host: this.endpoint.host });
   }

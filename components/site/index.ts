@@ -80,7 +80,9 @@ export class Site extends pulumi.ComponentResource {
       );
     if (site.redis)
       this.redis = new RedisCache("redis", { ctx, clients: redisClients(site) }, { parent: this });
-    const dataReady = [...(this.database?.ready ?? []), ...(this.redis?.ready ?? [])];
+    // Each application waits only for what it uses: its database accounts, and Redis if it uses it.
+    const dbReady = this.database?.applicationsReady ?? [];
+    const dataReady = [...dbReady, ...(this.redis?.ready ?? [])];
     const database = this.database?.endpoint;
     const redis = this.redis?.endpoint;
 
@@ -109,7 +111,12 @@ export class Site extends pulumi.ComponentResource {
         { ctx, database: database!, redis: redis!, dependsOn: dataReady },
         { parent: this },
       );
-    if (site.monitoring) new Monitoring("monitoring", { ctx, secrets: args.secrets }, { parent: this });
+    if (site.monitoring)
+      new Monitoring(
+        "monitoring",
+        { ctx, secrets: args.secrets, database: this.database, redis: this.redis },
+        { parent: this },
+      );
 
     const vm = site.windowsGpu;
     if (vm) {

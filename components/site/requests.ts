@@ -1,6 +1,7 @@
 import type { SiteConfig } from "../../config/schema";
 import type { SiteWiring } from "../../config/wiring";
 import type { DatabaseRequest } from "../database";
+import type { RedisClient } from "../redis";
 
 /** The database each application asks for, limited to the addresses of the guests that use it. */
 export function databaseRequests(site: SiteConfig, wiring: SiteWiring): DatabaseRequest[] {
@@ -23,13 +24,13 @@ export function databaseRequests(site: SiteConfig, wiring: SiteWiring): Database
   return requests;
 }
 
-/** Applications that get their own Redis ACL user. */
-export function redisClients(site: SiteConfig): string[] {
+/** Applications that get their own Redis ACL user (one for all Moodle nodes: they share sessions). */
+export function redisClients(site: SiteConfig): RedisClient[] {
   return [
     ...Object.keys(site.nextcloud ?? {})
       .sort()
-      .map((n) => `nextcloud_${n}`),
-    ...(site.frappe ? ["frappe"] : []),
-    ...(site.moodle ? ["moodle"] : []),
+      .map((n) => ({ name: `nextcloud_${n}`, kind: "nextcloud" as const })),
+    ...(site.frappe ? [{ name: "frappe", kind: "frappe" as const }] : []),
+    ...(site.moodle ? [{ name: "moodle", kind: "moodle" as const }] : []),
   ];
 }
