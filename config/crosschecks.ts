@@ -247,6 +247,20 @@ function checkTiers(
       }
     }
   });
+  if (site.networkServices && !site.networkServices.adguard) {
+    warnings.push({
+      path: "networkServices.adguard",
+      message:
+        "is not set: AdGuard Home is not installed until a release (version, sha256 of AdGuardHome_linux_amd64.tar.gz) is pinned",
+    });
+  }
+  if (site.tunnel && !site.tunnel.cloudflared) {
+    warnings.push({
+      path: "tunnel.cloudflared",
+      message:
+        "is not set: no connector is installed until a release (version, sha256 of cloudflared-linux-amd64.deb) is pinned",
+    });
+  }
   for (const [key, tpl] of Object.entries(site.templates)) {
     if (!tpl.checksum)
       warnings.push({

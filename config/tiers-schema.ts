@@ -84,7 +84,27 @@ export const monitoringSchema = guestWith({
   replicationLagSeconds: z.number().int().min(1).default(300),
 });
 
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, { message: "must be a lower-case hex SHA-256 digest" });
+
+/** A pinned AdGuard Home release: version and the SHA-256 of AdGuardHome_linux_amd64.tar.gz. */
+export const adguardReleaseSchema = z
+  .object({
+    version: z.string().regex(/^v\d+\.\d+\.\d+$/, { message: "must be a release tag such as v0.107.79" }),
+    sha256,
+  })
+  .strict();
+
+/** A pinned cloudflared release: version and the SHA-256 of cloudflared-linux-amd64.deb. */
+export const cloudflaredReleaseSchema = z
+  .object({
+    version: z.string().regex(/^\d{4}\.\d{1,2}\.\d{1,3}$/, { message: "must be a release such as 2026.9.3" }),
+    sha256,
+  })
+  .strict();
+
 export const networkServicesSchema = guestWith({
+  /** AdGuard Home is installed only from a pinned, verified release. */
+  adguard: adguardReleaseSchema.optional(),
   adguardHostname: dnsName.optional(),
   upstreamDns: z.array(z.string().min(1)).min(1).default(["https://dns.cloudflare.com/dns-query", "1.1.1.1"]),
 });
@@ -179,6 +199,8 @@ export const tunnelSchema = z
       .string()
       .regex(/^\d+[mh]$/)
       .default("24h"),
+    /** The connector is installed only from a pinned, verified release. */
+    cloudflared: cloudflaredReleaseSchema.optional(),
     /** E-mail domain allowed through Access besides the admin e-mails, e.g. bowbo.co.id. */
     accessEmailDomain: dnsName.optional(),
   })
