@@ -1,8 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { GuestOverrides } from "../proxmox/guest-factory";
 import type { LxcGuest } from "../proxmox/lxc-guest";
+import { nodeExporterPart, renderExporterScript } from "../monitoring/exporters";
 import { GuestProvisioner } from "../proxmox/provisioner";
 import { planOf, type TierContext } from "./context";
+
+const nodeExporterScript = renderExporterScript("Prometheus node exporter for the site's monitoring", [
+  nodeExporterPart(),
+]);
 
 /** A provisioning step of a tier: a rendered script and the secrets its prelude exports. */
 export interface ProvisionStep {
@@ -32,9 +37,24 @@ export abstract class GuestTier extends pulumi.ComponentResource {
     super(type, name, {}, opts);
   }
 
+  /** Creates a guest; on a monitored site it also gets node_exporter, as every guest is scraped. */
   protected addGuest(key: string, overrides: GuestOverrides = {}): LxcGuest {
     const guest = this.ctx.factory.lxc(planOf(this.ctx, key), overrides, this);
     this.guests[key] = guest;
+    if (this.ctx.site.monitoring) {
+      // Not part of `ready`: nothing downstream waits for a guest's metrics.
+      const plan = planOf(this.ctx, key);
+      new GuestProvisioner(
+        `${key}-node-exporter`,
+        {
+          connection: this.ctx.factory.connectionFor(plan),
+          vmid: plan.vmid,
+          script: nodeExporterScript,
+          dependsOn: [guest],
+        },
+        { parent: this },
+      );
+    }
     return guest;
   }
 
