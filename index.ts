@@ -8,3 +8,5 @@ export const guests = outputs.guests;
 export const publishedHostnames = outputs.publishedHostnames;
 export const databaseHost = outputs.databaseHost;
 export const configWarnings = outputs.warnings;
+/** True when a node needs a reboot for GPU passthrough settings; the program never reboots a host. */
+export const rebootRequired = outputs.rebootRequired;

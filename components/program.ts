@@ -11,5 +11,6 @@ export function buildProgram() {
     publishedHostnames: site.wiring.published.map((p) => p.hostname),
     databaseHost: site.database?.endpoint.host,
     warnings: loaded.warnings.map((w) => `${w.path}: ${w.message}`),
+    rebootRequired: site.hosts.rebootRequired,
   };
 }

@@ -5,6 +5,7 @@ import type { SiteConfig } from "../../config/schema";
 import { siteTemplates } from "../../config/templates";
 import { siteWiring, type SiteWiring } from "../../config/wiring";
 import { MariaDbCluster } from "../database";
+import { SiteFirewall } from "../firewall";
 import { Frappe } from "../frappe";
 import { MoodleCluster } from "../moodle";
 import { Monitoring } from "../monitoring";
@@ -13,6 +14,8 @@ import { Nextcloud } from "../nextcloud";
 import { Passbolt } from "../passbolt";
 import { BackupPlan } from "../proxmox/backups";
 import { GuestFactory } from "../proxmox/guest-factory";
+import { HostPreparation } from "../proxmox/host-preparation";
+import type { LxcGuest } from "../proxmox/lxc-guest";
 import { createProviders, type SiteProviders } from "../proxmox/providers";
 import { TemplateStore } from "../proxmox/templates";
 import { RedisCache } from "../redis";
@@ -21,7 +24,9 @@ import { CloudflareTunnel } from "../tunnel";
 import { WebApps } from "../webapps";
 import { WindowsGpuVm } from "../windows";
 import type { TierContext } from "./context";
+import type { GuestTier } from "./guest-tier";
 import { databaseRequests, redisClients } from "./requests";
+import { windowsGpuArgs } from "./windows";
 
 export interface SiteArgs {
   config: SiteConfig;
@@ -35,6 +40,9 @@ export class Site extends pulumi.ComponentResource {
   readonly database?: MariaDbCluster;
   readonly redis?: RedisCache;
   readonly tunnel?: CloudflareTunnel;
+  readonly hosts: HostPreparation;
+  /** Every LXC guest of the site by key. */
+  readonly guests: Record<string, LxcGuest> = {};
 
   constructor(name: string, args: SiteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("proxmox-sites:site:Site", name, {}, opts);
@@ -42,6 +50,7 @@ export class Site extends pulumi.ComponentResource {
     this.wiring = siteWiring(site);
     this.providers = createProviders(name, site, args.secrets, { parent: this });
     const proxmox = { parent: this, provider: this.providers.proxmox };
+    const child = { parent: this };
 
     // Schedules (backups at 02:00) mean the site's local time only if the nodes run in it.
     for (const node of site.proxmox.nodes) {
@@ -51,7 +60,6 @@ export class Site extends pulumi.ComponentResource {
         proxmox,
       );
     }
-
     const needed: Record<string, string[]> = {};
     for (const g of this.wiring.guests) if (g.template) (needed[g.node] ??= []).push(g.template);
     const templates = new TemplateStore(
@@ -62,7 +70,7 @@ export class Site extends pulumi.ComponentResource {
         datastoreId: site.proxmox.storage.templates,
         provider: this.providers.proxmox,
       },
-      { parent: this },
+      child,
     );
     const factory = new GuestFactory(
       site,
@@ -71,100 +79,100 @@ export class Site extends pulumi.ComponentResource {
       args.secrets.proxmoxSshPrivateKey,
     );
     const ctx: TierContext = { site, wiring: this.wiring, factory };
+    const tiers: GuestTier[] = [];
 
     if (site.database)
       this.database = new MariaDbCluster(
         "database",
         { ctx, databases: databaseRequests(site, this.wiring) },
-        { parent: this },
+        child,
       );
-    if (site.redis)
-      this.redis = new RedisCache("redis", { ctx, clients: redisClients(site) }, { parent: this });
+    if (site.redis) this.redis = new RedisCache("redis", { ctx, clients: redisClients(site) }, child);
+    tiers.push(
+      ...[this.database, this.redis].filter((t): t is MariaDbCluster | RedisCache => t !== undefined),
+    );
     // Each application waits only for what it uses: its database accounts, and Redis if it uses it.
     const dbReady = this.database?.applicationsReady ?? [];
     const dataReady = [...dbReady, ...(this.redis?.ready ?? [])];
     const database = this.database?.endpoint;
     const redis = this.redis?.endpoint;
 
-    if (site.networkServices) new NetworkServices("network-services", { ctx }, { parent: this });
+    if (site.networkServices) tiers.push(new NetworkServices("network-services", { ctx }, child));
     for (const instance of Object.keys(site.nextcloud ?? {}).sort()) {
-      new Nextcloud(
-        `nextcloud-${instance}`,
-        { ctx, instance, database: database!, redis: redis!, dependsOn: dataReady },
-        { parent: this },
+      tiers.push(
+        new Nextcloud(
+          `nextcloud-${instance}`,
+          { ctx, instance, database: database!, redis: redis!, dependsOn: dataReady },
+          child,
+        ),
       );
     }
     if (site.frappe)
-      new Frappe(
-        "frappe",
-        { ctx, database: database!, redis: redis!, dependsOn: dataReady },
-        { parent: this },
+      tiers.push(
+        new Frappe("frappe", { ctx, database: database!, redis: redis!, dependsOn: dataReady }, child),
       );
     if (site.snipeIt)
-      new SnipeIt("snipe-it", { ctx, database: database!, dependsOn: dataReady }, { parent: this });
+      tiers.push(new SnipeIt("snipe-it", { ctx, database: database!, dependsOn: dbReady }, child));
     if (site.passbolt)
-      new Passbolt("passbolt", { ctx, database: database!, dependsOn: dataReady }, { parent: this });
-    if (site.webApps) new WebApps("web", { ctx }, { parent: this });
+      tiers.push(new Passbolt("passbolt", { ctx, database: database!, dependsOn: dbReady }, child));
+    if (site.webApps) tiers.push(new WebApps("web", { ctx }, child));
     if (site.moodle)
-      new MoodleCluster(
-        "moodle",
-        { ctx, database: database!, redis: redis!, dependsOn: dataReady },
-        { parent: this },
+      tiers.push(
+        new MoodleCluster("moodle", { ctx, database: database!, redis: redis!, dependsOn: dataReady }, child),
       );
-    if (site.monitoring)
-      new Monitoring(
-        "monitoring",
-        { ctx, secrets: args.secrets, database: this.database, redis: this.redis },
-        { parent: this },
-      );
-
-    const vm = site.windowsGpu;
-    if (vm) {
-      const plan = this.wiring.guests.find((g) => g.key === "windows-gpu")!;
-      new WindowsGpuVm(
-        "windows-gpu",
-        {
-          vmid: vm.vmid,
-          name: vm.name,
-          node: plan.node,
-          cores: vm.cores,
-          memoryMb: vm.memoryMb,
-          diskGb: vm.diskGb,
-          storage: vm.storage ?? site.proxmox.storage.rootfs,
-          bridge: site.network.bridge,
-          windowsIso: vm.windowsIso,
-          virtioIso: vm.virtioIso,
-          gpu: {
-            address: vm.gpu.address,
-            id: vm.gpu.ids[0],
-            subsystemId: vm.gpu.subsystemId,
-            iommuGroup: vm.gpu.iommuGroup,
-          },
-          gpuAudio: vm.gpu.audioAddress
-            ? {
-                address: vm.gpu.audioAddress,
-                id: vm.gpu.ids[1] ?? vm.gpu.ids[0],
-                subsystemId: vm.gpu.audioSubsystemId ?? vm.gpu.subsystemId,
-                iommuGroup: vm.gpu.iommuGroup,
-              }
-            : undefined,
-          tags: [site.site.slug, "windows-gpu", "proxmox-sites"],
-          protect: plan.stateful,
-          provider: this.providers.proxmox,
-          connection: factory.connectionFor(plan),
-        },
-        { parent: this },
+    if (site.monitoring) {
+      tiers.push(
+        new Monitoring(
+          "monitoring",
+          { ctx, secrets: args.secrets, database: this.database, redis: this.redis },
+          child,
+        ),
       );
     }
+    for (const tier of tiers) Object.assign(this.guests, tier.guests);
+    const vm = site.windowsGpu
+      ? new WindowsGpuVm("windows-gpu", windowsGpuArgs(site, this.wiring, this.providers, factory), child)
+      : undefined;
 
     if (site.tunnel && this.providers.cloudflare) {
       this.tunnel = new CloudflareTunnel(
         "tunnel",
-        { site, published: this.wiring.published, provider: this.providers.cloudflare },
-        { parent: this },
+        {
+          site,
+          published: this.wiring.published,
+          provider: this.providers.cloudflare,
+          connectors: site.tunnel.connectorGuests.map((key) => {
+            const plan = this.wiring.guests.find((g) => g.key === key)!;
+            return { key, vmid: plan.vmid, connection: factory.connectionFor(plan), guest: this.guests[key] };
+          }),
+        },
+        child,
       );
     }
-
+    if (site.firewall.enabled) {
+      const all: pulumi.Resource[] = [...Object.values(this.guests), ...(vm ? [vm] : [])];
+      new SiteFirewall(
+        "firewall",
+        { site, wiring: this.wiring, provider: this.providers.proxmox, dependsOn: all },
+        child,
+      );
+    }
+    this.hosts = new HostPreparation(
+      "hosts",
+      {
+        site,
+        wiring: this.wiring,
+        connectionFor: (node) => {
+          const n = site.proxmox.nodes.find((x) => x.name === node)!;
+          return {
+            host: n.address,
+            user: site.proxmox.sshUser,
+            privateKey: args.secrets.proxmoxSshPrivateKey,
+          };
+        },
+      },
+      child,
+    );
     if (site.backups) {
       new BackupPlan(
         "backups",
@@ -174,9 +182,9 @@ export class Site extends pulumi.ComponentResource {
           mailTo: site.backups.mailTo ?? site.site.adminEmails,
           provider: this.providers.proxmox,
         },
-        { parent: this },
+        child,
       );
     }
-    this.registerOutputs({});
+    this.registerOutputs({ rebootRequired: this.hosts.rebootRequired });
   }
 }

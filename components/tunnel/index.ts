@@ -2,13 +2,26 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { SiteConfig } from "../../config/schema";
+import { CLOUDFLARED_TOKEN_ENV, renderCloudflaredScript } from "../network-services/cloudflared";
+import { GuestProvisioner, type NodeConnection } from "../proxmox/provisioner";
 import type { PublishedService } from "../../config/wiring";
 import { accessProtected, tunnelIngress } from "./ingress";
+
+/** A guest that runs the connector (cloudflared) for this tunnel. */
+export interface TunnelConnector {
+  key: string;
+  vmid: number;
+  connection: NodeConnection;
+  /** The guest resource, which must exist before the install runs. */
+  guest?: pulumi.Resource;
+}
 
 export interface CloudflareTunnelArgs {
   site: SiteConfig;
   published: PublishedService[];
   provider: cloudflare.Provider;
+  /** Guests that run cloudflared; two give the tunnel a standby connector. */
+  connectors: TunnelConnector[];
 }
 
 /**
@@ -94,6 +107,27 @@ export class CloudflareTunnel extends pulumi.ComponentResource {
         { parent: this, provider: args.provider },
       ).token,
     );
+    const release = t.cloudflared;
+    if (release) {
+      const script = renderCloudflaredScript({
+        version: release.version,
+        sha256: release.sha256,
+        arch: "amd64",
+      });
+      for (const c of args.connectors) {
+        new GuestProvisioner(
+          `${c.key}-cloudflared`,
+          {
+            connection: c.connection,
+            vmid: c.vmid,
+            script,
+            secrets: { [CLOUDFLARED_TOKEN_ENV]: this.token },
+            dependsOn: c.guest ? [c.guest] : [],
+          },
+          { parent: this },
+        );
+      }
+    }
     this.registerOutputs({ tunnelId: this.tunnel.id, hostnames: this.hostnames });
   }
 }
