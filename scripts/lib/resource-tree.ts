@@ -1,5 +1,12 @@
 import type { RecordedResource } from "./mock-run";
 
+/** What the tree needs of a resource: a recorded one, or one read back from plan.json. */
+export type TreeResource = Pick<RecordedResource, "urn" | "type" | "name" | "inputs"> & {
+  parent?: string | null;
+  custom?: boolean;
+  protect?: boolean;
+};
+
 /** Inputs worth a reviewer's eye, by resource type; other types show their first few scalar inputs. */
 const keyInputs: Record<string, string[]> = {
   "proxmoxve:index/containerLegacy:ContainerLegacy": [
@@ -38,7 +45,7 @@ function get(obj: unknown, path: string): unknown {
     );
 }
 
-function summary(r: RecordedResource): string {
+function summary(r: TreeResource): string {
   const paths =
     keyInputs[r.type] ??
     Object.entries(r.inputs)
@@ -56,8 +63,8 @@ function summary(r: RecordedResource): string {
 }
 
 /** The resource tree by component, one line per resource, indented under its parent. */
-export function resourceTree(resources: RecordedResource[]): string {
-  const children = new Map<string | undefined, RecordedResource[]>();
+export function resourceTree(resources: readonly TreeResource[]): string {
+  const children = new Map<string | undefined, TreeResource[]>();
   const known = new Set(resources.map((r) => r.urn));
   for (const r of resources) {
     const parent = r.parent && known.has(r.parent) ? r.parent : undefined;
@@ -78,7 +85,7 @@ export function resourceTree(resources: RecordedResource[]): string {
   return lines.join("\n");
 }
 
-export function countsByType(resources: RecordedResource[]): [string, number][] {
+export function countsByType(resources: readonly TreeResource[]): [string, number][] {
   const counts = new Map<string, number>();
   for (const r of resources) if (r.custom) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
   return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b));

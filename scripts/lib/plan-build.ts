@@ -1,0 +1,76 @@
+import { resolve } from "node:path";
+import type { NodeCapacity } from "../../config/capacity";
+import { guestInventory } from "../../config/inventory";
+import { formatProblem } from "../../config/problems";
+import type { SiteConfig } from "../../config/schema";
+import { readStackFile } from "../../config/stack-file";
+import { validateSiteConfig } from "../../config/validate";
+import { siteWiring, type PublishedService } from "../../config/wiring";
+import { runUnderMocks } from "./mock-run";
+import { allocation, capacity, ipPlan, type AllocationRow, type IpPlanRow } from "./plan-tables";
+import { countsByType } from "./resource-tree";
+
+/** One registered resource as the plan shows it; secret inputs read `[secret]`. */
+export interface PlanResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** URN of the parent component; null at the top. */
+  parent: string | null;
+  /** A provider resource (false: a component). Absent in plans made before it was recorded. */
+  custom?: boolean;
+  /** `protect: true` (delete and replace refused). Absent in plans made before it was recorded. */
+  protect?: boolean;
+  inputs: Record<string, unknown>;
+}
+
+/** The credential-free plan of one stack: what `npm run plan -- --json` prints and plan.json holds. */
+export interface Plan {
+  stack: string;
+  client: string;
+  warnings: string[];
+  resources: PlanResource[];
+  counts: Record<string, number>;
+  ipPlan: IpPlanRow[];
+  allocation: AllocationRow[];
+  capacity: NodeCapacity[];
+  published: PublishedService[];
+}
+
+export interface BuiltPlan {
+  plan: Plan;
+  /** The validated stack the plan was made from (for the firewall matrix and the diagram). */
+  site: SiteConfig;
+}
+
+/**
+ * Validates Pulumi.<stack>.yaml in `dir` (throws SiteConfigError naming every problem), then runs the
+ * real program under Pulumi's mocks and collects the plan.
+ */
+export async function buildPlan(stack: string, dir = resolve(__dirname, "../..")): Promise<BuiltPlan> {
+  const file = readStackFile(dir, stack);
+  const valid = validateSiteConfig(stack, file.values);
+  const site = valid.config;
+  const guests = guestInventory(site);
+  const run = await runUnderMocks(stack, dir);
+  const plan: Plan = {
+    stack,
+    client: site.site.client,
+    warnings: valid.warnings.map(formatProblem),
+    resources: run.resources.map((r) => ({
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      parent: r.parent ?? null,
+      custom: r.custom,
+      protect: r.protect,
+      inputs: r.inputs,
+    })),
+    counts: Object.fromEntries(countsByType(run.resources)),
+    ipPlan: ipPlan(site, guests),
+    allocation: allocation(guests),
+    capacity: capacity(site, guests),
+    published: siteWiring(site).published,
+  };
+  return { plan, site };
+}
