@@ -41,6 +41,8 @@ export interface GuestPlan {
   /** Root-disk storage when the stack overrides proxmox.storage.rootfs. */
   storage?: string;
   startupOrder?: number;
+  /** Managed by Proxmox HA (restarted or moved when its node fails). */
+  ha: boolean;
 }
 
 function lxc(
@@ -71,6 +73,7 @@ function lxc(
     swapMb: guest.swapMb,
     storage: guest.storage,
     startupOrder: guest.startupOrder,
+    ha: guest.ha,
   };
 }
 
@@ -219,6 +222,8 @@ export function guestInventory(site: SiteConfig): GuestPlan[] {
       role: "Windows 11 render workstation (GPU passthrough)",
       stateful: vm.protect ?? site.protectStateful,
       storage: vm.storage,
+      // Passthrough pins the VM to the node that holds its GPU.
+      ha: false,
     });
   }
   return guests.sort((a, b) => a.vmid - b.vmid);

@@ -14,6 +14,7 @@ import { Nextcloud } from "../nextcloud";
 import { Passbolt } from "../passbolt";
 import { BackupPlan } from "../proxmox/backups";
 import { GuestFactory } from "../proxmox/guest-factory";
+import { HaTier } from "../proxmox/ha";
 import { HostPreparation } from "../proxmox/host-preparation";
 import type { LxcGuest } from "../proxmox/lxc-guest";
 import { createProviders, type SiteProviders } from "../proxmox/providers";
@@ -130,6 +131,7 @@ export class Site extends pulumi.ComponentResource {
       );
     }
     for (const tier of tiers) Object.assign(this.guests, tier.guests);
+    this.enableHa(site, this.guests);
     const vm = site.windowsGpu
       ? new WindowsGpuVm("windows-gpu", windowsGpuArgs(site, this.wiring, this.providers, factory), child)
       : undefined;
@@ -186,5 +188,25 @@ export class Site extends pulumi.ComponentResource {
       );
     }
     this.registerOutputs({ rebootRequired: this.hosts.rebootRequired });
+  }
+
+  /** Guests marked `ha: true` become HA resources, one rule per tier keeping them on the site's nodes. */
+  private enableHa(site: SiteConfig, guests: Record<string, LxcGuest>) {
+    const byTier = new Map<string, { key: string; sid: string }[]>();
+    for (const g of this.wiring.guests.filter((x) => x.ha && x.kind === "lxc")) {
+      byTier.set(g.tier, [...(byTier.get(g.tier) ?? []), { key: g.key, sid: `ct:${g.vmid}` }]);
+    }
+    for (const [tier, resources] of [...byTier.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      new HaTier(
+        `ha-${tier}`,
+        {
+          resources,
+          nodes: site.proxmox.nodes.map((n) => n.name),
+          provider: this.providers.proxmox,
+          dependsOn: resources.map((r) => guests[r.key]),
+        },
+        { parent: this },
+      );
+    }
   }
 }

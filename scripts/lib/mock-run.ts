@@ -29,6 +29,8 @@ export interface MockRun {
   resources: RecordedResource[];
   /** Every secret value seen in any input: the secrets audit looks for them elsewhere. */
   secretValues: Set<string>;
+  /** The credentials themselves: passwords, keys and tokens the mocks generated, and secure: placeholders. */
+  generatedSecrets: Set<string>;
   /** Inputs with secrets in clear, by URN (for audits only; never printed). */
   clearInputs: Map<string, Record<string, unknown>>;
   outputs: Record<string, unknown>;
@@ -47,7 +49,9 @@ interface Pending {
 
 /** Marks secure: values the plan cannot decrypt; stays a secret all the way. */
 function placeholderFor(key: string): string {
-  return `placeholder-${key}-${randomBytes(6).toString("hex")}`;
+  const value = `placeholder-${key}-${randomBytes(6).toString("hex")}`;
+  generatedSecrets.add(value);
+  return value;
 }
 
 /** Config for setAllConfig from a stack file: objects as JSON, secure: keys as secret placeholders. */
@@ -138,6 +142,7 @@ function collectSecretStrings(value: unknown, into: Set<string>) {
  */
 export async function runUnderMocks(stack: string, dir = resolve(__dirname, "../..")): Promise<MockRun> {
   const file = readStackFile(dir, stack);
+  generatedSecrets.clear();
   const { config, secretKeys } = configFromStackFile(file);
   pulumi.runtime.setAllConfig(config, secretKeys);
   await pulumi.runtime.setMocks(
@@ -152,7 +157,6 @@ export async function runUnderMocks(stack: string, dir = resolve(__dirname, "../
     stack,
     false,
   );
-  generatedSecrets.clear();
   const pending: Pending[] = [];
   const names = new Map<pulumi.Resource, string>();
   const urns = new Map<pulumi.Resource, string>();
@@ -184,8 +188,9 @@ export async function runUnderMocks(stack: string, dir = resolve(__dirname, "../
   });
   // Registrations reach the mock monitor asynchronously: wait until every resource has its URN.
   await Promise.all(pending.map((p) => valueOf(p.resource.urn, 5000)));
-  const secretValues = new Set<string>(generatedSecrets);
+  const generated = new Set<string>(generatedSecrets);
   generatedSecrets.clear();
+  const secretValues = new Set<string>(generated);
   const clearInputs = new Map<string, Record<string, unknown>>();
   const resources: RecordedResource[] = [];
   for (const p of pending) {
@@ -214,6 +219,7 @@ export async function runUnderMocks(stack: string, dir = resolve(__dirname, "../
     stack,
     resources,
     secretValues,
+    generatedSecrets: generated,
     clearInputs,
     outputs: resolvedOutputs.shown as Record<string, unknown>,
   };
