@@ -1,8 +1,14 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { PORTS } from "../../config/ports";
 import type { DatabaseEndpoint } from "../database";
 import type { RedisEndpoint } from "../redis";
-import type { TierContext } from "../site/context";
+import { planOf, type TierContext } from "../site/context";
 import { GuestTier } from "../site/guest-tier";
+import { trustedProxies } from "../site/trusted-proxies";
+import { FRAPPE_ENV } from "./compose";
+import { frappeScriptEnv, renderFrappeScript } from "./render";
+import { frappeSiteInputFor } from "./site-input";
 
 export interface FrappeArgs {
   ctx: TierContext;
@@ -13,9 +19,52 @@ export interface FrappeArgs {
 
 /** ERPNext on Frappe in Docker inside its guest (nesting), using the site's MariaDB and Redis. */
 export class Frappe extends GuestTier {
+  /** The site's Administrator password (secret). */
+  readonly adminPassword: pulumi.Output<string>;
+
   constructor(name: string, args: FrappeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("proxmox-sites:apps:Frappe", name, args.ctx, opts);
+    const { ctx } = args;
+    const plan = planOf(ctx, "frappe");
     this.addGuest("frappe", { features: { nesting: true } });
+    const db = args.database.credentials.frappe;
+    const cacheUser = args.redis.users.frappe;
+    const proxies = trustedProxies(ctx);
+    if (proxies.length > 1)
+      pulumi.log.warn(
+        `frappe: nginx trusts one proxy; the client address is taken from ${proxies[0]} only, not from ${proxies.slice(1).join(", ")}`,
+        this,
+      );
+    const input = frappeSiteInputFor({
+      frappe: ctx.site.frappe!,
+      guestIp: plan.ip,
+      httpPort: PORTS.frappe,
+      database: { host: args.database.host, port: args.database.port, database: db.database, user: db.user },
+      redis: { host: args.redis.host, port: args.redis.port, user: cacheUser.user },
+      trustedProxies: proxies,
+    });
+    this.adminPassword = new random.RandomPassword(
+      `${name}-admin-password`,
+      { length: 32, special: false },
+      { parent: this },
+    ).result;
+    const values: Record<string, pulumi.Input<string>> = {
+      [FRAPPE_ENV.dbPassword]: db.password,
+      [FRAPPE_ENV.redisPassword]: cacheUser.password,
+      [FRAPPE_ENV.adminPassword]: this.adminPassword,
+    };
+    const secrets: Record<string, pulumi.Input<string>> = {};
+    for (const env of frappeScriptEnv(input)) {
+      if (!(env in values)) throw new Error(`frappe: no secret for ${env}`);
+      secrets[env] = values[env];
+    }
+    this.provision({
+      guest: "frappe",
+      role: "install",
+      script: renderFrappeScript(input),
+      secrets,
+      dependsOn: args.dependsOn,
+    });
     this.registerOutputs({});
   }
 }
