@@ -5,7 +5,7 @@
  * Pure: renders PHP text.
  */
 import { isHostName, isIpv4, isPort, MoodleLayout, Problems, resolveLayout } from "./layout";
-import { phpString } from "./config-php";
+import { isRedisUser, phpRedisAuth, phpString } from "./config-php";
 
 /** Prints `empty`, `installed` or `partial` for the database config.php points at. */
 export function renderInstallStatePhp(layout: Partial<MoodleLayout> = {}): string {
@@ -51,7 +51,9 @@ export interface MucRedisInput {
   host: string;
   /** Default 6379. */
   port?: number;
-  /** Key prefix, distinct from the sessions'. Default `mdl_muc_`. */
+  /** Redis ACL user (see `MoodleRedisSessions.user`); without it Moodle authenticates as the default user. */
+  user?: string;
+  /** Key prefix, distinct from the sessions'; may hold `:` (an ACL user's `moodle:` prefix). Default `mdl_muc_`. */
   prefix?: string;
   /** Name of the store instance in Moodle. Default `redis_application`. */
   storeName?: string;
@@ -70,7 +72,9 @@ export function renderMucSetupPhp(input: MucRedisInput): string {
   const p = new Problems("moodle.muc");
   p.check(isIpv4(input.host) || isHostName(input.host), "host", input.host, "an address or host name");
   p.check(isPort(port), "port", port, "a port");
-  p.check(/^[A-Za-z0-9_-]{1,32}$/.test(prefix), "prefix", prefix, "a prefix of [A-Za-z0-9_-]");
+  p.check(/^[A-Za-z0-9_:-]{1,32}$/.test(prefix), "prefix", prefix, "a prefix of [A-Za-z0-9_:-]");
+  if (input.user !== undefined)
+    p.check(isRedisUser(input.user), "user", input.user, "a Redis ACL user of [a-z0-9_-]");
   p.check(/^[a-z][a-z0-9_]{0,39}$/.test(name), "storeName", name, "a name of [a-z0-9_]");
   p.throwIfAny();
   return [
@@ -89,7 +93,7 @@ export function renderMucSetupPhp(input: MucRedisInput): string {
     "$wanted = [",
     `    'server' => ${phpString(`${input.host}:${port}`)},`,
     `    'prefix' => ${phpString(prefix)},`,
-    "    'password' => $password,",
+    `    'password' => ${phpRedisAuth(input.user, "$password")},`,
     "    'serializer' => 1, // Redis::SERIALIZER_PHP",
     "    'compressor' => 0,",
     "];",
@@ -101,8 +105,10 @@ export function renderMucSetupPhp(input: MucRedisInput): string {
     "    $changed = true;",
     "} else {",
     "    $current = $stores[$name]['configuration'] ?? [];",
+    "    // Scalars as strings (the admin form stores numbers as text); an ACL [user, password] as it is.",
+    "    $same = fn($a, $b) => (is_array($a) || is_array($b)) ? $a === $b : (string) $a === (string) $b;",
     "    foreach ($wanted as $key => $value) {",
-    "        if (!array_key_exists($key, $current) || (string) $current[$key] !== (string) $value) {",
+    "        if (!array_key_exists($key, $current) || !$same($current[$key], $value)) {",
     "            $writer->edit_store_instance($name, 'redis', $wanted);",
     "            $changed = true;",
     "            break;",

@@ -23,8 +23,14 @@ export interface MoodleDatabase {
 }
 
 export interface MoodleRedisSessions {
-  /** Redis host; the password (of Redis' default user: Moodle sends AUTH <password>) from `@@MOODLE_REDIS_PASSWORD@@`. */
+  /** Redis host; the password comes from `@@MOODLE_REDIS_PASSWORD@@`. */
   host: string;
+  /**
+   * Redis ACL user. Moodle hands `session_redis_auth` to phpredis' `auth()` unchanged, which sends
+   * `AUTH <user> <password>` for a `[user, password]` pair. Without a user Moodle sends
+   * `AUTH <password>`, which only Redis' default user accepts.
+   */
+  user?: string;
   /** Default 6379. */
   port?: number;
   /** Redis database number. Default 0. */
@@ -62,6 +68,19 @@ export function phpString(value: string): string {
   return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 }
 
+/** True for a Redis ACL user name (not `default`, which our Redis switches off). */
+export function isRedisUser(value: string): boolean {
+  return /^[a-z0-9][a-z0-9_-]{0,31}$/.test(value) && value !== "default";
+}
+
+/**
+ * The PHP value phpredis' `auth()` takes: `[user, password]` for an ACL user, the bare password for
+ * Redis' default user. `password` is PHP code (a nowdoc or a variable).
+ */
+export function phpRedisAuth(user: string | undefined, password: string): string {
+  return user === undefined ? password : `[${phpString(user)}, ${password}]`;
+}
+
 /** A PHP nowdoc holding a `@@NAME@@` placeholder, filled at run time. */
 function secret(variable: string): string {
   return `<<<'PROXMOX_SITES_SECRET'\n@@${variable}@@\nPROXMOX_SITES_SECRET`;
@@ -94,6 +113,8 @@ function validate(input: MoodleConfigInput, layout: MoodleLayout): void {
   p.check(hostOk(r.host), "redis.host", r.host, "an address or host name");
   p.check(isPort(r.port ?? 6379), "redis.port", r.port, "a port");
   p.check(Number.isInteger(r.database ?? 0) && (r.database ?? 0) >= 0, "redis.database", r.database, "≥ 0");
+  if (r.user !== undefined)
+    p.check(isRedisUser(r.user), "redis.user", r.user, "a Redis ACL user of [a-z0-9_-]");
   p.check(/^[A-Za-z0-9_:-]{1,32}$/.test(r.prefix ?? "mdl_sess_"), "redis.prefix", r.prefix, "a key prefix");
   for (const key of ["acquireLockTimeoutSeconds", "lockExpireSeconds"] as const) {
     const value = r[key] ?? 1;
@@ -184,7 +205,7 @@ export function renderMoodleConfigPhp(input: MoodleConfigInput): string {
     `$CFG->session_redis_host = ${phpString(r.host)};`,
     `$CFG->session_redis_port = ${r.port ?? 6379};`,
     `$CFG->session_redis_database = ${r.database ?? 0};`,
-    `$CFG->session_redis_auth = ${secret(moodleRedisPasswordVariable)};`,
+    `$CFG->session_redis_auth = ${phpRedisAuth(r.user, secret(moodleRedisPasswordVariable))};`,
     `$CFG->session_redis_prefix = ${phpString(r.prefix ?? "mdl_sess_")};`,
     `$CFG->session_redis_acquire_lock_timeout = ${r.acquireLockTimeoutSeconds ?? 120};`,
     `$CFG->session_redis_lock_expire = ${r.lockExpireSeconds ?? 7200};`,

@@ -173,6 +173,29 @@ describe("config.php", () => {
     expect(cfg.dboptions).toMatchObject({ dbport: 3306, readonly: { instance: ["10.10.0.11"] } });
   });
 
+  test("with an ACL user, session_redis_auth is the [user, password] pair phpredis' auth() takes", () => {
+    const code = join(dir.path, "moodle-acl");
+    write("moodle-acl/lib/setup.php", "<?php // stand-in for Moodle's setup\n");
+    const redisPass = nastySecret();
+    const text = renderMoodleConfigPhp({
+      ...configInput,
+      redis: { host: "10.10.0.12", user: "moodle", prefix: "moodle:sess:" },
+    });
+    const path = write(
+      "moodle-acl/config.php",
+      text.replace("@@MOODLE_DB_PASSWORD@@", nastySecret()).replace("@@MOODLE_REDIS_PASSWORD@@", redisPass),
+    );
+    expect(run(findProgram("php"), ["-l", path]).output).toContain("No syntax errors");
+    const result = run(findProgram("php"), ["-r", `require '${code}/config.php'; echo json_encode($CFG);`]);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      session_redis_auth: ["moodle", redisPass],
+      session_redis_prefix: "moodle:sess:",
+    });
+    expect(() =>
+      renderMoodleConfigPhp({ ...configInput, redis: { host: "10.10.0.12", user: "default" } }),
+    ).toThrow(/moodle\.config\.redis\.user/);
+  });
+
   test("a node-local cache inside the shared dataroot is refused", () => {
     expect(() =>
       renderMoodleConfigPhp({ ...configInput, layout: { localCacheDir: "/var/moodledata/localcache" } }),
@@ -199,6 +222,7 @@ describe("health page and CLI helpers", () => {
       "state.php": renderInstallStatePhp(),
       "install.php": renderInstallWrapperPhp(),
       "muc.php": renderMucSetupPhp({ host: "10.10.0.12" }),
+      "muc-acl.php": renderMucSetupPhp({ host: "10.10.0.12", user: "moodle", prefix: "moodle:muc:" }),
     };
     for (const [name, text] of Object.entries(helpers)) {
       expect(run(findProgram("php"), ["-l", write(`cli/${name}`, text)]).output).toContain(

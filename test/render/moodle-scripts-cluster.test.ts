@@ -111,6 +111,33 @@ describe("installer (one node)", () => {
     expect(state().calls).toEqual(["add redis_application", "map", "edit redis_application"]);
   });
 
+  test("with an ACL user the cache store authenticates as [user, password], and a second run keeps it", () => {
+    const script = renderInstallerScript({
+      ...input,
+      muc: { host: "10.10.0.12", user: "moodle", prefix: "moodle:muc:" },
+    });
+    expect(box.run(script, env).output).toContain("application cache in Redis: changed");
+    expect(state().stores).toMatchObject({
+      redis_application: {
+        configuration: { password: ["moodle", env.MOODLE_REDIS_PASSWORD], prefix: "moodle:muc:" },
+      },
+    });
+    expect(box.run(script, env).output).toContain("application cache in Redis: unchanged");
+    // A store first set up for the default user is moved to the ACL user.
+    const plain = renderInstallerScript({ ...input, muc: { host: "10.10.0.12", prefix: "moodle:muc:" } });
+    expect(box.run(plain, env).output).toContain("application cache in Redis: changed");
+    expect(state().stores).toMatchObject({
+      redis_application: { configuration: { password: env.MOODLE_REDIS_PASSWORD } },
+    });
+    expect(box.run(script, env).output).toContain("application cache in Redis: changed");
+    expect(state().calls).toEqual([
+      "add redis_application",
+      "map",
+      "edit redis_application",
+      "edit redis_application",
+    ]);
+  });
+
   test("a partly installed database stops the script instead of installing over it", () => {
     const s = state();
     writeFileSync(join(code, "state.json"), JSON.stringify({ ...s, tables: { config: "config" } }));
