@@ -1,21 +1,48 @@
 import type * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { DatabaseEndpoint } from "../database";
 import type { RedisEndpoint } from "../redis";
 import type { TierContext } from "../site/context";
 import { GuestTier } from "../site/guest-tier";
+import { trustedProxies } from "../site/trusted-proxies";
+import { appNodeScriptEnv, renderAppNodeScript } from "./app-script";
+import { balancerScriptEnv, renderBalancerScript } from "./balancer-script";
+import { planMoodleCluster } from "./cluster-plan";
+import { moodleDbPasswordVariable, moodleRedisPasswordVariable } from "./config-php";
+import { renderCronScript } from "./cron";
+import { haproxyStatsPasswordVariable } from "./haproxy-settings";
+import { installerScriptEnv, moodleAdminPasswordVariable, renderInstallerScript } from "./installer-script";
+import { keepalivedPasswordVariable } from "./keepalived";
+import { renderNfsServerScript } from "./nfs-script";
 
 export interface MoodleClusterArgs {
   ctx: TierContext;
+  /** The MariaDB primary; `credentials.moodle` is Moodle's account. */
   database: DatabaseEndpoint;
+  /** Redis; `users.moodle` is Moodle's ACL user (sessions and application cache). */
   redis: RedisEndpoint;
+  /** The app nodes' provisioning waits for these (database accounts and Redis ready). */
   dependsOn: pulumi.Resource[];
 }
 
-/** HAProxy balancer(s) with a floating address, N Moodle app nodes and the shared moodledata. */
+/**
+ * HAProxy balancer(s) with a floating address (keepalived), N Moodle app nodes (nginx, php-fpm) sharing
+ * moodledata over NFS, sessions and application cache in Redis; installer and cron on one node.
+ */
 export class MoodleCluster extends GuestTier {
+  /** Public URL of the site. */
+  readonly wwwroot: string;
+  /** Stack key of the node that installed Moodle and runs its cron. */
+  readonly cronNode: string;
+  /** Password of the Moodle admin account (secret). */
+  readonly adminPassword: pulumi.Output<string>;
+  /** Password of the HAProxy stats page, user `admin` (secret). */
+  readonly statsPassword: pulumi.Output<string>;
+
   constructor(name: string, args: MoodleClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("proxmox-sites:moodle:MoodleCluster", name, args.ctx, opts);
-    const m = args.ctx.site.moodle!;
+    const { ctx } = args;
+    const m = ctx.site.moodle!;
     // The kernel NFS server needs a privileged container; app nodes mount NFS (mount=nfs feature).
     this.addGuest("moodle-files", {
       unprivileged: false,
@@ -30,6 +57,87 @@ export class MoodleCluster extends GuestTier {
     for (const key of Object.keys(m.loadBalancers).sort()) this.addGuest(`moodle-${key}`);
     for (const key of Object.keys(m.nodes).sort())
       this.addGuest(`moodle-${key}`, { features: { nesting: true, mounts: ["nfs"] } });
-    this.registerOutputs({});
+
+    const db = args.database.credentials.moodle;
+    const cache = args.redis.users.moodle;
+    if (!db || !cache) throw new Error("moodle: the database and Redis tiers have no account for Moodle");
+    const plan = planMoodleCluster({
+      moodle: m,
+      guests: ctx.wiring.guests,
+      networkCidr: ctx.site.network.cidr,
+      siteName: ctx.site.site.client,
+      adminEmail: ctx.site.site.adminEmails[0],
+      tunnelConnectorIps: trustedProxies(ctx),
+      database: { host: args.database.host, port: args.database.port, name: db.database, user: db.user },
+      redis: { host: args.redis.host, port: args.redis.port, user: cache.user, keyPrefix: cache.keyPrefix },
+    });
+    this.wwwroot = plan.wwwroot;
+    this.cronNode = plan.cronNode;
+
+    const password = (role: string, length: number) =>
+      new random.RandomPassword(`${name}-${role}-password`, { length, special: false }, { parent: this })
+        .result;
+    this.adminPassword = password("admin", 32);
+    this.statsPassword = password("stats", 32);
+    const clustered = plan.balancers.some((b) => b.input.keepalived !== undefined);
+    // keepalived's PASS authentication uses only 8 characters: exactly 8, so none is silently dropped.
+    const keepalivedPassword = clustered ? password("keepalived", 8) : undefined;
+    const available: Record<string, pulumi.Input<string> | undefined> = {
+      [haproxyStatsPasswordVariable]: this.statsPassword,
+      [keepalivedPasswordVariable]: keepalivedPassword,
+      [moodleDbPasswordVariable]: db.password,
+      [moodleRedisPasswordVariable]: cache.password,
+      [moodleAdminPasswordVariable]: this.adminPassword,
+    };
+    // Each script's prelude exports exactly the variables its renderer asks for.
+    const secretsFor = (names: readonly string[]) =>
+      Object.fromEntries(
+        names.map((n) => {
+          const value = available[n];
+          if (value === undefined) throw new Error(`moodle: no secret for ${n}`);
+          return [n, value];
+        }),
+      );
+
+    const nfs = this.provision({
+      guest: "moodle-files",
+      role: "nfs",
+      script: renderNfsServerScript(plan.nfs),
+    });
+    for (const b of plan.balancers) {
+      this.provision({
+        guest: b.guest,
+        role: "balancer",
+        script: renderBalancerScript(b.input),
+        secrets: secretsFor(balancerScriptEnv(b.input)),
+      });
+    }
+    for (const node of plan.nodes) {
+      const app = this.provision({
+        guest: node.guest,
+        role: "app",
+        script: renderAppNodeScript(node.input),
+        secrets: secretsFor(appNodeScriptEnv),
+        dependsOn: [...args.dependsOn, nfs],
+      });
+      let cronAfter = app;
+      if (node.cron) {
+        cronAfter = this.provision({
+          guest: node.guest,
+          role: "install",
+          script: renderInstallerScript(plan.installer),
+          secrets: secretsFor(installerScriptEnv),
+          dependsOn: [app],
+        });
+      }
+      // Every node gets its cron step: the timer on the cron node, retired anywhere else.
+      this.provision({
+        guest: node.guest,
+        role: "cron",
+        script: renderCronScript({ enabled: node.cron, layout: plan.layout }),
+        dependsOn: [cronAfter],
+      });
+    }
+    this.registerOutputs({ wwwroot: this.wwwroot, cronNode: this.cronNode });
   }
 }

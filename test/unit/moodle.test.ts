@@ -1,0 +1,198 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parse, stringify } from "yaml";
+import { runUnderMocks, type MockRun, type RecordedResource } from "../../scripts/lib/mock-run";
+
+const CONTAINER = "proxmoxve:index/containerLegacy:ContainerLegacy";
+const COMMAND = "command:remote:Command";
+const PASSWORD = "random:index/randomPassword:RandomPassword";
+const root = resolve(__dirname, "../..");
+
+let base: MockRun;
+let grown: MockRun;
+let scratch: string;
+
+/** The school stack with a fourth app node, app4, in a directory of its own. */
+function schoolWithApp4(): string {
+  const dir = mkdtempSync(join(tmpdir(), "moodle-app4-"));
+  copyFileSync(join(root, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+  const doc = parse(readFileSync(join(root, "Pulumi.school.yaml"), "utf8")) as {
+    config: Record<string, { nodes: Record<string, Record<string, unknown>> }>;
+  };
+  const nodes = doc.config["proxmox-sites:moodle"].nodes;
+  nodes.app4 = { ...nodes.app3, vmid: 213, hostname: "moodle-app4", ip: "10.10.0.34" };
+  writeFileSync(join(dir, "Pulumi.school.yaml"), stringify(doc));
+  return dir;
+}
+
+beforeAll(async () => {
+  base = await runUnderMocks("school");
+  scratch = schoolWithApp4();
+  grown = await runUnderMocks("school", scratch);
+}, 60000);
+
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+const inMoodle = (r: MockRun) =>
+  r.resources.filter((x) => x.urn.includes("proxmox-sites:moodle:MoodleCluster$"));
+/** The Moodle tier's provisioning commands by name (`moodle-app1-app`, `moodle-lb1-balancer`, …). */
+function commands(r: MockRun): Map<string, RecordedResource> {
+  return new Map(
+    inMoodle(r)
+      .filter((x) => x.type === COMMAND && !x.name.endsWith("-node-exporter"))
+      .map((x) => [x.name, x]),
+  );
+}
+const scriptHash = (c: RecordedResource) => (c.inputs.triggers as string[])[0];
+const stdinOf = (r: MockRun, c: RecordedResource) => String(r.clearInputs.get(c.urn)!.stdin);
+/** The script part of a command's stdin, without the prelude of `export` lines. */
+const scriptOf = (r: MockRun, c: RecordedResource) => stdinOf(r, c).slice(stdinOf(r, c).indexOf("#!"));
+const preludeNames = (r: MockRun, c: RecordedResource) =>
+  [
+    ...stdinOf(r, c)
+      .slice(0, stdinOf(r, c).indexOf("#!"))
+      .matchAll(/^export ([A-Z0-9_]+)=/gm),
+  ].map((m) => m[1]);
+
+describe("the school stack's Moodle cluster under mocks", () => {
+  it("creates the shared files guest, two balancers and three app nodes", () => {
+    const guests = inMoodle(base)
+      .filter((x) => x.type === CONTAINER)
+      .map((x) => [x.name, x.inputs.vmId]);
+    expect(guests.sort()).toEqual([
+      ["moodle-app1", 210],
+      ["moodle-app2", 211],
+      ["moodle-app3", 212],
+      ["moodle-files", 220],
+      ["moodle-lb1", 200],
+      ["moodle-lb2", 201],
+    ]);
+    const files = inMoodle(base).find((x) => x.type === CONTAINER && x.name === "moodle-files")!;
+    expect(files.inputs.unprivileged).toBe(false);
+    expect(files.protect).toBe(true);
+  });
+
+  it("provisions NFS, each balancer and each app node in its own guest", () => {
+    const c = commands(base);
+    const vmidOf = (name: string) =>
+      (c.get(name)?.inputs.create as string | undefined)?.match(/pct exec (\d+)/)?.[1];
+    expect(vmidOf("moodle-files-nfs")).toBe("220");
+    expect(vmidOf("moodle-lb1-balancer")).toBe("200");
+    expect(vmidOf("moodle-lb2-balancer")).toBe("201");
+    for (const [node, vmid] of [
+      ["app1", "210"],
+      ["app2", "211"],
+      ["app3", "212"],
+    ]) {
+      expect(vmidOf(`moodle-${node}-app`)).toBe(vmid);
+      expect(vmidOf(`moodle-${node}-cron`)).toBe(vmid);
+      expect(scriptOf(base, c.get(`moodle-${node}-app`)!)).toContain("# Moodle app node: nginx, php-fpm 8.2");
+    }
+    const balancer = scriptOf(base, c.get("moodle-lb1-balancer")!);
+    expect(balancer).toContain("HAProxy and keepalived (VIP 10.10.0.20)");
+    expect(balancer).toContain("server app3 10.10.0.33:80");
+    expect(scriptOf(base, c.get("moodle-files-nfs")!)).toContain(
+      "/srv/moodledata 10.10.0.31(rw,sync,no_subtree_check,root_squash) 10.10.0.32(",
+    );
+  });
+
+  it("installs once, on the cron node after its app step, and enables cron on exactly that node", () => {
+    const c = commands(base);
+    const installers = [...c.keys()].filter((n) => n.endsWith("-install"));
+    expect(installers).toEqual(["moodle-app1-install"]);
+    const install = c.get("moodle-app1-install")!;
+    expect(install.dependsOn.some((u) => u.endsWith("::moodle-app1-app"))).toBe(true);
+    const enabled = ["app1", "app2", "app3"].filter((n) =>
+      scriptOf(base, c.get(`moodle-${n}-cron`)!).includes("systemctl enable --quiet moodle-cron.timer"),
+    );
+    expect(enabled).toEqual(["app1"]);
+    expect(c.get("moodle-app1-cron")!.dependsOn.some((u) => u.endsWith("::moodle-app1-install"))).toBe(true);
+  });
+
+  it("app nodes wait for the database and Redis tiers and for the NFS server", () => {
+    const c = commands(base);
+    for (const n of ["app1", "app2", "app3"]) {
+      const deps = c.get(`moodle-${n}-app`)!.dependsOn;
+      expect(deps.some((u) => u.endsWith("::moodle-files-nfs"))).toBe(true);
+      expect(deps.some((u) => u.includes("proxmox-sites:data:MariaDbCluster$"))).toBe(true);
+      expect(deps.some((u) => u.includes("proxmox-sites:data:RedisCache$"))).toBe(true);
+    }
+  });
+
+  it("generates the admin, stats and keepalived passwords; keepalived's is 8 alphanumerics", () => {
+    const passwords = inMoodle(base)
+      .filter((x) => x.type === PASSWORD)
+      .map((x) => [x.name, x.inputs.length, x.inputs.special]);
+    expect(passwords.sort()).toEqual([
+      ["moodle-admin-password", 32, false],
+      ["moodle-keepalived-password", 8, false],
+      ["moodle-stats-password", 32, false],
+    ]);
+  });
+
+  it("each script gets exactly its secrets, on a secret stdin, never in its text", () => {
+    const c = commands(base);
+    const expected: Record<string, string[]> = {
+      "moodle-files-nfs": [],
+      "moodle-lb1-balancer": ["HAPROXY_STATS_PASSWORD", "KEEPALIVED_AUTH_PASSWORD"],
+      "moodle-app1-app": ["MOODLE_DB_PASSWORD", "MOODLE_REDIS_PASSWORD"],
+      "moodle-app1-install": ["MOODLE_ADMIN_PASSWORD", "MOODLE_REDIS_PASSWORD"],
+      "moodle-app1-cron": [],
+    };
+    for (const [name, vars] of Object.entries(expected))
+      expect([name, preludeNames(base, c.get(name)!)]).toEqual([name, vars]);
+    // Secret values are passwords, tokens and keys, but also every secret stdin as a whole: leave those out.
+    const passwords = [...base.secretValues].filter((v) => !v.includes("\n"));
+    expect(passwords.length).toBeGreaterThan(5);
+    for (const command of c.values()) {
+      expect(command.secretPaths).toContain("stdin");
+      expect(command.inputs.stdin).toBe("[secret]");
+      expect(command.inputs.logging).toBe("none");
+      const script = scriptOf(base, command);
+      for (const secret of passwords) expect(script.includes(secret)).toBe(false);
+    }
+    const shown = JSON.stringify(inMoodle(base).map((x) => x.inputs));
+    for (const secret of base.secretValues) expect(shown.includes(secret)).toBe(false);
+  });
+});
+
+describe("adding a fourth app node", () => {
+  it("adds its guest and steps and removes nothing", () => {
+    const before = new Set(base.resources.map((x) => x.urn));
+    const after = new Set(grown.resources.map((x) => x.urn));
+    const removed = [...before].filter((u) => !after.has(u));
+    const added = [...after].filter((u) => !before.has(u));
+    expect(removed).toEqual([]);
+    const addedMoodle = added.filter((u) => u.includes("MoodleCluster$")).map((u) => u.split("::").pop());
+    expect(addedMoodle).toEqual(
+      expect.arrayContaining(["moodle-app4", "moodle-app4-app", "moodle-app4-cron"]),
+    );
+    expect(addedMoodle).not.toContain("moodle-app4-install");
+  });
+
+  it("leaves the existing guests and node scripts as they were; the balancers' configs change", () => {
+    const containers = (r: MockRun) =>
+      new Map(
+        inMoodle(r)
+          .filter((x) => x.type === CONTAINER)
+          .map((x) => [x.name, x.inputs]),
+      );
+    const [was, is] = [containers(base), containers(grown)];
+    for (const [name, inputs] of was) expect([name, is.get(name)]).toEqual([name, inputs]);
+
+    const [c0, c1] = [commands(base), commands(grown)];
+    for (const name of c0.keys()) {
+      if (name.endsWith("-balancer") || name === "moodle-files-nfs") continue;
+      expect([name, scriptHash(c1.get(name)!)]).toEqual([name, scriptHash(c0.get(name)!)]);
+    }
+    for (const lb of ["moodle-lb1-balancer", "moodle-lb2-balancer"]) {
+      expect(scriptHash(c1.get(lb)!)).not.toBe(scriptHash(c0.get(lb)!));
+      expect(scriptOf(grown, c1.get(lb)!)).toContain("server app4 10.10.0.34:80");
+    }
+    // The NFS export lets the new node in.
+    expect(scriptOf(grown, c1.get("moodle-files-nfs")!)).toContain("10.10.0.34(rw,");
+  });
+});
