@@ -177,6 +177,12 @@ function checkTiers(
       if (m.nodes[k])
         errors.push({ path: `moodle.loadBalancers.${k}`, message: `key "${k}" is also an app node key` });
     }
+    if (Object.keys(m.loadBalancers).length < 2 && m.vip) {
+      errors.push({
+        path: "moodle.vip",
+        message: `${m.vip} needs a second load balancer: keepalived moves it between two or more`,
+      });
+    }
     if (Object.keys(m.loadBalancers).length >= 2 && !m.vip) {
       errors.push({
         path: "moodle.vip",

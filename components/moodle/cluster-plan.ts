@@ -4,6 +4,7 @@
  * changes only the balancers' configs and the NFS export, never another node's script. Pure: no Pulumi.
  */
 import type { GuestPlan } from "../../config/inventory";
+import { PORTS } from "../../config/ports";
 import type { SiteConfig } from "../../config/schema";
 import type { AppNodeScriptInput } from "./app-script";
 import type { BalancerScriptInput } from "./balancer-script";
@@ -163,6 +164,8 @@ export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterP
           maxConnPerNode: Math.min(...[...sizing.values()].map((s) => s.maxChildren)),
           // On every address, so the stats page answers on the VIP (statsHostname) and on each balancer.
           stats: { address: "0.0.0.0", port: haproxyStatsPort, user: "admin" },
+          // Scraped by the monitoring guest (the firewall admits only it).
+          metrics: { address: guest.ip, port: PORTS.haproxyMetrics },
         },
         keepalived,
       },

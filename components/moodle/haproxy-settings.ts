@@ -74,6 +74,8 @@ export interface HaproxyConfigInput {
   stats: { address: string; port: number; user: string };
   /** Runtime API socket. Default `/run/haproxy/admin.sock`. */
   statsSocketPath?: string;
+  /** HAProxy's built-in Prometheus exporter (`/metrics`) on this address:port, for the site's monitoring. */
+  metrics?: { address: string; port: number };
 }
 
 export const defaultHealthCheck: HealthCheckSettings = {

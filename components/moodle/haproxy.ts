@@ -186,5 +186,15 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     "    stats hide-version",
     `    stats auth '${input.stats.user}:@@${haproxyStatsPasswordVariable}@@'`,
     "",
+    ...(input.metrics
+      ? [
+          "frontend prometheus",
+          `    bind ${input.metrics.address}:${input.metrics.port}`,
+          "    http-request use-service prometheus-exporter if { path /metrics }",
+          "    http-request deny deny_status 404",
+          "    no log",
+          "",
+        ]
+      : []),
   ].join("\n");
 }
