@@ -159,6 +159,12 @@ const badInputs: [string, string, (r: Raw) => void, string][] = [
     "moodle.vip: is required with two or more load balancers",
   ],
   [
+    "VIP with one balancer",
+    "school",
+    (r) => delete r.moodle.loadBalancers.lb2,
+    "moodle.vip: 10.10.0.20 needs a second load balancer",
+  ],
+  [
     "cron node not a node",
     "school",
     (r) => (r.moodle.cronNode = "app9"),
