@@ -10,3 +10,5 @@ export const databaseHost = outputs.databaseHost;
 export const configWarnings = outputs.warnings;
 /** True when a node needs a reboot for GPU passthrough settings; the program never reboots a host. */
 export const rebootRequired = outputs.rebootRequired;
+/** Generated first administrator logins of the applications (secret). */
+export const adminLogins = outputs.adminLogins;

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { loadSite } from "../config/load";
 import { Site } from "./site";
 
@@ -12,5 +13,7 @@ export function buildProgram() {
     databaseHost: site.database?.endpoint.host,
     warnings: loaded.warnings.map((w) => `${w.path}: ${w.message}`),
     rebootRequired: site.hosts.rebootRequired,
+    // Secret as a whole: `pulumi stack output adminLogins --show-secrets` after the first up.
+    adminLogins: pulumi.secret(site.adminLogins),
   };
 }

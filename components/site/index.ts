@@ -44,6 +44,8 @@ export class Site extends pulumi.ComponentResource {
   readonly hosts: HostPreparation;
   /** Every LXC guest of the site by key. */
   readonly guests: Record<string, LxcGuest> = {};
+  /** Generated first administrator logins of the applications (passwords secret). */
+  readonly adminLogins: Record<string, { user: string; password: pulumi.Output<string> }> = {};
 
   constructor(name: string, args: SiteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("proxmox-sites:site:Site", name, {}, opts);
@@ -98,37 +100,58 @@ export class Site extends pulumi.ComponentResource {
     const database = this.database?.endpoint;
     const redis = this.redis?.endpoint;
 
-    if (site.networkServices) tiers.push(new NetworkServices("network-services", { ctx }, child));
-    for (const instance of Object.keys(site.nextcloud ?? {}).sort()) {
-      tiers.push(
-        new Nextcloud(
-          `nextcloud-${instance}`,
-          { ctx, instance, database: database!, redis: redis!, dependsOn: dataReady },
-          child,
-        ),
-      );
+    const login = (name: string, user: string, password: pulumi.Output<string> | undefined) => {
+      if (password) this.adminLogins[name] = { user, password };
+    };
+    if (site.networkServices) {
+      const ns = new NetworkServices("network-services", { ctx }, child);
+      login("adguard", "admin", ns.adguardAdminPassword);
+      tiers.push(ns);
     }
-    if (site.frappe)
-      tiers.push(
-        new Frappe("frappe", { ctx, database: database!, redis: redis!, dependsOn: dataReady }, child),
+    for (const instance of Object.keys(site.nextcloud ?? {}).sort()) {
+      const nc = new Nextcloud(
+        `nextcloud-${instance}`,
+        { ctx, instance, database: database!, redis: redis!, dependsOn: dataReady },
+        child,
       );
-    if (site.snipeIt)
-      tiers.push(new SnipeIt("snipe-it", { ctx, database: database!, dependsOn: dbReady }, child));
+      login(`nextcloud-${instance}`, site.nextcloud![instance].adminUser, nc.adminPassword);
+      tiers.push(nc);
+    }
+    if (site.frappe) {
+      const erp = new Frappe(
+        "frappe",
+        { ctx, database: database!, redis: redis!, dependsOn: dataReady },
+        child,
+      );
+      login("frappe", "Administrator", erp.adminPassword);
+      tiers.push(erp);
+    }
+    if (site.snipeIt) {
+      const assets = new SnipeIt("snipe-it", { ctx, database: database!, dependsOn: dbReady }, child);
+      login("snipe-it", "admin", assets.adminPassword);
+      tiers.push(assets);
+    }
     if (site.passbolt)
       tiers.push(new Passbolt("passbolt", { ctx, database: database!, dependsOn: dbReady }, child));
     if (site.webApps) tiers.push(new WebApps("web", { ctx }, child));
-    if (site.moodle)
-      tiers.push(
-        new MoodleCluster("moodle", { ctx, database: database!, redis: redis!, dependsOn: dataReady }, child),
+    if (site.moodle) {
+      const lms = new MoodleCluster(
+        "moodle",
+        { ctx, database: database!, redis: redis!, dependsOn: dataReady },
+        child,
       );
+      login("moodle", site.moodle.adminUser, lms.adminPassword);
+      login("haproxy-stats", "admin", lms.statsPassword);
+      tiers.push(lms);
+    }
     if (site.monitoring) {
-      tiers.push(
-        new Monitoring(
-          "monitoring",
-          { ctx, secrets: args.secrets, database: this.database, redis: this.redis },
-          child,
-        ),
+      const mon = new Monitoring(
+        "monitoring",
+        { ctx, secrets: args.secrets, database: this.database, redis: this.redis },
+        child,
       );
+      login("grafana", "admin", mon.grafanaAdminPassword);
+      tiers.push(mon);
     }
     for (const tier of tiers) Object.assign(this.guests, tier.guests);
     this.enableHa(site, this.guests);
