@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeConnection } from "../proxmox/provisioner";
-import { guestTags } from "../proxmox/tags";
+import { VmGuest } from "../proxmox/vm-guest";
 
 export interface PciFunction {
   /** e.g. 0000:01:00.0 */
@@ -40,6 +40,7 @@ export interface WindowsGpuVmArgs {
  * (raw hostpci addresses need root@pam).
  */
 export class WindowsGpuVm extends pulumi.ComponentResource {
+  readonly guest: VmGuest;
   readonly vm: proxmoxve.VmLegacy;
   readonly mappings: proxmoxve.hardware.mapping.Pci[];
 
@@ -69,68 +70,31 @@ export class WindowsGpuVm extends pulumi.ComponentResource {
           { parent: this, provider: args.provider },
         ),
     );
-    this.vm = new proxmoxve.VmLegacy(
+    this.guest = new VmGuest(
       name,
       {
-        vmId: args.vmid,
+        vmid: args.vmid,
         name: args.name,
-        nodeName: args.node,
+        node: args.node,
         description: "Windows 11 render workstation with GPU passthrough (managed by proxmox-sites)",
-        tags: guestTags(args.tags),
-        machine: "q35",
-        bios: "ovmf",
-        operatingSystem: { type: "win11" },
-        cpu: { type: "host", cores: args.cores, sockets: 1, numa: true },
-        memory: { dedicated: args.memoryMb },
-        numas: [
-          {
-            device: "numa0",
-            cpus: `0-${args.cores - 1}`,
-            memory: args.memoryMb,
-            hostnodes: "0",
-            policy: "preferred",
-          },
-        ],
-        scsiHardware: "virtio-scsi-single",
-        efiDisk: { datastoreId: args.storage, type: "4m", preEnrolledKeys: true, fileFormat: "raw" },
-        // Changing the TPM version replaces the VM: pinned to v2.0 for Windows 11.
-        tpmState: { datastoreId: args.storage, version: "v2.0" },
-        disks: [
-          {
-            interface: "scsi0",
-            datastoreId: args.storage,
-            size: args.diskGb,
-            ssd: true,
-            discard: "on",
-            iothread: true,
-            fileFormat: "raw",
-          },
-        ],
-        cdrom: { fileId: args.windowsIso, interface: "ide2" },
-        networkDevices: [{ bridge: args.bridge, model: "virtio", firewall: true }],
-        hostpcis: this.mappings.map((m, i) => ({
-          device: `hostpci${i}`,
-          mapping: m.name,
-          pcie: true,
-          xvga: i === 0,
-        })),
-        vga: { type: "none" },
-        // Enable only once qemu-guest-agent runs inside Windows (installed from the virtio ISO).
-        agent: { enabled: true, trim: true, timeout: "15m" },
-        onBoot: true,
-        started: true,
-        stopOnDestroy: true,
-        protection: args.protect,
-        timeoutCreate: 1800,
-      },
-      {
-        parent: this,
-        provider: args.provider,
+        osType: "win11",
+        cores: args.cores,
+        memoryMb: args.memoryMb,
+        disk: { storage: args.storage, sizeGb: args.diskGb },
+        bridge: args.bridge,
+        uefi: { storage: args.storage, secureBoot: true, tpm: true },
+        iso: args.windowsIso,
+        pciMappings: this.mappings.map((m) => m.name),
+        // qemu-guest-agent comes from the virtio ISO during setup; Proxmox waits for it only on shutdown.
+        guestAgent: true,
+        tags: args.tags,
         protect: args.protect,
+        provider: args.provider,
         dependsOn: this.mappings,
-        deleteBeforeReplace: true,
       },
+      { parent: this },
     );
+    this.vm = this.guest.vm;
     // VmLegacy has a single CD-ROM slot; the virtio-win drivers ISO goes on ide0 through qm.
     new command.remote.Command(
       `${name}-virtio-iso`,
