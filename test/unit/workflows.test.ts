@@ -48,10 +48,11 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** Runs a step's script with bash in `cwd`, as Actions would (GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files). */
+/** Runs a step's script with bash in `cwd`, as Actions would (GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files in scratch). */
 function runStep(script: string, cwd: string, env: Record<string, string>) {
-  const output = join(cwd, "github-output");
-  const summary = join(cwd, "step-summary");
+  const files = mkdtempSync(join(scratch, "step-"));
+  const output = join(files, "github-output");
+  const summary = join(files, "step-summary");
   writeFileSync(output, "");
   writeFileSync(summary, "");
   const r = spawnSync("bash", ["-e", "-c", script], {
