@@ -85,6 +85,7 @@ export function summaryLine(d: StackDiff): string {
   const parts = [
     [d.added.length, "to add"],
     [d.removed.length, "to remove"],
+    [d.moved.length, "moved (URN changed)"],
     [d.replaced.length, "to replace"],
     [d.rerun.length, "to re-run"],
     [d.changed.length, "to change"],
@@ -119,6 +120,22 @@ function stackSection(o: StackOutcome): string[] {
         "",
       );
     out.push(resourceTable(d.replaced, true), "");
+  }
+  if (d.moved.length) {
+    out.push(
+      "### Moved: URN changed (new parent), replaced unless the resource declares `aliases`",
+      "",
+      markdownTable(
+        ["Resource", "Type", "Old URN", "Note"],
+        d.moved.map((m) => [
+          code(m.to.name),
+          shortType(m.to.type),
+          code(m.from),
+          m.to.protect ? "⚠ protected: `pulumi up` refuses to replace it" : "",
+        ]),
+      ),
+      "",
+    );
   }
   if (d.removed.length)
     out.push(

@@ -48,6 +48,11 @@ export interface StackDiff {
   status: "unchanged" | "changed" | "added" | "removed";
   added: ResourceRef[];
   removed: ResourceRef[];
+  /**
+   * Same name and type on both sides under another URN (a new parent component): Pulumi deletes
+   * and re-creates these unless the resource declares `aliases` with its old URN.
+   */
+  moved: { from: string; to: ResourceRef }[];
   /** Destroyed and re-created. */
   replaced: ResourceDiff[];
   /** Commands whose triggers changed: Pulumi replaces them, which re-runs their script. */
@@ -250,6 +255,7 @@ export function diffPlans(stack: string, base: Plan | undefined, head: Plan | un
     status: !base ? "added" : !head ? "removed" : "unchanged",
     added: b.resources.filter((r) => !before.has(r.urn)).map(ref),
     removed: a.resources.filter((r) => !after.has(r.urn)).map(ref),
+    moved: [],
     replaced: [],
     rerun: [],
     changed: [],
@@ -257,6 +263,17 @@ export function diffPlans(stack: string, base: Plan | undefined, head: Plan | un
     allocation: rowDiff(a.allocation, b.allocation, (r) => r.key, allocationSummary),
     published: rowDiff(a.published, b.published, (p) => p.hostname, publishedSummary),
   };
+  // A resource whose URN changed but kept its name and type was moved (reparented), not replaced by another.
+  const identity = (r: ResourceRef) => `${r.type}::${r.name}`;
+  const gone = new Map<string, ResourceRef[]>();
+  for (const r of diff.removed) gone.set(identity(r), [...(gone.get(identity(r)) ?? []), r]);
+  diff.added = diff.added.filter((r) => {
+    const from = gone.get(identity(r))?.shift();
+    if (!from) return true;
+    diff.moved.push({ from: from.urn, to: { ...r, protect: r.protect || from.protect } });
+    diff.removed = diff.removed.filter((x) => x !== from);
+    return false;
+  });
   for (const r of b.resources) {
     const old = before.get(r.urn);
     if (!old) continue;
@@ -274,7 +291,12 @@ export function diffPlans(stack: string, base: Plan | undefined, head: Plan | un
     else diff.replaced.push(entry);
   }
   const touched =
-    diff.added.length + diff.removed.length + diff.replaced.length + diff.rerun.length + diff.changed.length;
+    diff.added.length +
+    diff.removed.length +
+    diff.moved.length +
+    diff.replaced.length +
+    diff.rerun.length +
+    diff.changed.length;
   const rows = diff.ipPlan.length + diff.allocation.length + diff.published.length;
   if (diff.status === "unchanged" && touched + rows > 0) diff.status = "changed";
   return diff;

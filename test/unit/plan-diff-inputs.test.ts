@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { SECRET_MARK } from "../../scripts/lib/mock-run";
 import type { Plan, PlanResource } from "../../scripts/lib/plan-build";
 import { diffInputs, diffPlans, lineDelta } from "../../scripts/lib/plan-diff";
+import { renderDiffMarkdown } from "../../scripts/lib/plan-diff-markdown";
 import { replaceReason } from "../../scripts/lib/replace-rules";
 
 const CONTAINER = "proxmoxve:index/containerLegacy:ContainerLegacy";
@@ -95,6 +96,23 @@ describe("diffPlans", () => {
     expect(d.rerun.map((r) => r.name)).toEqual(["cmd"]);
     expect(d.replaced.map((r) => r.name)).toEqual(["ct"]);
     expect(d.status).toBe("changed");
+  });
+
+  it("reports a resource that kept its name and type under a new parent as moved, not removed and added", () => {
+    const vm = resource("windows-gpu", VM, { vmId: 900 });
+    const moved = {
+      ...vm,
+      urn: `urn:pulumi:t::proxmox-sites::proxmox-sites:proxmox:VmGuest$${VM}::windows-gpu`,
+    };
+    const d = diffPlans("t", plan([{ ...vm, protect: true }]), plan([moved]));
+    expect(d.added).toEqual([]);
+    expect(d.removed).toEqual([]);
+    expect(d.moved).toEqual([
+      { from: vm.urn, to: expect.objectContaining({ urn: moved.urn, protect: true }) },
+    ]);
+    expect(renderDiffMarkdown([{ stack: "t", diff: d }], "base")).toMatch(
+      /Moved: URN changed[\s\S]*⚠ protected/,
+    );
   });
 
   const inputs = fc.dictionary(
