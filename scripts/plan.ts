@@ -1,12 +1,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { buildTopology } from "../components/topology/build";
-import { renderTopologyDot } from "../components/topology/dot";
 import { SiteConfigError } from "../config/problems";
 import { buildPlan } from "./lib/plan-build";
+import { planArtifacts } from "./lib/plan-artifacts";
 import { planMarkdown } from "./lib/plan-markdown";
-import { renderSvg } from "./lib/topology-svg";
 
 const usage = "usage: npm run plan -- --stack <name> [--json] [--out <dir>]";
 
@@ -37,14 +35,7 @@ async function main(): Promise<number> {
   if (values.out) {
     const dir = resolve(values.out);
     mkdirSync(dir, { recursive: true });
-    const dot = renderTopologyDot(buildTopology(site));
-    const files: [string, string][] = [
-      ["plan.json", `${JSON.stringify(plan, null, 2)}\n`],
-      ["plan.md", planMarkdown(plan, site)],
-      ["topology.dot", dot],
-      ["topology.svg", await renderSvg(dot)],
-    ];
-    for (const [name, text] of files) {
+    for (const [name, text] of await planArtifacts(built)) {
       writeFileSync(join(dir, name), text);
       console.log(`wrote ${join(values.out, name)} (${Buffer.byteLength(text)} bytes)`);
     }

@@ -41,6 +41,8 @@ export interface BuiltPlan {
   plan: Plan;
   /** The validated stack the plan was made from (for the firewall matrix and the diagram). */
   site: SiteConfig;
+  /** The credentials this run generated or stood in for: the secrets audit looks for them in the output. */
+  generatedSecrets: ReadonlySet<string>;
 }
 
 /**
@@ -72,5 +74,5 @@ export async function buildPlan(stack: string, dir = resolve(__dirname, "../..")
     capacity: capacity(site, guests),
     published: siteWiring(site).published,
   };
-  return { plan, site };
+  return { plan, site, generatedSecrets: run.generatedSecrets };
 }
