@@ -7,7 +7,8 @@
  * login. The user is named like the database because v15's `db_user` defaults to `db_name`.
  */
 import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
-import { renderAptInstall, renderSecretCheck } from "../webapps/apt";
+import { renderAptInstall } from "../proxmox/apt";
+import { renderSecretCheck } from "../webapps/apt";
 import {
   FRAPPE_CONFIGURATOR,
   FRAPPE_ENV,

@@ -23,7 +23,8 @@ import {
 import { NfsMountInput, renderNfsFstabLine } from "./nfs";
 import { NginxSiteInput, renderNginxSite } from "./nginx";
 import { PhpFpmPoolInput, PhpIniInput, renderPhpFpmPool, renderPhpIni } from "./php-fpm";
-import { ensureServiceStep, installPackagesStep, raiseFlag, reloadOnFlagStep, rootStep } from "./shell";
+import { ensureServiceStep, raiseFlag, reloadOnFlagStep, rootStep } from "./shell";
+import { renderAptInstall } from "../proxmox/apt";
 
 export interface AppNodeScriptInput {
   /** Moodle git branch, e.g. `MOODLE_403_STABLE`. Cloned when the code directory is empty; never switched. */
@@ -173,7 +174,7 @@ export function renderAppNodeScript(input: AppNodeScriptInput): string {
     requiredEnv: [...appNodeScriptEnv],
     setup: [
       rootStep,
-      installPackagesStep(appNodePackages(input.nfs !== undefined)),
+      renderAptInstall(appNodePackages(input.nfs !== undefined)),
       codeStep(layout, input.moodleBranch, gitUrl),
       directoriesStep(layout),
       mountStep(layout, input.nfs),

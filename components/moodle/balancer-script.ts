@@ -7,7 +7,8 @@ import { renderScript } from "../proxmox/script";
 import { renderHaproxyConfig } from "./haproxy";
 import { HaproxyConfigInput, haproxyStatsPasswordVariable } from "./haproxy-settings";
 import { KeepalivedInput, keepalivedPasswordVariable, renderKeepalivedConfig } from "./keepalived";
-import { activateStagedStep, ensureServiceStep, installPackagesStep, rootStep } from "./shell";
+import { activateStagedStep, ensureServiceStep, rootStep } from "./shell";
+import { renderAptInstall } from "../proxmox/apt";
 
 export interface BalancerScriptInput {
   haproxy: HaproxyConfigInput;
@@ -78,7 +79,7 @@ export function renderBalancerScript(input: BalancerScriptInput): string {
       ? `Moodle load balancer ${input.keepalived.self}: HAProxy and keepalived (VIP ${input.keepalived.vip})`
       : "Moodle load balancer: HAProxy",
     requiredEnv: balancerScriptEnv(input),
-    setup: [rootStep, installPackagesStep(input.keepalived ? ["haproxy", "keepalived"] : ["haproxy"])].join(
+    setup: [rootStep, renderAptInstall(input.keepalived ? ["haproxy", "keepalived"] : ["haproxy"])].join(
       "\n",
     ),
     files,

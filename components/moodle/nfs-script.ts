@@ -5,7 +5,8 @@
 import { renderScript, shellQuote } from "../proxmox/script";
 import { sharedMarkerFile } from "./layout";
 import { defaultExportPath, NfsExportInput, renderNfsExports } from "./nfs";
-import { ensureServiceStep, installPackagesStep, rootStep } from "./shell";
+import { ensureServiceStep, rootStep } from "./shell";
+import { renderAptInstall } from "../proxmox/apt";
 
 /** The NFS server's script; no secrets. The export belongs to uid/gid 33 (www-data on Debian). */
 export function renderNfsServerScript(input: NfsExportInput): string {
@@ -15,7 +16,7 @@ export function renderNfsServerScript(input: NfsExportInput): string {
     summary: "NFS server of the shared Moodle dataroot",
     setup: [
       rootStep,
-      installPackagesStep(["nfs-kernel-server"]),
+      renderAptInstall(["nfs-kernel-server"]),
       `[ -d ${dir} ] || mkdir -p ${dir}`,
       "# Owned by www-data (uid 33 on every Debian guest), the user the app nodes write as.",
       `if [ "$(stat -c '%u:%g:%a' ${dir})" != 33:33:2770 ]; then chown 33:33 ${dir} && chmod 2770 ${dir}; fi`,

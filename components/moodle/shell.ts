@@ -7,25 +7,6 @@ import { shellQuote } from "../proxmox/script";
 /** First line of every script's setup: the prefix all paths use. */
 export const rootStep = 'root="${PROVISION_ROOT:-}"';
 
-/** Installs the Debian packages that are missing, in one apt run; nothing when all are present. */
-export function installPackagesStep(packages: readonly string[]): string {
-  for (const pkg of packages) {
-    if (!/^[a-z0-9][a-z0-9+.-]+$/.test(pkg)) throw new Error(`not a Debian package name: ${pkg}`);
-  }
-  return [
-    `packages=(${[...new Set(packages)].join(" ")})`,
-    "missing=()",
-    'for pkg in "${packages[@]}"; do',
-    "  # shellcheck disable=SC2016 # ${Status} is dpkg-query's format, not a shell variable",
-    `  dpkg-query -W -f='\${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")`,
-    "done",
-    'if [ "${#missing[@]}" -gt 0 ]; then',
-    "  apt-get update -qq",
-    '  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"',
-    "fi",
-  ].join("\n");
-}
-
 /** Enables a systemd unit and starts it, each only when needed. */
 export function ensureServiceStep(unit: string): string {
   const u = shellQuote(unit);

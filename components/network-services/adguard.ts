@@ -10,7 +10,8 @@
  * against the live file. Pure: no Pulumi import.
  */
 import { renderScript, shellQuote } from "../proxmox/script";
-import { renderAptInstall, renderSecretCheck } from "../webapps/apt";
+import { renderAptInstall } from "../proxmox/apt";
+import { renderSecretCheck } from "../webapps/apt";
 import { throwIfProblems } from "../webapps/validate";
 import { ADGUARD_HASH_MARKER, AdGuardHomeConfigInput, renderAdGuardHomeConfig } from "./adguard-config";
 import { PinnedRelease, renderPinnedInstall, sha256Problem } from "./download";

@@ -9,7 +9,8 @@
  * or the installed version changed.
  */
 import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
-import { renderAptInstall, renderSecretCheck } from "../webapps/apt";
+import { renderAptInstall } from "../proxmox/apt";
+import { renderSecretCheck } from "../webapps/apt";
 import { ipProblem, portProblem, throwIfProblems } from "../webapps/validate";
 import { PinnedRelease, renderPinnedInstall, sha256Problem } from "./download";
 

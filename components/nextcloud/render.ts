@@ -21,7 +21,8 @@ import {
 } from "./apache";
 import { NEXTCLOUD_CONFIG_FILE, renderNextcloudConfigPhp } from "./config";
 import { renderSingleLineSecretCheck } from "./php";
-import { renderAptInstall, renderTurnkeyFenceDown } from "./turnkey";
+import { renderAptInstall } from "../proxmox/apt";
+import { renderTurnkeyFenceDown } from "./turnkey";
 import { NEXTCLOUD_SECRET_ENV, NextcloudInput, resolveNextcloudInput } from "./types";
 
 /** Every file the script writes; `onChange` only raises the `reload_apache` flag the script acts on. */

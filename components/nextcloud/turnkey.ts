@@ -20,21 +20,3 @@ export function renderTurnkeyFenceDown(): string {
     "done",
   ].join("\n");
 }
-
-/** Bash that installs the named Debian packages only when one is missing (one `apt-get update` at most). */
-export function renderAptInstall(packages: readonly string[]): string {
-  for (const name of packages) {
-    if (!/^[a-z0-9][a-z0-9+.-]*$/.test(name)) throw new Error(`bad Debian package name: ${name}`);
-  }
-  return [
-    "missing_packages=()",
-    `for package in ${packages.join(" ")}; do`,
-    '  dpkg-query -W -f=\'${Status}\' "$package" 2>/dev/null | grep -q "install ok installed" || missing_packages+=("$package")',
-    "done",
-    'if [ "${#missing_packages[@]}" -gt 0 ]; then',
-    "  export DEBIAN_FRONTEND=noninteractive",
-    "  apt-get update -qq",
-    '  apt-get install -y -qq --no-install-recommends "${missing_packages[@]}" >/dev/null',
-    "fi",
-  ].join("\n");
-}

@@ -6,7 +6,7 @@
  * site of its own), and we write passbolt.php and the nginx site. Pure: no Pulumi import.
  */
 import { renderSingleLineSecretCheck } from "../nextcloud/php";
-import { renderAptInstall } from "../nextcloud/turnkey";
+import { renderAptInstall } from "../proxmox/apt";
 import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
 import { PASSBOLT_CONFIG_DIR, renderPassboltConfigPhp } from "./config";
 import { PASSBOLT_NGINX_SITE, renderPassboltNginxSite } from "./nginx";

@@ -7,7 +7,8 @@
  * Pure: no Pulumi import.
  */
 import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
-import { renderAptInstall, renderSecretCheck } from "./apt";
+import { renderAptInstall } from "../proxmox/apt";
+import { renderSecretCheck } from "./apt";
 import { NginxProxyInput, renderNginxProxyConfig } from "./nginx";
 import { WebApp, validateWebApps, webAppFiles, webAppFlag, webAppUnit } from "./service";
 import { positiveIntegerProblem, throwIfProblems } from "./validate";
