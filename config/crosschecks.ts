@@ -256,8 +256,13 @@ function checkTiers(
   if (site.networkServices && !site.networkServices.adguard) {
     warnings.push({
       path: "networkServices.adguard",
+      message: "is not set: AdGuard Home is not installed until a release version is pinned",
+    });
+  } else if (site.networkServices?.adguard && !site.networkServices.adguard.sha256) {
+    warnings.push({
+      path: "networkServices.adguard.sha256",
       message:
-        "is not set: AdGuard Home is not installed until a release (version, sha256 of AdGuardHome_linux_amd64.tar.gz) is pinned",
+        "is not set: the download is checked against the release's checksums.txt, not an independent pin",
     });
   }
   if (site.tunnel && !site.tunnel.cloudflared) {

@@ -86,11 +86,14 @@ export const monitoringSchema = guestWith({
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, { message: "must be a lower-case hex SHA-256 digest" });
 
-/** A pinned AdGuard Home release: version and the SHA-256 of AdGuardHome_linux_amd64.tar.gz. */
+/**
+ * An AdGuard Home release: the version, and optionally the SHA-256 of AdGuardHome_linux_amd64.tar.gz.
+ * Without the digest the install verifies against the release's own checksums.txt.
+ */
 export const adguardReleaseSchema = z
   .object({
     version: z.string().regex(/^v\d+\.\d+\.\d+$/, { message: "must be a release tag such as v0.107.79" }),
-    sha256,
+    sha256: sha256.optional(),
   })
   .strict();
 
@@ -103,7 +106,7 @@ export const cloudflaredReleaseSchema = z
   .strict();
 
 export const networkServicesSchema = guestWith({
-  /** AdGuard Home is installed only from a pinned, verified release. */
+  /** AdGuard Home is installed only from a pinned release, verified before it runs. */
   adguard: adguardReleaseSchema.optional(),
   adguardHostname: dnsName.optional(),
   upstreamDns: z.array(z.string().min(1)).min(1).default(["https://dns.cloudflare.com/dns-query", "1.1.1.1"]),

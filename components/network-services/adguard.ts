@@ -14,9 +14,10 @@ import { renderAptInstall } from "../proxmox/apt";
 import { renderSecretCheck } from "../webapps/apt";
 import { throwIfProblems } from "../webapps/validate";
 import { ADGUARD_HASH_MARKER, AdGuardHomeConfigInput, renderAdGuardHomeConfig } from "./adguard-config";
-import { PinnedRelease, renderPinnedInstall, sha256Problem } from "./download";
+import { VersionedRelease, renderPinnedInstall, sha256Problem } from "./download";
 
-export interface AdGuardHomeInput extends AdGuardHomeConfigInput, PinnedRelease {}
+/** AdGuard Home publishes checksums.txt with every release: the version alone is enough to verify. */
+export interface AdGuardHomeInput extends AdGuardHomeConfigInput, VersionedRelease {}
 
 /** Prelude variable holding the web UI admin's password. */
 export const ADGUARD_PASSWORD_ENV = "ADGUARD_ADMIN_PASSWORD";
@@ -112,11 +113,13 @@ export function renderAdGuardHomeUnit(): string {
 export function renderAdGuardHomeScript(input: AdGuardHomeInput): string {
   throwIfProblems("AdGuard Home release", [
     versionProblem(input.version),
-    sha256Problem("adguard.sha256", input.sha256),
+    input.sha256 === undefined ? undefined : sha256Problem("adguard.sha256", input.sha256),
   ]);
   const config = renderAdGuardHomeConfig(input);
   const arch = input.arch ?? "amd64";
-  const url = `https://github.com/AdguardTeam/AdGuardHome/releases/download/${input.version}/AdGuardHome_linux_${arch}.tar.gz`;
+  const release = `https://github.com/AdguardTeam/AdGuardHome/releases/download/${input.version}`;
+  const asset = `AdGuardHome_linux_${arch}.tar.gz`;
+  const url = `${release}/${asset}`;
   const setup = [
     renderSecretCheck(ADGUARD_PASSWORD_ENV, "single-line"),
     renderAptInstall(["apache2-utils", "ca-certificates", "curl"]),
@@ -131,8 +134,9 @@ export function renderAdGuardHomeScript(input: AdGuardHomeInput): string {
     renderPinnedInstall({
       url,
       sha256: input.sha256,
+      checksums: { url: `${release}/checksums.txt`, asset },
       stamp: ADGUARD_PATHS.installStamp,
-      stampValue: `${input.version} ${input.sha256}`,
+      stampValue: `${input.version} ${input.sha256 ?? "published"}`,
       install: [
         'tar -xzf "$download" -C "$download_dir"',
         "install -d -m 0755 /opt/AdGuardHome",

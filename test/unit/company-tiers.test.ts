@@ -168,10 +168,11 @@ describe.each(["prod", "staging"])("company tiers of %s under mocks", (stack) =>
     }
   });
 
-  it("install nothing on network-services while no AdGuard release is pinned", () => {
-    expect(run.resources.some((r) => r.type === COMMAND && r.name === "network-services-adguard")).toBe(
-      false,
-    );
+  it("install AdGuard Home on network-services from the pinned version, checked against the release's checksums.txt", () => {
+    const { vars, script } = stdinOf(run, command(run, "network-services-adguard"));
+    expect([...vars.keys()]).toEqual(["ADGUARD_ADMIN_PASSWORD"]);
+    expect(script).toContain("/releases/download/v0.107.79/checksums.txt");
+    expect(script).toContain("sha256sum --check");
   });
 });
 
@@ -386,5 +387,28 @@ describe("pure mappings of the company tiers", () => {
     expect(() => frappeSiteInputFor({ ...facts, database: { ...facts.database, user: "erp" } })).toThrow(
       /named like its database/,
     );
+  });
+});
+
+describe("a stack that pins no AdGuard release", () => {
+  it("installs nothing on network-services but the connector", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "company-tiers-no-adguard-"));
+    try {
+      const doc = parse(readFileSync(join(root, "Pulumi.prod.yaml"), "utf8")) as {
+        config: Record<string, Record<string, unknown>>;
+      };
+      delete doc.config["proxmox-sites:networkServices"].adguard;
+      writeFileSync(join(dir, "Pulumi.prod.yaml"), stringify(doc));
+      const run = await runUnderMocks("prod", dir);
+      const onGuest = run.resources.filter(
+        (r) => r.type === COMMAND && String(r.inputs.create).startsWith("pct exec 300 "),
+      );
+      expect(onGuest.map((r) => r.name).sort()).toEqual([
+        "network-services-cloudflared",
+        "network-services-node-exporter",
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
