@@ -10,8 +10,8 @@ export interface SiteFirewallArgs {
   site: SiteConfig;
   wiring: SiteWiring;
   provider: proxmoxve.Provider;
-  /** Guests must exist before their firewall is set. */
-  dependsOn: pulumi.Resource[];
+  /** Each guest by key: its firewall waits for it and for nothing else. */
+  guests: Record<string, pulumi.Resource>;
 }
 
 /**
@@ -82,12 +82,12 @@ export class SiteFirewall extends pulumi.ComponentResource {
           inputPolicy: fw.options.inputPolicy,
           outputPolicy: fw.options.outputPolicy,
         },
-        { ...child, dependsOn: args.dependsOn },
+        { ...child, dependsOn: [args.guests[fw.key]] },
       );
       new proxmoxve.firewall.RulesLegacy(
         `${name}-${fw.key}-rules`,
         { nodeName: plan.node, ...target, rules: fw.rules.map((r) => ({ ...r, enabled: true })) },
-        { ...child, dependsOn: args.dependsOn },
+        { ...child, dependsOn: [args.guests[fw.key]] },
       );
     }
     this.registerOutputs({});

@@ -98,7 +98,8 @@ export class Monitoring extends GuestTier {
         vmid: plan.vmid,
         script: step.script,
         secrets: { [step.secretEnv]: owner.monitorPassword },
-        dependsOn: owner.ready,
+        // The exporter needs only its own server's bootstrap (its account), not the rest of the tier.
+        dependsOn: owner.readyOf(step.guest),
       },
       { parent: this },
     );

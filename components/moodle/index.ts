@@ -118,7 +118,8 @@ export class MoodleCluster extends GuestTier {
         role: "app",
         script: renderAppNodeScript(node.input),
         secrets: secretsFor(appNodeScriptEnv),
-        dependsOn: [...args.dependsOn, nfs],
+        // The app step only writes the credentials into config.php; the installer is what uses them.
+        dependsOn: [nfs],
       });
       let cronAfter = app;
       if (node.cron) {
@@ -127,7 +128,7 @@ export class MoodleCluster extends GuestTier {
           role: "install",
           script: renderInstallerScript(plan.installer),
           secrets: secretsFor(installerScriptEnv),
-          dependsOn: [app],
+          dependsOn: [app, ...args.dependsOn],
         });
       }
       // Every node gets its cron step: the timer on the cron node, retired anywhere else.

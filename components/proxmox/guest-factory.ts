@@ -80,7 +80,12 @@ export class GuestFactory {
 
   /** SSH connection to the node that runs a guest, for GuestProvisioner. */
   connectionFor(plan: GuestPlan): NodeConnection {
-    const node = this.site.proxmox.nodes.find((n) => n.name === plan.node) ?? this.site.proxmox.nodes[0];
+    return this.connectionForNode(plan.node);
+  }
+
+  /** SSH connection to a Proxmox node by name. */
+  connectionForNode(name: string): NodeConnection {
+    const node = this.site.proxmox.nodes.find((n) => n.name === name) ?? this.site.proxmox.nodes[0];
     return { host: node.address, user: this.site.proxmox.sshUser, privateKey: this.sshPrivateKey };
   }
 }

@@ -18,6 +18,8 @@ export interface HostPreparationArgs {
 export class HostPreparation extends pulumi.ComponentResource {
   /** True when a node needs a reboot for passthrough settings to take effect. */
   readonly rebootRequired: pulumi.Output<boolean>;
+  /** The passthrough preparation step, when there is one: the GPU VM starts after it. */
+  readonly passthrough?: pulumi.Resource;
 
   constructor(name: string, args: HostPreparationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("proxmox-sites:proxmox:HostPreparation", name, {}, opts);
@@ -65,6 +67,7 @@ export class HostPreparation extends pulumi.ComponentResource {
         { parent: this },
       );
       // stdout is secret by default on every script run; this one carries only the marker line.
+      this.passthrough = step;
       // (The credential-free plan runs no script: no output, nothing to reboot for.)
       reboot = pulumi.unsecret(step.command.stdout.apply((out) => (out ? parseRebootRequired(out) : false)));
     }

@@ -27,6 +27,7 @@ export interface ProvisionStep {
 export abstract class GuestTier extends pulumi.ComponentResource {
   readonly guests: Record<string, LxcGuest> = {};
   readonly provisioners: GuestProvisioner[] = [];
+  private readonly stepsByGuest: Record<string, GuestProvisioner[]> = {};
 
   protected constructor(
     type: string,
@@ -73,7 +74,13 @@ export abstract class GuestTier extends pulumi.ComponentResource {
       { parent: this },
     );
     this.provisioners.push(p);
+    (this.stepsByGuest[step.guest] ??= []).push(p);
     return p;
+  }
+
+  /** What waits on one guest's software waits for that guest and its own steps, not the tier's others. */
+  readyOf(key: string): pulumi.Resource[] {
+    return [this.guests[key], ...(this.stepsByGuest[key] ?? [])];
   }
 
   /** What a dependent tier waits for: every guest and provisioning step of this tier. */

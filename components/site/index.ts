@@ -155,8 +155,24 @@ export class Site extends pulumi.ComponentResource {
     }
     for (const tier of tiers) Object.assign(this.guests, tier.guests);
     this.enableHa(site, this.guests);
+    this.hosts = new HostPreparation(
+      "hosts",
+      {
+        site,
+        wiring: this.wiring,
+        connectionFor: (node) => factory.connectionForNode(node),
+      },
+      child,
+    );
     const vm = site.windowsGpu
-      ? new WindowsGpuVm("windows-gpu", windowsGpuArgs(site, this.wiring, this.providers, factory), child)
+      ? new WindowsGpuVm(
+          "windows-gpu",
+          {
+            ...windowsGpuArgs(site, this.wiring, this.providers, factory),
+            dependsOn: this.hosts.passthrough ? [this.hosts.passthrough] : [],
+          },
+          child,
+        )
       : undefined;
 
     if (site.tunnel && this.providers.cloudflare) {
@@ -175,29 +191,17 @@ export class Site extends pulumi.ComponentResource {
       );
     }
     if (site.firewall.enabled) {
-      const all: pulumi.Resource[] = [...Object.values(this.guests), ...(vm ? [vm] : [])];
       new SiteFirewall(
         "firewall",
-        { site, wiring: this.wiring, provider: this.providers.proxmox, dependsOn: all },
+        {
+          site,
+          wiring: this.wiring,
+          provider: this.providers.proxmox,
+          guests: { ...this.guests, ...(vm ? { "windows-gpu": vm.vm } : {}) },
+        },
         child,
       );
     }
-    this.hosts = new HostPreparation(
-      "hosts",
-      {
-        site,
-        wiring: this.wiring,
-        connectionFor: (node) => {
-          const n = site.proxmox.nodes.find((x) => x.name === node)!;
-          return {
-            host: n.address,
-            user: site.proxmox.sshUser,
-            privateKey: args.secrets.proxmoxSshPrivateKey,
-          };
-        },
-      },
-      child,
-    );
     if (site.backups) {
       new BackupPlan(
         "backups",

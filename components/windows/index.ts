@@ -30,6 +30,8 @@ export interface WindowsGpuVmArgs {
   tags: string[];
   protect: boolean;
   provider: proxmoxve.Provider;
+  /** What the VM waits for besides its PCI mappings (the host's passthrough preparation). */
+  dependsOn?: pulumi.Resource[];
   /** SSH to the node, to attach the second ISO the provider's single CD-ROM slot cannot hold. */
   connection: NodeConnection;
 }
@@ -90,7 +92,7 @@ export class WindowsGpuVm extends pulumi.ComponentResource {
         tags: args.tags,
         protect: args.protect,
         provider: args.provider,
-        dependsOn: this.mappings,
+        dependsOn: [...this.mappings, ...(args.dependsOn ?? [])],
       },
       { parent: this },
     );

@@ -98,7 +98,8 @@ describe.each(["prod", "staging"])("company tiers of %s under mocks", (stack) =>
       const c = command(run, name);
       expect(c.inputs.create).toBe(`pct exec ${vmidOf(wiring, guest)} -- bash -s`);
       expect(c.parent).toMatch(/proxmox-sites:ops:Monitoring\$proxmox-sites:proxmox:GuestProvisioner::/);
-      const owner = guest === "redis" ? "redis-bootstrap" : "database-primary-bootstrap";
+      // Each exporter waits for its own server's bootstrap (the replica's account arrives by replication).
+      const owner = `${guest}-bootstrap`;
       expect(c.dependsOn).toEqual(
         expect.arrayContaining([expect.stringMatching(`GuestProvisioner::${owner}$`)]),
       );

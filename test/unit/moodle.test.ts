@@ -112,14 +112,17 @@ describe("the school stack's Moodle cluster under mocks", () => {
     expect(c.get("moodle-app1-cron")!.dependsOn.some((u) => u.endsWith("::moodle-app1-install"))).toBe(true);
   });
 
-  it("app nodes wait for the database and Redis tiers and for the NFS server", () => {
+  it("app nodes wait only for the NFS server; the installer also waits for the database and Redis", () => {
     const c = commands(base);
     for (const n of ["app1", "app2", "app3"]) {
       const deps = c.get(`moodle-${n}-app`)!.dependsOn;
       expect(deps.some((u) => u.endsWith("::moodle-files-nfs"))).toBe(true);
-      expect(deps.some((u) => u.includes("proxmox-sites:data:MariaDbCluster$"))).toBe(true);
-      expect(deps.some((u) => u.includes("proxmox-sites:data:RedisCache$"))).toBe(true);
+      expect(deps.some((u) => u.includes("proxmox-sites:data:"))).toBe(false);
     }
+    const installer = c.get("moodle-app1-install")!.dependsOn;
+    expect(installer.some((u) => u.endsWith("::moodle-app1-app"))).toBe(true);
+    expect(installer.some((u) => u.includes("proxmox-sites:data:MariaDbCluster$"))).toBe(true);
+    expect(installer.some((u) => u.includes("proxmox-sites:data:RedisCache$"))).toBe(true);
   });
 
   it("generates the admin, stats and keepalived passwords; keepalived's is 8 alphanumerics", () => {
