@@ -6,9 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { performance } from "node:perf_hooks";
 import { resolve } from "node:path";
-import { PROJECT, readStackFile } from "../../config/stack-file";
-import { configFromStackFile } from "../../scripts/lib/mock-run";
-import { generatedSecrets, mockOutputs } from "../../scripts/lib/mock-outputs";
+import { readStackFile } from "../../config/stack-file";
+import { installStackMocks } from "../../scripts/lib/mock-run";
+import { generatedSecrets } from "../../scripts/lib/mock-outputs";
 import { latencyOf } from "./deploy-latency";
 
 /** One registered resource, as the engine would have seen it, with its simulated timing. */
@@ -65,8 +65,6 @@ type RegisterCallback = (err: Error | null, resp?: { getUrn(): string }) => void
 interface RecordableMonitor {
   registerResource(req: RegisterRequest, cb: RegisterCallback): unknown;
 }
-
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
 /** A provider reference is "<urn>::<id>"; URNs themselves contain "::". */
 function providerUrn(ref: string): string | undefined {
@@ -146,25 +144,10 @@ function recordRegistrations(into: SimResource[]): void {
 /** Simulates `pulumi up` of one stack file from `root`; `scale` divides every latency. */
 export async function simulateDeploy(stack: string, scale: number, root = resolve(__dirname, "../..")) {
   if (!(scale > 0)) throw new Error("scale must be positive");
-  const file = readStackFile(root, stack);
-  const { config, secretKeys } = configFromStackFile(file);
-  pulumi.runtime.setAllConfig(config, secretKeys);
   const msPerSecond = 1000 / scale;
-  await pulumi.runtime.setMocks(
-    {
-      newResource: async (args) => {
-        const { seconds } = latencyOf(args.type, args.custom ?? true, args.name);
-        if (seconds > 0) await sleep(seconds * msPerSecond);
-        return {
-          id: `${args.name}-id`,
-          state: { ...args.inputs, ...mockOutputs(args.type, args.name, args.inputs) },
-        };
-      },
-      call: (args) => mockOutputs(args.token, "call", args.inputs),
-    },
-    PROJECT,
-    stack,
-    false,
+  await installStackMocks(
+    readStackFile(root, stack),
+    (args) => latencyOf(args.type, args.custom ?? true, args.name).seconds * msPerSecond,
   );
   const resources: SimResource[] = [];
   recordRegistrations(resources);

@@ -137,26 +137,41 @@ function collectSecretStrings(value: unknown, into: Set<string>) {
 }
 
 /**
- * Runs the real program in-process under Pulumi's mock monitor with a stack file's config and
- * records every resource it registers, with resolved inputs and secret markings.
+ * Points Pulumi's runtime at a stack file's config and at mocks that answer like the providers
+ * (generated secrets, volume ids, the tunnel token). `delayMs` lets the deploy benchmark make each
+ * creation take time.
  */
-export async function runUnderMocks(stack: string, dir = resolve(__dirname, "../..")): Promise<MockRun> {
-  const file = readStackFile(dir, stack);
+export async function installStackMocks(
+  file: StackFile,
+  delayMs: (args: pulumi.runtime.MockResourceArgs) => number = () => 0,
+): Promise<void> {
   generatedSecrets.clear();
   const { config, secretKeys } = configFromStackFile(file);
   pulumi.runtime.setAllConfig(config, secretKeys);
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) => ({
-        id: `${args.name}-id`,
-        state: { ...args.inputs, ...mockOutputs(args.type, args.name, args.inputs) },
-      }),
+      newResource: async (args) => {
+        const ms = delayMs(args);
+        if (ms > 0) await new Promise((done) => setTimeout(done, ms));
+        return {
+          id: `${args.name}-id`,
+          state: { ...args.inputs, ...mockOutputs(args.type, args.name, args.inputs) },
+        };
+      },
       call: (args) => mockOutputs(args.token, "call", args.inputs),
     },
     PROJECT,
-    stack,
+    file.stack,
     false,
   );
+}
+
+/**
+ * Runs the real program in-process under Pulumi's mock monitor with a stack file's config and
+ * records every resource it registers, with resolved inputs and secret markings.
+ */
+export async function runUnderMocks(stack: string, dir = resolve(__dirname, "../..")): Promise<MockRun> {
+  await installStackMocks(readStackFile(dir, stack));
   const pending: Pending[] = [];
   const names = new Map<pulumi.Resource, string>();
   const urns = new Map<pulumi.Resource, string>();
