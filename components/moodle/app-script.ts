@@ -1,8 +1,10 @@
 /**
- * Provisioning script of a Moodle app node: nginx, php-fpm and the PHP extensions Moodle needs, the Moodle
- * code at the stack's branch (cloned once), the shared dataroot over NFS, and every config file of the
- * node. A changed nginx/php-fpm file raises a flag; the flag is lowered only after the daemon's own check
- * passed and it reloaded, so a failed run is finished by the next one. Pure: renders the script.
+ * Provisioning script of a Moodle app node: nginx, php-fpm and the PHP extensions Moodle needs (nfs-common
+ * too when the dataroot is shared over NFS), the Moodle code at the stack's branch (cloned once), and every
+ * config file of the node. It needs neither the NFS server nor the database: the shared dataroot is
+ * attached afterwards by renderAppMountScript (until then the health page keeps the node out). A changed
+ * nginx/php-fpm file raises a flag; the flag is lowered only after the daemon's own check passed and it
+ * reloaded, so a failed run is finished by the next one. Pure: renders the script.
  */
 import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
 import {
@@ -12,15 +14,8 @@ import {
   renderMoodleConfigPhp,
 } from "./config-php";
 import { renderHealthPage } from "./health";
-import {
-  isMoodleBranch,
-  moodleDocumentRoot,
-  MoodleLayout,
-  Problems,
-  resolveLayout,
-  sharedMarkerFile,
-} from "./layout";
-import { NfsMountInput, renderNfsFstabLine } from "./nfs";
+import { isMoodleBranch, moodleDocumentRoot, MoodleLayout, Problems, resolveLayout } from "./layout";
+import { NfsMountInput } from "./nfs";
 import { NginxSiteInput, renderNginxSite } from "./nginx";
 import { PhpFpmPoolInput, PhpIniInput, renderPhpFpmPool, renderPhpIni } from "./php-fpm";
 import { ensureServiceStep, raiseFlag, reloadOnFlagStep, rootStep } from "./shell";
@@ -36,7 +31,10 @@ export interface AppNodeScriptInput {
   /** PHP ini overrides; `maxUploadMb` also sets nginx's body limit. */
   php?: PhpIniInput;
   config: Omit<MoodleConfigInput, "layout">;
-  /** NFS mount of the shared dataroot; omit when the guest gets it as a bind mount from the host. */
+  /**
+   * NFS mount of the shared dataroot; omit when the guest gets it as a bind mount from the host. Here it
+   * only adds nfs-common; the mount itself is renderAppMountScript's (pass it the same input).
+   */
   nfs?: Omit<NfsMountInput, "layout">;
   layout?: Partial<MoodleLayout>;
 }
@@ -78,37 +76,7 @@ function directoriesStep(layout: MoodleLayout): string {
   return [
     `install -d -m 2770 -o www-data -g www-data "$root"${shellQuote(layout.localCacheDir)}`,
     `install -d -m 0755 "$root"${shellQuote(layout.healthDir)}`,
-    `data="$root"${shellQuote(layout.dataRoot)}`,
-    '[ -d "$data" ] || mkdir -p "$data"',
   ].join("\n");
-}
-
-function mountStep(layout: MoodleLayout, nfs: AppNodeScriptInput["nfs"]): string {
-  const marker = `${sharedMarkerFile}`;
-  const lines: string[] = [];
-  if (nfs) {
-    const line = renderNfsFstabLine({ ...nfs, layout });
-    const mountPattern = `^[^#[:space:]]+[[:space:]]+${layout.dataRoot.replace(/\./g, "\\.")}[[:space:]]`;
-    lines.push(
-      `line=${shellQuote(line)}`,
-      'fstab="$root/etc/fstab"',
-      'touch "$fstab"',
-      'if ! grep -qxF "$line" "$fstab"; then',
-      `  { grep -vE ${shellQuote(mountPattern)} "$fstab" || true; printf '%s\\n' "$line"; } >"$fstab.new"`,
-      '  cat "$fstab.new" >"$fstab"',
-      '  rm -f "$fstab.new"',
-      "fi",
-      `mountpoint -q "$data" || mount ${shellQuote(layout.dataRoot)}`,
-    );
-  } else {
-    lines.push(
-      'mountpoint -q "$data" || echo "warning: $data is not a mount point (expected a bind mount)" >&2',
-    );
-  }
-  lines.push(
-    `[ -e "$data/${marker}" ] || echo "warning: $data has no ${marker}: the health page keeps this node out" >&2`,
-  );
-  return lines.join("\n");
 }
 
 /** An app node's provisioning script. Needs MOODLE_DB_PASSWORD and MOODLE_REDIS_PASSWORD. */
@@ -170,14 +138,13 @@ export function renderAppNodeScript(input: AppNodeScriptInput): string {
     ensureServiceStep("nginx.service"),
   ];
   return renderScript({
-    summary: `Moodle app node: nginx, php-fpm ${v}, Moodle ${input.moodleBranch}, shared dataroot`,
+    summary: `Moodle app node: nginx, php-fpm ${v}, Moodle ${input.moodleBranch}`,
     requiredEnv: [...appNodeScriptEnv],
     setup: [
       rootStep,
       renderAptInstall(appNodePackages(input.nfs !== undefined)),
       codeStep(layout, input.moodleBranch, gitUrl),
       directoriesStep(layout),
-      mountStep(layout, input.nfs),
     ].join("\n"),
     files,
     body: body.join("\n"),

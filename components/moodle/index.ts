@@ -13,6 +13,7 @@ import { renderCronScript } from "./cron";
 import { haproxyStatsPasswordVariable } from "./haproxy-settings";
 import { installerScriptEnv, moodleAdminPasswordVariable, renderInstallerScript } from "./installer-script";
 import { keepalivedPasswordVariable } from "./keepalived";
+import { renderAppMountScript } from "./mount-script";
 import { renderNfsServerScript } from "./nfs-script";
 
 export interface MoodleClusterArgs {
@@ -113,22 +114,28 @@ export class MoodleCluster extends GuestTier {
       });
     }
     for (const node of plan.nodes) {
+      // Packages, code and configs need nothing but the guest: config.php only holds the credentials.
       const app = this.provision({
         guest: node.guest,
         role: "app",
         script: renderAppNodeScript(node.input),
         secrets: secretsFor(appNodeScriptEnv),
-        // The app step only writes the credentials into config.php; the installer is what uses them.
-        dependsOn: [nfs],
       });
-      let cronAfter = app;
+      // The short step that attaches the shared dataroot: after the node's packages and the NFS export.
+      const mount = this.provision({
+        guest: node.guest,
+        role: "mount",
+        script: renderAppMountScript(node.input),
+        dependsOn: [app, nfs],
+      });
+      let cronAfter = mount;
       if (node.cron) {
         cronAfter = this.provision({
           guest: node.guest,
           role: "install",
           script: renderInstallerScript(plan.installer),
           secrets: secretsFor(installerScriptEnv),
-          dependsOn: [app, ...args.dependsOn],
+          dependsOn: [mount, ...args.dependsOn],
         });
       }
       // Every node gets its cron step: the timer on the cron node, retired anywhere else.

@@ -3,9 +3,10 @@ import { lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSy
 import { join } from "node:path";
 import { AppNodeScriptInput, renderAppNodeScript } from "../../components/moodle/app-script";
 import { sharedMarkerFile } from "../../components/moodle/layout";
+import { renderAppMountScript } from "../../components/moodle/mount-script";
 import { phpFpmPoolSizing } from "../../components/moodle/php-fpm";
 import { findProgram, run } from "../live/support/daemon";
-import { createSandbox, Sandbox } from "../live/fixtures/moodle/sandbox";
+import { createSandbox, Sandbox, ScriptRun } from "../live/fixtures/moodle/sandbox";
 
 const input: AppNodeScriptInput = {
   moodleBranch: "MOODLE_405_STABLE",
@@ -46,20 +47,58 @@ beforeEach(() => {
 });
 afterEach(() => box.remove());
 
+/** The node's steps as the tier orders them: the app script, then the mount script (skipped if it failed). */
+function nodeScripts(app: AppNodeScriptInput = input): string[] {
+  return [renderAppNodeScript(app), renderAppMountScript(app)];
+}
+
+/** Runs the scripts in order, stopping at the first that fails, as Pulumi would; outputs and calls joined. */
+function runInOrder(scripts: string[], runEnv: Record<string, string>): ScriptRun {
+  const runs: ScriptRun[] = [];
+  for (const script of scripts) {
+    runs.push(box.run(script, runEnv));
+    if (runs[runs.length - 1].status !== 0) break;
+  }
+  return {
+    status: runs[runs.length - 1].status,
+    output: runs.map((r) => r.output).join(""),
+    calls: runs.flatMap((r) => r.calls),
+  };
+}
+
 test("shellcheck passes and no secret is in the script text", () => {
-  const script = renderAppNodeScript(input);
+  const [script, mount] = nodeScripts();
   expect(run(findProgram("shellcheck"), ["-"], script).output).toBe("");
   expect(script).toContain("@@MOODLE_DB_PASSWORD@@");
   for (const name of ["MOODLE_DB_PASSWORD", "MOODLE_REDIS_PASSWORD"])
     expect(script).toContain(`"\${${name}:?`);
+  for (const m of [mount, renderAppMountScript({ ...input, nfs: undefined })]) {
+    expect(run(findProgram("shellcheck"), ["-"], m).output).toBe("");
+    expect(m).not.toContain("must be exported by the stdin prelude");
+  }
+});
+
+test("the app script installs without the NFS server; the mount script alone attaches the dataroot", () => {
+  const [script, mount] = nodeScripts();
+  const alone = box.run(script, env);
+  expect(alone.status).toBe(0);
+  expect(alone.calls.some((c) => c.startsWith("mount "))).toBe(false);
+  expect(alone.calls).toContain("systemctl start nginx.service");
+  expect(readFileSync(join(box.root, "etc/fstab"), "utf8")).toContain("old:/export /var/moodledata nfs");
+  expect(script).toContain("nfs-common");
+  expect(script).not.toContain("fstab");
+  expect(mount).not.toContain("apt-get");
+  const mounted = box.run(mount, env);
+  expect(mounted.status).toBe(0);
+  expect(mounted.calls).toEqual(["mount /var/moodledata"]);
 });
 
 test("first run sets the node up; a second run changes nothing", () => {
-  const script = renderAppNodeScript(input);
+  const scripts = nodeScripts();
   // The share as the NFS server prepared it.
   mkdirSync(join(box.root, "var/moodledata"), { recursive: true });
   writeFileSync(join(box.root, "var/moodledata", sharedMarkerFile), "shared\n");
-  const first = box.run(script, env);
+  const first = runInOrder(scripts, env);
   expect(first.output).toBe("");
   expect(first.status).toBe(0);
   expect(first.calls).toEqual(
@@ -90,44 +129,53 @@ test("first run sets the node up; a second run changes nothing", () => {
   expect(first.output).not.toContain("warning");
 
   const tree = box.tree();
-  const second = box.run(script, env);
+  const second = runInOrder(scripts, env);
   expect(second.status).toBe(0);
   expect(second.calls.filter((c) => !/ is-(active|enabled) |^git -C /.test(c))).toEqual([]);
   expect(box.tree()).toEqual(tree);
 });
 
 test("a failed nginx check keeps the reload pending until a run succeeds", () => {
-  const script = renderAppNodeScript(input);
-  const failed = box.run(script, { ...env, STUB_FAIL: "nginx" });
+  const scripts = nodeScripts();
+  const failed = runInOrder(scripts, { ...env, STUB_FAIL: "nginx" });
   expect(failed.status).not.toBe(0);
   expect(failed.calls).not.toContain("systemctl start nginx.service");
-  const retried = box.run(script, env);
+  expect(failed.calls).not.toContain("mount /var/moodledata");
+  const retried = runInOrder(scripts, env);
   expect(retried.status).toBe(0);
   expect(retried.calls).toContain("nginx -t -q");
   expect(retried.calls).toContain("systemctl start nginx.service");
+  expect(retried.calls).toContain("mount /var/moodledata");
 });
 
 test("a changed secret rewrites config.php and reloads php-fpm only", () => {
-  const script = renderAppNodeScript(input);
-  expect(box.run(script, env).status).toBe(0);
-  const rotated = box.run(script, { ...env, MOODLE_DB_PASSWORD: randomBytes(10).toString("hex") });
+  const scripts = nodeScripts();
+  expect(runInOrder(scripts, env).status).toBe(0);
+  const rotated = runInOrder(scripts, { ...env, MOODLE_DB_PASSWORD: randomBytes(10).toString("hex") });
   expect(rotated.status).toBe(0);
   expect(rotated.calls).toContain("systemctl reload php8.2-fpm.service");
   expect(rotated.calls).not.toContain("systemctl reload nginx.service");
+  expect(rotated.calls).not.toContain("mount /var/moodledata");
 });
 
 test("an existing checkout on another branch is kept, with a warning", () => {
-  const result = box.run(renderAppNodeScript(input), { ...env, STUB_BRANCH: "MOODLE_404_STABLE" });
+  const result = runInOrder(nodeScripts(), { ...env, STUB_BRANCH: "MOODLE_404_STABLE" });
   expect(result.status).toBe(0);
   expect(result.output).toContain("is at MOODLE_404_STABLE, not MOODLE_405_STABLE");
 });
 
 test("without NFS the dataroot is expected as a bind mount", () => {
-  const script = renderAppNodeScript({ ...input, nfs: undefined });
-  const result = box.run(script, env);
+  const scripts = nodeScripts({ ...input, nfs: undefined });
+  const [script] = scripts;
+  const result = runInOrder(scripts, env);
   expect(result.status).toBe(0);
   expect(result.output).toContain("is not a mount point");
   expect(result.output).toContain(`has no ${sharedMarkerFile}: the health page keeps this node out`);
   expect(result.calls.some((c) => c.startsWith("mount "))).toBe(false);
   expect(script).not.toContain("nfs-common");
+  const tree = box.tree();
+  const second = runInOrder(scripts, env);
+  expect(second.status).toBe(0);
+  expect(second.calls.filter((c) => !/ is-(active|enabled) |^git -C /.test(c))).toEqual([]);
+  expect(box.tree()).toEqual(tree);
 });

@@ -88,8 +88,13 @@ describe("the school stack's Moodle cluster under mocks", () => {
       ["app3", "212"],
     ]) {
       expect(vmidOf(`moodle-${node}-app`)).toBe(vmid);
+      expect(vmidOf(`moodle-${node}-mount`)).toBe(vmid);
       expect(vmidOf(`moodle-${node}-cron`)).toBe(vmid);
       expect(scriptOf(base, c.get(`moodle-${node}-app`)!)).toContain("# Moodle app node: nginx, php-fpm 8.2");
+      expect(scriptOf(base, c.get(`moodle-${node}-app`)!)).not.toContain("mount /var/moodledata");
+      expect(scriptOf(base, c.get(`moodle-${node}-mount`)!)).toContain(
+        "line='10.10.0.40:/srv/moodledata /var/moodledata nfs ",
+      );
     }
     const balancer = scriptOf(base, c.get("moodle-lb1-balancer")!);
     expect(balancer).toContain("HAProxy and keepalived (VIP 10.10.0.20)");
@@ -99,28 +104,30 @@ describe("the school stack's Moodle cluster under mocks", () => {
     );
   });
 
-  it("installs once, on the cron node after its app step, and enables cron on exactly that node", () => {
+  it("installs once, on the cron node after its mount step, and enables cron on exactly that node", () => {
     const c = commands(base);
     const installers = [...c.keys()].filter((n) => n.endsWith("-install"));
     expect(installers).toEqual(["moodle-app1-install"]);
     const install = c.get("moodle-app1-install")!;
-    expect(install.dependsOn.some((u) => u.endsWith("::moodle-app1-app"))).toBe(true);
+    expect(install.dependsOn.some((u) => u.endsWith("::moodle-app1-mount"))).toBe(true);
     const enabled = ["app1", "app2", "app3"].filter((n) =>
       scriptOf(base, c.get(`moodle-${n}-cron`)!).includes("systemctl enable --quiet moodle-cron.timer"),
     );
     expect(enabled).toEqual(["app1"]);
     expect(c.get("moodle-app1-cron")!.dependsOn.some((u) => u.endsWith("::moodle-app1-install"))).toBe(true);
+    for (const n of ["app2", "app3"])
+      expect(c.get(`moodle-${n}-cron`)!.dependsOn.some((u) => u.endsWith(`::moodle-${n}-mount`))).toBe(true);
   });
 
-  it("app nodes wait only for the NFS server; the installer also waits for the database and Redis", () => {
+  it("app steps wait for their guest only; mount for app + NFS; the installer for mount + data tiers", () => {
     const c = commands(base);
     for (const n of ["app1", "app2", "app3"]) {
-      const deps = c.get(`moodle-${n}-app`)!.dependsOn;
-      expect(deps.some((u) => u.endsWith("::moodle-files-nfs"))).toBe(true);
-      expect(deps.some((u) => u.includes("proxmox-sites:data:"))).toBe(false);
+      expect(c.get(`moodle-${n}-app`)!.dependsOn.map((u) => u.split("::").pop())).toEqual([`moodle-${n}`]);
+      const mount = c.get(`moodle-${n}-mount`)!.dependsOn.map((u) => u.split("::").pop());
+      expect(mount.sort()).toEqual([`moodle-${n}`, `moodle-${n}-app`, "moodle-files-nfs"].sort());
     }
     const installer = c.get("moodle-app1-install")!.dependsOn;
-    expect(installer.some((u) => u.endsWith("::moodle-app1-app"))).toBe(true);
+    expect(installer.some((u) => u.endsWith("::moodle-app1-mount"))).toBe(true);
     expect(installer.some((u) => u.includes("proxmox-sites:data:MariaDbCluster$"))).toBe(true);
     expect(installer.some((u) => u.includes("proxmox-sites:data:RedisCache$"))).toBe(true);
   });
@@ -142,6 +149,7 @@ describe("the school stack's Moodle cluster under mocks", () => {
       "moodle-files-nfs": [],
       "moodle-lb1-balancer": ["HAPROXY_STATS_PASSWORD", "KEEPALIVED_AUTH_PASSWORD"],
       "moodle-app1-app": ["MOODLE_DB_PASSWORD", "MOODLE_REDIS_PASSWORD"],
+      "moodle-app1-mount": [],
       "moodle-app1-install": ["MOODLE_ADMIN_PASSWORD", "MOODLE_REDIS_PASSWORD"],
       "moodle-app1-cron": [],
     };
@@ -171,7 +179,7 @@ describe("adding a fourth app node", () => {
     expect(removed).toEqual([]);
     const addedMoodle = added.filter((u) => u.includes("MoodleCluster$")).map((u) => u.split("::").pop());
     expect(addedMoodle).toEqual(
-      expect.arrayContaining(["moodle-app4", "moodle-app4-app", "moodle-app4-cron"]),
+      expect.arrayContaining(["moodle-app4", "moodle-app4-app", "moodle-app4-mount", "moodle-app4-cron"]),
     );
     expect(addedMoodle).not.toContain("moodle-app4-install");
   });
