@@ -10,10 +10,11 @@ import {
   mariadbAppPasswordHashEnv,
   mariadbPasswordHash,
 } from "./mariadb-names";
+import { renderMariaDbReplicationScript } from "./mariadb-replication";
 import {
   renderMariaDbAppsScript,
   renderMariaDbPrimaryScript,
-  renderMariaDbReplicaScript,
+  renderMariaDbReplicaBootstrapScript,
 } from "./mariadb-scripts";
 
 /** A database and user for one application, limited to the addresses of its guests. */
@@ -45,7 +46,7 @@ export interface MariaDbClusterArgs {
 /**
  * MariaDB primary and asynchronous GTID replica; applications get their own database and user.
  * Scripts receive password hashes, never passwords: MariaDB logs CREATE/ALTER USER statements in
- * the binary log in clear. Only the replica's CHANGE MASTER needs the replication password itself.
+ * the binary log in clear. Only the replica's replication step (CHANGE MASTER) needs the password itself.
  */
 export class MariaDbCluster extends GuestTier {
   readonly primary: LxcGuest;
@@ -107,10 +108,11 @@ export class MariaDbCluster extends GuestTier {
       dependsOn: [primaryStep],
     });
     if (replicaPlan && replicationPassword) {
-      this.provision({
+      // Install and configuration need nothing from the primary: they run while it bootstraps.
+      const replicaStep = this.provision({
         guest: "database-replica",
         role: "bootstrap",
-        script: renderMariaDbReplicaScript({
+        script: renderMariaDbReplicaBootstrapScript({
           server: {
             serverId: 2,
             role: "replica",
@@ -118,11 +120,15 @@ export class MariaDbCluster extends GuestTier {
             memoryMb: replicaPlan.memoryMb,
             binlogExpireDays: cfg.binlogExpireDays,
           },
-          primary: { primaryHost: primaryPlan.ip },
         }),
+      });
+      this.provision({
+        guest: "database-replica",
+        role: "replication",
+        script: renderMariaDbReplicationScript({ primary: { primaryHost: primaryPlan.ip } }),
         secrets: { [MARIADB_REPLICATION_PASSWORD_ENV]: replicationPassword },
         // The replica's first connection needs the primary's replication account.
-        dependsOn: [primaryStep],
+        dependsOn: [replicaStep, primaryStep],
       });
     }
     // Applications wait for their accounts, not for the replica.

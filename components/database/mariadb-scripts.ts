@@ -1,23 +1,26 @@
 /**
  * Provisioning scripts of the MariaDB tier (run as `pct exec <vmid> -- bash -s` with a stdin prelude):
- * the primary's bootstrap, the replica's bootstrap, and the application databases (run on the primary;
- * they replicate). Every script is idempotent. Pure: no Pulumi import.
+ * the primary's bootstrap, the replica's bootstrap (its replication step is in mariadb-replication.ts),
+ * and the application databases (run on the primary; they replicate). Every script is idempotent.
+ * Pure: no Pulumi import.
  */
-import { placeholdersIn, renderScript, shellQuote } from "../proxmox/script";
+import { placeholdersIn, renderScript } from "../proxmox/script";
 import {
   MARIADB_CONFIG_PATH,
   MARIADB_DEFAULT_PORT,
   MariaDbServerInput,
   renderMariaDbConfig,
 } from "./mariadb-config";
+import {
+  mariadbReplicationScriptEnv,
+  mariadbReplicationSecrets,
+  renderMariaDbReplicationStep,
+} from "./mariadb-replication";
 import { MariaDbDumpJobInput, renderMariaDbDumpActivation, renderMariaDbDumpFiles } from "./mariadb-dump";
 import {
-  DEFAULT_REPLICATION_USER,
   MARIADB_MONITOR_PASSWORD_HASH_ENV,
-  MARIADB_REPLICATION_PASSWORD_ENV,
   MARIADB_REPLICATION_PASSWORD_HASH_ENV,
   checkAddress,
-  checkUserName,
   mariadbAppPasswordHashEnv,
   mariadbPasswordHash,
 } from "./mariadb-names";
@@ -41,8 +44,7 @@ import {
   renderSecuringSql,
 } from "./mariadb-sql";
 
-/** Where the replica remembers which primary and password it was pointed at (a SHA-256, mode 0600). */
-export const MARIADB_REPLICATION_STATE_PATH = "/var/lib/proxmox-sites/mariadb-replication.sha256";
+export { MARIADB_REPLICATION_STATE_PATH } from "./mariadb-replication";
 
 export interface MariaDbPrimaryScriptInput {
   /** The primary's server settings; `role` must be `primary`. */
@@ -53,6 +55,11 @@ export interface MariaDbPrimaryScriptInput {
   monitor?: MariaDbMonitorUserInput;
   /** The dump job. Default: every 6 hours, kept 14 days, in /var/backups/mariadb. */
   dump?: MariaDbDumpJobInput;
+}
+
+export interface MariaDbReplicaBootstrapInput {
+  /** The replica's server settings; `role` must be `replica`. */
+  server: MariaDbServerInput;
 }
 
 export interface MariaDbReplicaScriptInput {
@@ -82,9 +89,9 @@ export function mariadbPrimaryScriptEnv(input: MariaDbPrimaryScriptInput): strin
   return names.sort();
 }
 
-/** Variables the replica's bootstrap needs in its stdin prelude. */
+/** Variables the combined replica script (`renderMariaDbReplicaScript`) needs in its stdin prelude. */
 export function mariadbReplicaScriptEnv(): string[] {
-  return [MARIADB_REPLICATION_PASSWORD_ENV];
+  return mariadbReplicationScriptEnv();
 }
 
 /** Variables the application-databases script needs in its stdin prelude. */
@@ -106,9 +113,9 @@ export function mariadbPrimarySecrets(passwords: {
   return env;
 }
 
-/** The prelude values of the replica's bootstrap (the password itself: CHANGE MASTER needs it). */
+/** The prelude values of the combined replica script (the password itself: CHANGE MASTER needs it). */
 export function mariadbReplicaSecrets(replicationPassword: string): Record<string, string> {
-  return { [MARIADB_REPLICATION_PASSWORD_ENV]: replicationPassword };
+  return mariadbReplicationSecrets(replicationPassword);
 }
 
 /** The prelude values of the application-databases script, from each account's password by user name. */
@@ -167,23 +174,33 @@ export function renderMariaDbAppsScript(input: MariaDbAppsScriptInput): string {
 }
 
 /**
- * Replica bootstrap: install, write the drop-in (read_only), secure the server, then point it at the
- * primary with GTID. CHANGE MASTER runs only when the replica is not already set up for that primary,
- * account and password (a SHA-256 fingerprint kept in MARIADB_REPLICATION_STATE_PATH); a configured
- * but stopped replica is started. The script fails, showing the replica's last error, when both
- * replication threads are not running within 30 s.
+ * Replica bootstrap: install, write the drop-in (read_only), secure the server, start it. Needs no
+ * secret and not the primary, so it runs while the primary bootstraps; the replication step
+ * (`renderMariaDbReplicationScript`) points it at the primary afterwards.
+ */
+export function renderMariaDbReplicaBootstrapScript(input: MariaDbReplicaBootstrapInput): string {
+  if (input.server.role !== "replica") throw new Error(`server.role: the replica script needs role replica`);
+  return renderScript({
+    summary: `MariaDB replica (server_id ${input.server.serverId}) on ${input.server.bindAddress}: server`,
+    setup: renderMariaDbInstallStep(),
+    files: [configFile(input.server)],
+    body: [
+      renderMariaDbServiceStep(),
+      renderSqlStep("Secure the server (local, not replicated).", renderSecuringSql()),
+    ].join("\n"),
+  });
+}
+
+/**
+ * The replica's bootstrap and replication step in one script, for a single step after the primary's
+ * bootstrap (the site runs the two separately: see `renderMariaDbReplicaBootstrapScript`).
  */
 export function renderMariaDbReplicaScript(input: MariaDbReplicaScriptInput): string {
   if (input.server.role !== "replica") throw new Error(`server.role: the replica script needs role replica`);
-  const changeMaster = renderChangeMasterSql(input.primary);
+  const env = mariadbReplicaScriptEnv();
+  checkEnvCovers(env, renderChangeMasterSql(input.primary));
   const host = checkAddress("primaryHost", input.primary.primaryHost);
   const port = String(input.primary.primaryPort ?? MARIADB_DEFAULT_PORT);
-  const user = checkUserName("replication user", input.primary.user ?? DEFAULT_REPLICATION_USER);
-  const env = mariadbReplicaScriptEnv();
-  checkEnvCovers(env, changeMaster);
-  const want = `${shellQuote(host)} ${shellQuote(port)} ${shellQuote(user)}`;
-  const running =
-    '[ "$(slave_field Slave_IO_Running)" = Yes ] && [ "$(slave_field Slave_SQL_Running)" = Yes ]';
   return renderScript({
     summary: `MariaDB replica (server_id ${input.server.serverId}) on ${input.server.bindAddress} of ${host}:${port}`,
     requiredEnv: env,
@@ -192,37 +209,7 @@ export function renderMariaDbReplicaScript(input: MariaDbReplicaScriptInput): st
     body: [
       renderMariaDbServiceStep(),
       renderSqlStep("Secure the server (local, not replicated).", renderSecuringSql()),
-      "# Replication: CHANGE MASTER only when not already set up for this primary, account and password.",
-      `replication_state="\${PROVISION_ROOT:-}"${shellQuote(MARIADB_REPLICATION_STATE_PATH)}`,
-      `replication_want=$(printf '%s\\n' ${want} "$${MARIADB_REPLICATION_PASSWORD_ENV}" | sha256sum | cut -d' ' -f1)`,
-      "slave_status=$(mariadb_sql -e 'SHOW SLAVE STATUS\\G')",
-      `slave_field() { printf '%s\\n' "$slave_status" | sed -n "s/^ *$1: //p" | head -n 1; }`,
-      `if [ "$(slave_field Master_Host)" = ${shellQuote(host)} ] && [ "$(slave_field Master_Port)" = ${shellQuote(port)} ] \\`,
-      `  && [ "$(slave_field Master_User)" = ${shellQuote(user)} ] && [ "$(slave_field Using_Gtid)" = Slave_Pos ] \\`,
-      '  && [ -f "$replication_state" ] && [ "$(cat "$replication_state")" = "$replication_want" ]; then',
-      `  if ${running}; then`,
-      `    echo "replication from ${host}:${port} already running"`,
-      "  else",
-      `    echo "replication from ${host}:${port} is set up but stopped: starting it"`,
-      "    mariadb_sql -e 'START SLAVE'",
-      "  fi",
-      "else",
-      renderSqlStep(`Point this replica at ${host}:${port}.`, changeMaster),
-      '  mkdir -p "$(dirname "$replication_state")"',
-      '  (umask 077 && printf \'%s\\n\' "$replication_want" >"$replication_state")',
-      `  echo "replication from ${host}:${port} set up"`,
-      "fi",
-      "for _ in $(seq 1 30); do",
-      "  slave_status=$(mariadb_sql -e 'SHOW SLAVE STATUS\\G')",
-      `  if ${running}; then break; fi`,
-      "  sleep 1",
-      "done",
-      `if ! { ${running}; }; then`,
-      '  echo "replication is not running: IO=$(slave_field Slave_IO_Running) SQL=$(slave_field Slave_SQL_Running)" >&2',
-      '  echo "last IO error: $(slave_field Last_IO_Error)" >&2',
-      '  echo "last SQL error: $(slave_field Last_SQL_Error)" >&2',
-      "  exit 1",
-      "fi",
+      renderMariaDbReplicationStep(input.primary),
     ].join("\n"),
   });
 }

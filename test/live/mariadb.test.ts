@@ -16,12 +16,15 @@ import {
 import { MARIADB_DUMP_SCRIPT_PATH } from "../../components/database/mariadb-dump";
 import { MariaDbAppDatabase } from "../../components/database/mariadb-sql";
 import {
+  mariadbReplicationSecrets,
+  renderMariaDbReplicationScript,
+} from "../../components/database/mariadb-replication";
+import {
   mariadbAppsSecrets,
   mariadbPrimarySecrets,
-  mariadbReplicaSecrets,
   renderMariaDbAppsScript,
   renderMariaDbPrimaryScript,
-  renderMariaDbReplicaScript,
+  renderMariaDbReplicaBootstrapScript,
 } from "../../components/database/mariadb-scripts";
 import { renderPrelude } from "../../components/proxmox/script";
 import {
@@ -133,16 +136,27 @@ const appsScript = () => ({
   script: renderMariaDbAppsScript({ apps }),
   env: mariadbAppsSecrets(secrets.apps),
 });
-const replicaScript = () => ({
-  script: renderMariaDbReplicaScript({ server: servers.replica.input, primary: { primaryHost: PRIMARY } }),
-  env: mariadbReplicaSecrets(secrets.replication),
+/** The replica's bootstrap: no secret in its prelude. */
+const replicaBootstrapScript = () => renderMariaDbReplicaBootstrapScript({ server: servers.replica.input });
+const replicationScript = () => ({
+  script: renderMariaDbReplicationScript({ primary: { primaryHost: PRIMARY } }),
+  env: mariadbReplicationSecrets(secrets.replication),
 });
 
+/** What the replica looked like after its bootstrap, which ran before anything on the primary. */
+let replicaBeforeReplication: { slaveStatus: string; readOnly: string };
+
+/**
+ * Every step in an order the deploy graph allows: the replica's bootstrap first (it waits for
+ * nothing but its guest, so it may finish before the primary's starts), then the primary's
+ * bootstrap, the application databases, and the replica's replication step last.
+ */
 function provisionAll(): string {
   const p = primaryScript();
   const a = appsScript();
-  const r = replicaScript();
+  const r = replicationScript();
   return [
+    runScript(servers.replica, replicaBootstrapScript(), {}),
     runScript(servers.primary, p.script, p.env),
     runScript(servers.primary, a.script, a.env),
     runScript(servers.replica, r.script, r.env),
@@ -217,6 +231,11 @@ beforeAll(async () => {
     ...relayRoutes.map(([f, t]) => `${f},${relayPort(t)},${t}`),
   ]);
   for (const [from, to] of relayRoutes) await waitForPort(from, relayPort(to));
+  runScript(servers.replica, replicaBootstrapScript(), {});
+  replicaBeforeReplication = {
+    slaveStatus: sqlRoot(servers.replica, "SHOW SLAVE STATUS"),
+    readOnly: sqlRoot(servers.replica, "SELECT @@read_only"),
+  };
   provisionAll();
 }, 90000);
 
@@ -240,6 +259,12 @@ test("the scripts write exactly the rendered drop-in, and it wins over Debian's 
     );
   }
   expect(systemctlCalls()).toContain("restart mariadb");
+});
+
+test("the replica's bootstrap needs nothing from the primary: it configures and secures, no replication yet", () => {
+  expect(replicaBeforeReplication).toEqual({ slaveStatus: "", readOnly: "1" });
+  expect(replicaBootstrapScript()).not.toContain(secrets.replication);
+  expect(replicationScript().script).not.toContain(secrets.replication);
 });
 
 test("both servers are secured: no anonymous accounts, no remote root, no test database", () => {
@@ -402,7 +427,7 @@ test("rotated passwords take effect: an application's, and the replication accou
   secrets.replication = `${pw()}\\'&"`;
   const p = primaryScript();
   runScript(servers.primary, p.script, p.env);
-  const r = replicaScript();
+  const r = replicationScript();
   expect(runScript(servers.replica, r.script, r.env)).toContain(`replication from ${PRIMARY}:3306 set up`);
   expect(
     sqlAs(

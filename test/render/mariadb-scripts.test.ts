@@ -6,6 +6,12 @@ import {
   renderMariaDbDumpScript,
 } from "../../components/database/mariadb-dump";
 import {
+  MARIADB_REPLICATION_STATE_PATH,
+  mariadbReplicationScriptEnv,
+  mariadbReplicationSecrets,
+  renderMariaDbReplicationScript,
+} from "../../components/database/mariadb-replication";
+import {
   mariadbAppsScriptEnv,
   mariadbAppsSecrets,
   mariadbPrimaryScriptEnv,
@@ -14,6 +20,7 @@ import {
   mariadbReplicaSecrets,
   renderMariaDbAppsScript,
   renderMariaDbPrimaryScript,
+  renderMariaDbReplicaBootstrapScript,
   renderMariaDbReplicaScript,
 } from "../../components/database/mariadb-scripts";
 import { placeholdersIn, renderPrelude } from "../../components/proxmox/script";
@@ -43,6 +50,8 @@ const replicaScript = renderMariaDbReplicaScript({
   server: replica,
   primary: { primaryHost: "192.168.0.10" },
 });
+const replicaBootstrapScript = renderMariaDbReplicaBootstrapScript({ server: replica });
+const replicationScript = renderMariaDbReplicationScript({ primary: { primaryHost: "192.168.0.10" } });
 const appsScript = renderMariaDbAppsScript({ apps });
 
 /** The variables a script stops without (renderScript's `: "${NAME:?…}"` lines). */
@@ -56,7 +65,9 @@ function shellcheck(script: string): string {
 
 test.each([
   ["primary", primaryScript],
-  ["replica", replicaScript],
+  ["replica (bootstrap and replication in one)", replicaScript],
+  ["replica bootstrap", replicaBootstrapScript],
+  ["replication", replicationScript],
   ["apps", appsScript],
   ["dump", renderMariaDbDumpScript()],
 ])("the %s script is shellcheck-clean", (_name, script) => {
@@ -70,6 +81,8 @@ test("each script requires exactly the variables its env helper lists, and every
       mariadbPrimaryScriptEnv({ server: primary, replication: { replicaHosts: ["192.168.0.11"] } }),
     ],
     [replicaScript, mariadbReplicaScriptEnv()],
+    [replicaBootstrapScript, []],
+    [replicationScript, mariadbReplicationScriptEnv()],
     [appsScript, mariadbAppsScriptEnv({ apps })],
   ];
   for (const [script, env] of cases) {
@@ -98,6 +111,21 @@ test("the secret helpers give hashes (never the password) under exactly the requ
   }
   // The replica's CHANGE MASTER needs the password itself.
   expect(mariadbReplicaSecrets(password)).toEqual({ MARIADB_REPLICATION_PASSWORD: password });
+  expect(mariadbReplicationSecrets(password)).toEqual({ MARIADB_REPLICATION_PASSWORD: password });
+  expect(Object.keys(mariadbReplicationSecrets(password))).toEqual(required(replicationScript));
+});
+
+test("the replica's bootstrap needs no secret and no primary; only its replication step points at one", () => {
+  expect(required(replicaBootstrapScript)).toEqual([]);
+  expect(placeholdersIn(replicaBootstrapScript)).toEqual([]);
+  for (const text of ["CHANGE MASTER", "START SLAVE", "192.168.0.10", MARIADB_REPLICATION_STATE_PATH])
+    expect(replicaBootstrapScript).not.toContain(text);
+  expect(replicaBootstrapScript).toContain("mariadb-server");
+  for (const text of ["CHANGE MASTER TO", "MASTER_USE_GTID = slave_pos", "START SLAVE", "192.168.0.10"])
+    expect(replicationScript).toContain(text);
+  // The replication step installs and configures nothing: the bootstrap did.
+  expect(replicationScript).not.toContain("apt-get");
+  expect(replicationScript).not.toContain("systemctl");
 });
 
 test("a script refuses a password where a hash belongs, before it changes anything", () => {
@@ -127,6 +155,7 @@ test("scripts are for their role only", () => {
   expect(() =>
     renderMariaDbReplicaScript({ server: primary, primary: { primaryHost: "192.168.0.10" } }),
   ).toThrow(/role replica/);
+  expect(() => renderMariaDbReplicaBootstrapScript({ server: primary })).toThrow(/role replica/);
 });
 
 test("the primary restarts MariaDB only when its drop-in changed, and installs the dump timer", () => {
