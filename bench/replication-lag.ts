@@ -16,10 +16,13 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { MariaDbServerInput, renderMariaDbConfig } from "../components/database/mariadb-config";
 import {
+  mariadbReplicationSecrets,
+  renderMariaDbReplicationScript,
+} from "../components/database/mariadb-replication";
+import {
   mariadbPrimarySecrets,
-  mariadbReplicaSecrets,
   renderMariaDbPrimaryScript,
-  renderMariaDbReplicaScript,
+  renderMariaDbReplicaBootstrapScript,
 } from "../components/database/mariadb-scripts";
 import { renderPrelude } from "../components/proxmox/script";
 import {
@@ -177,13 +180,15 @@ async function main(): Promise<void> {
       replication: { replicaHosts: ["127.0.0.1"] },
       dump: { dumpDir: join(scratch.path, "dumps") },
     });
-    const replicaScript = renderMariaDbReplicaScript({
-      server: servers.replica,
-      primary: { primaryHost: PRIMARY },
-    });
+    // The site's order: both bootstraps, then the replica's replication step.
     for (const [script, secrets, socket] of [
+      [renderMariaDbReplicaBootstrapScript({ server: servers.replica }), {}, sockets.replica],
       [primaryScript, mariadbPrimarySecrets({ monitor: password, replication: password }), sockets.primary],
-      [replicaScript, mariadbReplicaSecrets(password), sockets.replica],
+      [
+        renderMariaDbReplicationScript({ primary: { primaryHost: PRIMARY } }),
+        mariadbReplicationSecrets(password),
+        sockets.replica,
+      ],
     ] as const) {
       const r = run("bash", ["-s"], renderPrelude(secrets) + script, env(socket));
       if (r.status !== 0) throw new Error(r.output);

@@ -5,22 +5,11 @@
  * Pure: no Pulumi import.
  */
 import { placeholdersIn, renderScript } from "../proxmox/script";
-import {
-  MARIADB_CONFIG_PATH,
-  MARIADB_DEFAULT_PORT,
-  MariaDbServerInput,
-  renderMariaDbConfig,
-} from "./mariadb-config";
-import {
-  mariadbReplicationScriptEnv,
-  mariadbReplicationSecrets,
-  renderMariaDbReplicationStep,
-} from "./mariadb-replication";
+import { MARIADB_CONFIG_PATH, MariaDbServerInput, renderMariaDbConfig } from "./mariadb-config";
 import { MariaDbDumpJobInput, renderMariaDbDumpActivation, renderMariaDbDumpFiles } from "./mariadb-dump";
 import {
   MARIADB_MONITOR_PASSWORD_HASH_ENV,
   MARIADB_REPLICATION_PASSWORD_HASH_ENV,
-  checkAddress,
   mariadbAppPasswordHashEnv,
   mariadbPasswordHash,
 } from "./mariadb-names";
@@ -33,12 +22,10 @@ import {
 } from "./mariadb-shell";
 import {
   MariaDbAppDatabase,
-  MariaDbChangeMasterInput,
   MariaDbMonitorUserInput,
   MariaDbReplicationUserInput,
   checkAppDatabases,
   renderAppDatabaseSql,
-  renderChangeMasterSql,
   renderMonitorUserSql,
   renderReplicationUserSql,
   renderSecuringSql,
@@ -62,13 +49,6 @@ export interface MariaDbReplicaBootstrapInput {
   server: MariaDbServerInput;
 }
 
-export interface MariaDbReplicaScriptInput {
-  /** The replica's server settings; `role` must be `replica`. */
-  server: MariaDbServerInput;
-  /** The primary it replicates from. */
-  primary: MariaDbChangeMasterInput;
-}
-
 export interface MariaDbAppsScriptInput {
   /** Application databases and accounts to create on the primary (they replicate). */
   apps: readonly MariaDbAppDatabase[];
@@ -89,11 +69,6 @@ export function mariadbPrimaryScriptEnv(input: MariaDbPrimaryScriptInput): strin
   return names.sort();
 }
 
-/** Variables the combined replica script (`renderMariaDbReplicaScript`) needs in its stdin prelude. */
-export function mariadbReplicaScriptEnv(): string[] {
-  return mariadbReplicationScriptEnv();
-}
-
 /** Variables the application-databases script needs in its stdin prelude. */
 export function mariadbAppsScriptEnv(input: MariaDbAppsScriptInput): string[] {
   return input.apps.map((app) => mariadbAppPasswordHashEnv(app.user)).sort();
@@ -111,11 +86,6 @@ export function mariadbPrimarySecrets(passwords: {
     env[MARIADB_REPLICATION_PASSWORD_HASH_ENV] = mariadbPasswordHash(passwords.replication);
   }
   return env;
-}
-
-/** The prelude values of the combined replica script (the password itself: CHANGE MASTER needs it). */
-export function mariadbReplicaSecrets(replicationPassword: string): Record<string, string> {
-  return mariadbReplicationSecrets(replicationPassword);
 }
 
 /** The prelude values of the application-databases script, from each account's password by user name. */
@@ -187,29 +157,6 @@ export function renderMariaDbReplicaBootstrapScript(input: MariaDbReplicaBootstr
     body: [
       renderMariaDbServiceStep(),
       renderSqlStep("Secure the server (local, not replicated).", renderSecuringSql()),
-    ].join("\n"),
-  });
-}
-
-/**
- * The replica's bootstrap and replication step in one script, for a single step after the primary's
- * bootstrap (the site runs the two separately: see `renderMariaDbReplicaBootstrapScript`).
- */
-export function renderMariaDbReplicaScript(input: MariaDbReplicaScriptInput): string {
-  if (input.server.role !== "replica") throw new Error(`server.role: the replica script needs role replica`);
-  const env = mariadbReplicaScriptEnv();
-  checkEnvCovers(env, renderChangeMasterSql(input.primary));
-  const host = checkAddress("primaryHost", input.primary.primaryHost);
-  const port = String(input.primary.primaryPort ?? MARIADB_DEFAULT_PORT);
-  return renderScript({
-    summary: `MariaDB replica (server_id ${input.server.serverId}) on ${input.server.bindAddress} of ${host}:${port}`,
-    requiredEnv: env,
-    setup: renderMariaDbInstallStep(),
-    files: [configFile(input.server)],
-    body: [
-      renderMariaDbServiceStep(),
-      renderSqlStep("Secure the server (local, not replicated).", renderSecuringSql()),
-      renderMariaDbReplicationStep(input.primary),
     ].join("\n"),
   });
 }

@@ -16,12 +16,9 @@ import {
   mariadbAppsSecrets,
   mariadbPrimaryScriptEnv,
   mariadbPrimarySecrets,
-  mariadbReplicaScriptEnv,
-  mariadbReplicaSecrets,
   renderMariaDbAppsScript,
   renderMariaDbPrimaryScript,
   renderMariaDbReplicaBootstrapScript,
-  renderMariaDbReplicaScript,
 } from "../../components/database/mariadb-scripts";
 import { placeholdersIn, renderPrelude } from "../../components/proxmox/script";
 import { findProgram, run } from "../live/support/daemon";
@@ -46,10 +43,6 @@ const primaryScript = renderMariaDbPrimaryScript({
   server: primary,
   replication: { replicaHosts: ["192.168.0.11"] },
 });
-const replicaScript = renderMariaDbReplicaScript({
-  server: replica,
-  primary: { primaryHost: "192.168.0.10" },
-});
 const replicaBootstrapScript = renderMariaDbReplicaBootstrapScript({ server: replica });
 const replicationScript = renderMariaDbReplicationScript({ primary: { primaryHost: "192.168.0.10" } });
 const appsScript = renderMariaDbAppsScript({ apps });
@@ -65,7 +58,6 @@ function shellcheck(script: string): string {
 
 test.each([
   ["primary", primaryScript],
-  ["replica (bootstrap and replication in one)", replicaScript],
   ["replica bootstrap", replicaBootstrapScript],
   ["replication", replicationScript],
   ["apps", appsScript],
@@ -80,7 +72,6 @@ test("each script requires exactly the variables its env helper lists, and every
       primaryScript,
       mariadbPrimaryScriptEnv({ server: primary, replication: { replicaHosts: ["192.168.0.11"] } }),
     ],
-    [replicaScript, mariadbReplicaScriptEnv()],
     [replicaBootstrapScript, []],
     [replicationScript, mariadbReplicationScriptEnv()],
     [appsScript, mariadbAppsScriptEnv({ apps })],
@@ -110,7 +101,6 @@ test("the secret helpers give hashes (never the password) under exactly the requ
     expect(value).toMatch(/^\*[0-9A-F]{40}$/);
   }
   // The replica's CHANGE MASTER needs the password itself.
-  expect(mariadbReplicaSecrets(password)).toEqual({ MARIADB_REPLICATION_PASSWORD: password });
   expect(mariadbReplicationSecrets(password)).toEqual({ MARIADB_REPLICATION_PASSWORD: password });
   expect(Object.keys(mariadbReplicationSecrets(password))).toEqual(required(replicationScript));
 });
@@ -152,9 +142,6 @@ test("a script stops when a required variable is missing", () => {
 
 test("scripts are for their role only", () => {
   expect(() => renderMariaDbPrimaryScript({ server: replica })).toThrow(/role primary/);
-  expect(() =>
-    renderMariaDbReplicaScript({ server: primary, primary: { primaryHost: "192.168.0.10" } }),
-  ).toThrow(/role replica/);
   expect(() => renderMariaDbReplicaBootstrapScript({ server: primary })).toThrow(/role replica/);
 });
 
