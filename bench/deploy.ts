@@ -41,6 +41,7 @@ import {
   type LatencyEntry,
 } from "./lib/deploy-latency";
 import { simulateDeploy } from "./lib/deploy-sim";
+import { finish } from "../scripts/lib/exit";
 
 const DEFAULT_SCALE = 100;
 
@@ -153,10 +154,4 @@ async function main(): Promise<number> {
   return values.check && failing.length > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-    process.exit(1);
-  },
-);
+finish(main());

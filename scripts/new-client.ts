@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SiteConfigError } from "../config/problems";
 import { loadProfile, PROFILES, scaffoldStack } from "./lib/scaffold";
+import { exitAfterFlush } from "./lib/exit";
 
 const usage = `usage: npm run new-client -- <name> --profile <${PROFILES.join("|")}> [--subnet 10.20.0.0/24]
        [--domain client.example] [--host-cores N --host-memory-gb N] [--cpu-vendor amd|intel]
@@ -92,4 +93,4 @@ function main(): number {
   return 0;
 }
 
-process.exit(main());
+exitAfterFlush(main());

@@ -7,6 +7,7 @@ import type { Plan } from "./lib/plan-build";
 import { diffPlans } from "./lib/plan-diff";
 import { renderDiffMarkdown, type StackOutcome } from "./lib/plan-diff-markdown";
 import { listStacks } from "./lib/stacks";
+import { finish } from "./lib/exit";
 
 const usage = "usage: npm run plan:diff -- --base <git-ref> [--out <file.md>]";
 const root = resolve(__dirname, "..");
@@ -114,10 +115,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
-);
+finish(main());

@@ -5,8 +5,9 @@ import { SiteConfigError } from "../config/problems";
 import { buildPlan } from "./lib/plan-build";
 import { planArtifacts } from "./lib/plan-artifacts";
 import { planMarkdown } from "./lib/plan-markdown";
+import { finish } from "./lib/exit";
 
-const usage = "usage: npm run plan -- --stack <name> [--json] [--out <dir>]";
+const usage = "usage: npm run plan -- --stack <name> [--json] [--out <dir>] [--dir <stack files' directory>]";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -14,13 +15,14 @@ async function main(): Promise<number> {
       stack: { type: "string" },
       json: { type: "boolean", default: false },
       out: { type: "string" },
+      dir: { type: "string" },
     },
   });
   if (!values.stack) {
     console.error(usage);
     return 2;
   }
-  const root = resolve(__dirname, "..");
+  const root = values.dir ? resolve(values.dir) : resolve(__dirname, "..");
   let built;
   try {
     built = await buildPlan(values.stack, root);
@@ -45,10 +47,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.stack : err);
-    process.exit(1);
-  },
-);
+finish(main());
