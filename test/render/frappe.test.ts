@@ -25,6 +25,7 @@ import {
 } from "../../components/frappe/render";
 import { renderScript } from "../../components/proxmox/script";
 import { findProgram, run, scratchDir } from "../live/support/daemon";
+import { expectCleanShell } from "../live/support/shell";
 
 const prod: FrappeSiteInput = {
   siteName: "erp.bowbo.co.id",
@@ -39,21 +40,6 @@ const prod: FrappeSiteInput = {
 /** A random URL-safe secret made for this run only. */
 function secret(): string {
   return randomBytes(18).toString("base64url");
-}
-
-function shellcheck(script: string): void {
-  const dir = scratchDir("frappe-sh");
-  try {
-    const file = join(dir.path, "script.sh");
-    writeFileSync(file, script);
-    const syntax = run("bash", ["-n", file]);
-    expect(syntax.output).toBe("");
-    const lint = run(findProgram("shellcheck"), ["--severity=style", file]);
-    expect(lint.output).toBe("");
-    expect(lint.status).toBe(0);
-  } finally {
-    dir.remove();
-  }
 }
 
 describe("compose file", () => {
@@ -230,7 +216,7 @@ describe("compose file and .env as the script writes them", () => {
 describe("provisioning script", () => {
   const script = renderFrappeScript({ ...prod, registryLogin: { server: "ghcr.io", username: "bowbo-bot" } });
 
-  test("is valid bash and shellcheck-clean", () => shellcheck(script));
+  test("is valid bash and shellcheck-clean", () => expectCleanShell(script));
 
   test("asks the prelude for every secret and holds none", () => {
     expect(frappeScriptEnv(prod)).toEqual([

@@ -22,6 +22,7 @@ import {
 } from "../../components/database/mariadb-scripts";
 import { placeholdersIn, renderPrelude } from "../../components/proxmox/script";
 import { findProgram, run } from "../live/support/daemon";
+import { shellProblems } from "../live/support/shell";
 
 const primary: MariaDbServerInput = {
   serverId: 10,
@@ -52,10 +53,6 @@ function required(script: string): string[] {
   return [...script.matchAll(/^: "\$\{([A-Z0-9_]+):\?/gm)].map((m) => m[1]).sort();
 }
 
-function shellcheck(script: string): string {
-  return run(findProgram("shellcheck"), ["--severity=style", "--shell=bash", "-"], script).output;
-}
-
 test.each([
   ["primary", primaryScript],
   ["replica bootstrap", replicaBootstrapScript],
@@ -63,7 +60,7 @@ test.each([
   ["apps", appsScript],
   ["dump", renderMariaDbDumpScript()],
 ])("the %s script is shellcheck-clean", (_name, script) => {
-  expect(shellcheck(script)).toBe("");
+  expect(shellProblems(script)).toBe("");
 });
 
 test("each script requires exactly the variables its env helper lists, and every placeholder is one", () => {

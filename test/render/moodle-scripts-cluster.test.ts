@@ -9,16 +9,13 @@ import { renderNfsExports, renderNfsFstabLine } from "../../components/moodle/nf
 import { renderNfsServerScript } from "../../components/moodle/nfs-script";
 import { findProgram, run } from "../live/support/daemon";
 import { createSandbox, Sandbox } from "../live/fixtures/moodle/sandbox";
+import { shellProblems } from "../live/support/shell";
 
 let box: Sandbox;
 beforeEach(() => {
   box = createSandbox("moodle-cluster-script");
 });
 afterEach(() => box.remove());
-
-function shellcheck(script: string): string {
-  return run(findProgram("shellcheck"), ["-"], script).output;
-}
 
 describe("installer (one node)", () => {
   interface FakeState {
@@ -62,7 +59,7 @@ describe("installer (one node)", () => {
   });
 
   test("shellcheck passes", () => {
-    expect(shellcheck(renderInstallerScript(input))).toBe("");
+    expect(shellProblems(renderInstallerScript(input))).toBe("");
   });
 
   test("installs an empty database once, with the admin password never on a command line", () => {
@@ -165,8 +162,8 @@ describe("cron (exactly one node)", () => {
   test("the cron node gets the timer once; another node retires it", () => {
     const on = renderCronScript({ enabled: true });
     const off = renderCronScript({ enabled: false });
-    expect(shellcheck(on)).toBe("");
-    expect(shellcheck(off)).toBe("");
+    expect(shellProblems(on)).toBe("");
+    expect(shellProblems(off)).toBe("");
     const first = box.run(on);
     expect(first.status).toBe(0);
     expect(first.calls).toEqual(
@@ -223,7 +220,7 @@ describe("NFS", () => {
 
   test("the server script prepares the share for www-data once", () => {
     const script = renderNfsServerScript({ clients: ["10.10.0.31", "10.10.0.32"] });
-    expect(shellcheck(script)).toBe("");
+    expect(shellProblems(script)).toBe("");
     const first = box.run(script);
     expect(first.status).toBe(0);
     expect(first.calls).toContain("exportfs -ra");

@@ -31,6 +31,7 @@ import { renderPinnedInstall } from "../../components/network-services/download"
 import { adGuardHomeOrigin, renderNetworkServicesScripts } from "../../components/network-services/render";
 import { renderScript } from "../../components/proxmox/script";
 import { findProgram, run, scratchDir } from "../live/support/daemon";
+import { expectCleanShell } from "../live/support/shell";
 
 /** A made-up SHA-256 (the real one comes from the stack); the scripts only carry it. */
 const sha = () => randomBytes(32).toString("hex");
@@ -57,20 +58,6 @@ const cloudflared: CloudflaredInput = {
 /** A random password made for this run, with characters a shell or YAML would trip on. */
 function password(): string {
   return `${randomBytes(12).toString("base64")} $'"\\&`;
-}
-
-function shellcheck(script: string): void {
-  const dir = scratchDir("netsvc-sh");
-  try {
-    const file = join(dir.path, "script.sh");
-    writeFileSync(file, script);
-    expect(run("bash", ["-n", file]).output).toBe("");
-    const lint = run(findProgram("shellcheck"), ["--severity=style", file]);
-    expect(lint.output).toBe("");
-    expect(lint.status).toBe(0);
-  } finally {
-    dir.remove();
-  }
 }
 
 function verifyUnit(name: string, unit: string, program: string): void {
@@ -183,7 +170,7 @@ describe("AdGuard admin hash and config, as the script applies them", () => {
 
 describe("AdGuard Home script", () => {
   const script = renderAdGuardHomeScript(adguard);
-  test("is valid bash and shellcheck-clean", () => shellcheck(script));
+  test("is valid bash and shellcheck-clean", () => expectCleanShell(script));
   test("systemd-analyze verify accepts the unit", () =>
     verifyUnit("adguardhome.service", renderAdGuardHomeUnit(), ADGUARD_PATHS.binary));
   test("downloads the pinned release and checks its SHA-256", () => {
@@ -240,7 +227,7 @@ describe("cloudflared connector", () => {
 
   test("the script is valid bash, shellcheck-clean, pinned to the .deb and its SHA-256", () => {
     const script = renderCloudflaredScript(cloudflared);
-    shellcheck(script);
+    expectCleanShell(script);
     expect(script).toContain(
       "https://github.com/cloudflare/cloudflared/releases/download/2025.8.1/cloudflared-linux-amd64.deb",
     );

@@ -3,6 +3,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { renderPrelude, renderScript } from "../../components/proxmox/script";
 import { run, scratchDir } from "../live/support/daemon";
+import { shellProblems } from "../live/support/shell";
 
 describe("provisioning script builder", () => {
   const secret = `${randomBytes(9).toString("base64")}&'"$\\`;
@@ -64,5 +65,15 @@ describe("provisioning script builder", () => {
     } finally {
       dir.remove();
     }
+  });
+});
+
+describe("the shell checker the render tests share", () => {
+  it("reports a syntax error and a shellcheck finding, and nothing for a clean script", () => {
+    const { shellProblems } =
+      jest.requireActual<typeof import("../live/support/shell")>("../live/support/shell");
+    expect(shellProblems("if then fi\n")).not.toBe("");
+    expect(shellProblems('#!/usr/bin/env bash\nx="a b"\necho $x\n')).toContain("SC2086");
+    expect(shellProblems('#!/usr/bin/env bash\nx="a b"\necho "$x"\n')).toBe("");
   });
 });

@@ -18,6 +18,7 @@ import {
 } from "../../components/webapps/render";
 import { renderWebAppEnv, renderWebAppUnit, WebApp } from "../../components/webapps/service";
 import { findProgram, run, scratchDir } from "../live/support/daemon";
+import { expectCleanShell } from "../live/support/shell";
 
 const app: WebApp = {
   name: "company-site",
@@ -38,20 +39,6 @@ const frontend: WebGuestInput = {
 
 function secret(): string {
   return randomBytes(18).toString("base64url");
-}
-
-function shellcheck(script: string): void {
-  const dir = scratchDir("webapps-sh");
-  try {
-    const file = join(dir.path, "script.sh");
-    writeFileSync(file, script);
-    expect(run("bash", ["-n", file]).output).toBe("");
-    const lint = run(findProgram("shellcheck"), ["--severity=style", file]);
-    expect(lint.output).toBe("");
-    expect(lint.status).toBe(0);
-  } finally {
-    dir.remove();
-  }
 }
 
 describe("nginx proxy config", () => {
@@ -138,7 +125,7 @@ describe("app service", () => {
 describe("provisioning script", () => {
   const script = renderWebGuestScript(frontend);
 
-  test("is valid bash and shellcheck-clean", () => shellcheck(script));
+  test("is valid bash and shellcheck-clean", () => expectCleanShell(script));
 
   test("needs exactly the apps' secrets", () => {
     expect(webGuestScriptEnv(frontend)).toEqual(["WEB_REVALIDATE_TOKEN"]);
