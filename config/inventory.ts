@@ -228,8 +228,3 @@ export function guestInventory(site: SiteConfig): GuestPlan[] {
   }
   return guests.sort((a, b) => a.vmid - b.vmid);
 }
-
-/** The guest with this key, or undefined. */
-export function findGuest(site: SiteConfig, key: string): GuestPlan | undefined {
-  return guestInventory(site).find((g) => g.key === key);
-}

@@ -293,10 +293,8 @@ function dedupe(edges: ServiceEdge[]): ServiceEdge[] {
   const seen = new Map<string, ServiceEdge>();
   for (const e of edges) {
     const from = "guest" in e.from ? e.from.guest : e.from.label;
-    seen.set(
-      `${from}|${e.to}|${e.port}|${e.protocol}`,
-      seen.get(`${from}|${e.to}|${e.port}|${e.protocol}`) ?? e,
-    );
+    const key = `${from}|${e.to}|${e.port}|${e.protocol}`;
+    if (!seen.has(key)) seen.set(key, e);
   }
   return [...seen.values()];
 }

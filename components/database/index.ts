@@ -54,7 +54,8 @@ export class MariaDbCluster extends GuestTier {
   readonly endpoint: DatabaseEndpoint;
   /** Monitoring account's password (mysqld_exporter). */
   readonly monitorPassword: pulumi.Output<string>;
-  private readonly databasesReady: pulumi.Resource[];
+  /** What an application's provisioning waits for: the primary and its application accounts. */
+  readonly applicationsReady: pulumi.Resource[];
 
   constructor(name: string, args: MariaDbClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("proxmox-sites:data:MariaDbCluster", name, args.ctx, opts);
@@ -132,13 +133,8 @@ export class MariaDbCluster extends GuestTier {
       });
     }
     // Applications wait for their accounts, not for the replica.
-    this.databasesReady = [this.primary, primaryStep, appsStep];
+    this.applicationsReady = [this.primary, primaryStep, appsStep];
     this.endpoint = { host: primaryPlan.ip, port: 3306, replicaHost: replicaPlan?.ip, credentials };
     this.registerOutputs({ host: this.endpoint.host });
-  }
-
-  /** What an application's provisioning waits for: the primary and its application accounts. */
-  get applicationsReady(): pulumi.Resource[] {
-    return this.databasesReady;
   }
 }

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { NodeCapacity } from "../../config/capacity";
+import { capacityByNode, type NodeCapacity } from "../../config/capacity";
 import { guestInventory } from "../../config/inventory";
 import { formatProblem } from "../../config/problems";
 import type { SiteConfig } from "../../config/schema";
@@ -7,7 +7,7 @@ import { readStackFile } from "../../config/stack-file";
 import { validateSiteConfig } from "../../config/validate";
 import { siteWiring, type PublishedService } from "../../config/wiring";
 import { runUnderMocks } from "./mock-run";
-import { allocation, capacity, ipPlan, type AllocationRow, type IpPlanRow } from "./plan-tables";
+import { allocation, ipPlan, type AllocationRow, type IpPlanRow } from "./plan-tables";
 import { countsByType } from "./resource-tree";
 
 /** One registered resource as the plan shows it; secret inputs read `[secret]`. */
@@ -71,7 +71,7 @@ export async function buildPlan(stack: string, dir = resolve(__dirname, "../..")
     counts: Object.fromEntries(countsByType(run.resources)),
     ipPlan: ipPlan(site, guests),
     allocation: allocation(guests),
-    capacity: capacity(site, guests),
+    capacity: capacityByNode(site, guests),
     published: siteWiring(site).published,
   };
   return { plan, site, generatedSecrets: run.generatedSecrets };

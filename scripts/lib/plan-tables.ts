@@ -1,4 +1,4 @@
-import { capacityByNode, type NodeCapacity } from "../../config/capacity";
+import type { NodeCapacity } from "../../config/capacity";
 import type { GuestPlan } from "../../config/inventory";
 import type { SiteConfig } from "../../config/schema";
 import type { PublishedService } from "../../config/wiring";
@@ -59,10 +59,6 @@ export function allocation(guests: readonly GuestPlan[]): AllocationRow[] {
     priority: g.priority,
     node: g.node,
   }));
-}
-
-export function capacity(site: SiteConfig, guests: readonly GuestPlan[]): NodeCapacity[] {
-  return capacityByNode(site, guests);
 }
 
 /** A Markdown table; cells are escaped for pipes. */
