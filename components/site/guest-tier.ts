@@ -44,25 +44,24 @@ export abstract class GuestTier extends pulumi.ComponentResource {
     this.guests[key] = guest;
     if (this.ctx.site.monitoring) {
       // Not part of `ready`: nothing downstream waits for a guest's metrics.
-      const plan = planOf(this.ctx, key);
-      new GuestProvisioner(
-        `${key}-node-exporter`,
-        {
-          connection: this.ctx.factory.connectionFor(plan),
-          vmid: plan.vmid,
-          script: nodeExporterScript,
-          dependsOn: [guest],
-        },
-        { parent: this },
-      );
+      this.runStep({ guest: key, role: "node-exporter", script: nodeExporterScript });
     }
     return guest;
   }
 
+  /** A provisioning step that dependent tiers (and `readyOf` its guest) wait for. */
   protected provision(step: ProvisionStep): GuestProvisioner {
+    const p = this.runStep(step);
+    this.provisioners.push(p);
+    (this.stepsByGuest[step.guest] ??= []).push(p);
+    return p;
+  }
+
+  /** Runs a step in its guest, after the guest exists and the step's own dependencies. */
+  private runStep(step: ProvisionStep): GuestProvisioner {
     const plan = planOf(this.ctx, step.guest);
     const guest = this.guests[step.guest];
-    const p = new GuestProvisioner(
+    return new GuestProvisioner(
       `${step.guest}-${step.role}`,
       {
         connection: this.ctx.factory.connectionFor(plan),
@@ -73,9 +72,6 @@ export abstract class GuestTier extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.provisioners.push(p);
-    (this.stepsByGuest[step.guest] ??= []).push(p);
-    return p;
   }
 
   /** What waits on one guest's software waits for that guest and its own steps, not the tier's others. */
