@@ -4,6 +4,7 @@ import { guestInventory, type GuestPlan } from "./inventory";
 import type { ConfigProblem } from "./problems";
 import type { SiteConfig } from "./schema";
 import { siteTemplates } from "./templates";
+import { checkTierNeeds } from "./tier-needs";
 
 export interface CrossCheckResult {
   errors: ConfigProblem[];
@@ -147,23 +148,7 @@ function checkTiers(
   errors: ConfigProblem[],
   warnings: ConfigProblem[],
 ) {
-  const needsDatabase = [
-    ["nextcloud", site.nextcloud && Object.keys(site.nextcloud).length > 0],
-    ["frappe", site.frappe],
-    ["snipeIt", site.snipeIt],
-    ["passbolt", site.passbolt],
-    ["moodle", site.moodle],
-  ] as const;
-  for (const [key, present] of needsDatabase) {
-    if (present && !site.database)
-      errors.push({ path: key, message: "needs a database tier: add the database key" });
-  }
-  for (const [key, present] of [
-    ["frappe", site.frappe],
-    ["moodle", site.moodle],
-  ] as const) {
-    if (present && !site.redis) errors.push({ path: key, message: "needs a redis tier: add the redis key" });
-  }
+  errors.push(...checkTierNeeds(site));
   const m = site.moodle;
   if (m) {
     const nodeKeys = Object.keys(m.nodes);
