@@ -1,5 +1,16 @@
 import { z } from "zod";
-import { cidrv4, configKey, dnsName, email, hostLabel, ipv4, positiveInt, storageId } from "./primitives";
+import {
+  calendarEvent,
+  cidrv4,
+  configKey,
+  dnsName,
+  email,
+  hostLabel,
+  ipv4,
+  positiveInt,
+  storageId,
+  timeZone,
+} from "./primitives";
 
 export const siteSchema = z
   .object({
@@ -10,9 +21,7 @@ export const siteSchema = z
     /** Public DNS zone on Cloudflare; every published hostname lies inside it. */
     domain: dnsName,
     /** IANA time zone of the site, e.g. Asia/Jakarta (backups run at local time). */
-    timezone: z.string().regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)+$|^UTC$/, {
-      message: "must be an IANA time zone such as Asia/Jakarta",
-    }),
+    timezone: timeZone,
     /** Internal DNS suffix that AdGuard answers for guests, e.g. bowbo.lan. */
     internalDomain: z
       .string()
@@ -59,9 +68,14 @@ export const proxmoxSchema = z
         iso: storageId.default("local"),
         rootfs: storageId.default("local-lvm"),
         backups: storageId.default("local"),
+        /**
+         * The node's other storages (as `pvesm status` lists them) that guests, data volumes, ISOs or
+         * backups name; a storage the stack names must be one of the roles above or listed here.
+         */
+        additional: z.array(storageId).default([]),
       })
       .strict()
-      .default({ templates: "local", iso: "local", rootfs: "local-lvm", backups: "local" }),
+      .default({ templates: "local", iso: "local", rootfs: "local-lvm", backups: "local", additional: [] }),
   })
   .strict();
 
@@ -107,9 +121,9 @@ export const templateSchema = z
 export const backupsSchema = z
   .object({
     /** systemd calendar event of the daily vzdump of every guest, in the site timezone. */
-    dailySchedule: z.string().min(1).default("02:00"),
+    dailySchedule: calendarEvent.default("02:00"),
     /** systemd calendar event of the weekly vzdump. */
-    weeklySchedule: z.string().min(1).default("sun 03:00"),
+    weeklySchedule: calendarEvent.default("sun 03:00"),
     keepDaily: z.number().int().min(1).default(30),
     keepWeekly: z.number().int().min(0).default(4),
     mode: z.enum(["snapshot", "suspend", "stop"]).default("snapshot"),

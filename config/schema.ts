@@ -23,7 +23,7 @@ import {
   webAppsSchema,
   windowsGpuSchema,
 } from "./tiers-schema";
-import { configKey } from "./primitives";
+import { nextcloudInstanceKey } from "./primitives";
 
 /**
  * The whole stack file (keys under the `proxmox-sites:` namespace). Site basics, the Proxmox
@@ -46,7 +46,7 @@ export const siteConfigSchema = z
     hardening: hardeningSchema.optional(),
     database: databaseSchema.optional(),
     redis: redisSchema.optional(),
-    nextcloud: z.record(configKey, nextcloudSchema).optional(),
+    nextcloud: z.record(nextcloudInstanceKey, nextcloudSchema).optional(),
     frappe: frappeSchema.optional(),
     snipeIt: simpleAppSchema.optional(),
     passbolt: simpleAppSchema.optional(),

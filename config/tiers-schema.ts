@@ -1,13 +1,17 @@
 import { z } from "zod";
 import { guestWith, lxcGuestSchema } from "./guest";
+import { cloudflaredVersionProblem } from "./pinned-versions";
 import {
+  ADGUARD_UPSTREAM,
   configKey,
+  containerImageName,
   dnsName,
   email,
   hostLabel,
   ipv4,
   pciAddress,
   pciId,
+  pinnedImageTag,
   positiveInt,
   storageId,
   vmid,
@@ -45,9 +49,18 @@ export const nextcloudSchema = guestWith({
 export const frappeSchema = guestWith({
   publicHostname: dnsName,
   /** Custom image with the site's apps baked in, e.g. ghcr.io/bowbo/erpnext-custom. */
-  image: z.string().regex(/^[\w./-]+$/, { message: "must be a container image name without tag" }),
-  imageTag: z.string().regex(/^[\w.-]+$/, { message: "must be an image tag such as v15.40.0" }),
-  apps: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, { message: "must be a Frappe app name" })).min(1),
+  image: containerImageName,
+  imageTag: pinnedImageTag,
+  /** Apps installed on the site besides frappe itself (which is always there). */
+  apps: z
+    .array(
+      z
+        .string()
+        .regex(/^[a-z][a-z0-9_]*$/, { message: "must be a Frappe app name" })
+        .refine((app) => app !== "frappe", { message: "is always installed: do not list frappe" }),
+    )
+    .min(1)
+    .refine((apps) => new Set(apps).size === apps.length, { message: "lists an app twice" }),
   /** Frappe site name; defaults to the public hostname. */
   siteName: dnsName.optional(),
 });
@@ -100,7 +113,11 @@ export const adguardReleaseSchema = z
 /** A pinned cloudflared release: version and the SHA-256 of cloudflared-linux-amd64.deb. */
 export const cloudflaredReleaseSchema = z
   .object({
-    version: z.string().regex(/^\d{4}\.\d{1,2}\.\d{1,3}$/, { message: "must be a release such as 2026.9.3" }),
+    version: z.string().superRefine((version, ctx) => {
+      const problem = cloudflaredVersionProblem(version);
+      if (problem)
+        ctx.addIssue({ code: "custom", message: `must be a release such as 2026.9.3: ${problem}` });
+    }),
     sha256,
   })
   .strict();
@@ -109,7 +126,14 @@ export const networkServicesSchema = guestWith({
   /** AdGuard Home is installed only from a pinned release, verified before it runs. */
   adguard: adguardReleaseSchema.optional(),
   adguardHostname: dnsName.optional(),
-  upstreamDns: z.array(z.string().min(1)).min(1).default(["https://dns.cloudflare.com/dns-query", "1.1.1.1"]),
+  upstreamDns: z
+    .array(
+      z.string().regex(ADGUARD_UPSTREAM, {
+        message: "must be an AdGuard upstream: an address or a tls://, https://, quic://… URL",
+      }),
+    )
+    .min(1)
+    .default(["https://dns.cloudflare.com/dns-query", "1.1.1.1"]),
 });
 
 export const moodleSchema = z

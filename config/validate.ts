@@ -27,6 +27,14 @@ function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
     case "invalid_type":
       if (input === undefined) return [{ path, message: `is required: expected ${issue.expected}` }];
       return [{ path, message: `expected ${issue.expected}, found ${show(input)}` }];
+    case "invalid_key":
+      // A map key of the wrong shape: the key's own schema says why.
+      return [
+        {
+          path,
+          message: `the key ${show(input)} ${issue.issues.map((i) => i.message).join("; ")}`,
+        },
+      ];
     case "invalid_value":
       return [
         {

@@ -1,3 +1,4 @@
+import { nextcloudAccountName } from "../../config/identifiers";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { DatabaseEndpoint } from "../database";
@@ -29,8 +30,8 @@ export class Nextcloud extends GuestTier {
     this.addGuest(name, {
       volumes: [{ storage: cfg.data.storage, sizeGb: cfg.data.sizeGb, path: cfg.data.path }],
     });
-    const db = args.database.credentials[`nextcloud_${instance}`];
-    const cacheUser = args.redis.users[`nextcloud_${instance}`];
+    const db = args.database.credentials[nextcloudAccountName(instance)];
+    const cacheUser = args.redis.users[nextcloudAccountName(instance)];
     // A Redis database per instance keeps the tenants apart even if a key escapes its prefix.
     const dbIndex = Object.keys(ctx.site.nextcloud!).sort().indexOf(instance) + 1;
     this.adminPassword = new random.RandomPassword(
