@@ -1,4 +1,5 @@
 import ipaddr from "ipaddr.js";
+import { checkAssignments } from "./assignments";
 import { capacityByNode } from "./capacity";
 import { guestInventory, type GuestPlan } from "./inventory";
 import type { ConfigProblem } from "./problems";
@@ -313,5 +314,8 @@ export function crossCheck(site: SiteConfig): CrossCheckResult {
   checkTiers(site, guests, errors, warnings);
   checkCapacity(site, guests, errors, warnings);
   errors.push(...checkStorages(site), ...checkParsedValues(site, guests));
+  const assignments = checkAssignments(site);
+  errors.push(...assignments.errors);
+  warnings.push(...assignments.warnings);
   return { errors, warnings };
 }

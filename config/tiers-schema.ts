@@ -44,6 +44,8 @@ export const nextcloudSchema = guestWith({
   publicHostname: dnsName,
   data: dataVolumeSchema,
   adminUser: hostLabel.default("admin"),
+  /** Redis database of the instance's cache and locks, 1-13; default 1 + the key's sorted position. */
+  redisDatabase: z.number().int().min(1).max(13).optional(),
 });
 
 export const frappeSchema = guestWith({
@@ -149,6 +151,8 @@ export const moodleSchema = z
     }),
     /** Floating address of the balancers; required with two or more. */
     vip: ipv4.optional(),
+    /** Balancer key that holds the VIP first (keepalived MASTER); default the first key in sorted order. */
+    primaryBalancer: configKey.optional(),
     /** App nodes by key: adding one replaces nothing. */
     nodes: z.record(configKey, lxcGuestSchema),
     /** Guest exporting the shared moodledata over NFS. */

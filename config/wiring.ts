@@ -1,3 +1,4 @@
+import { primaryBalancerKey } from "./assignments";
 import { guestInventory, type GuestPlan } from "./inventory";
 import { PORTS } from "./ports";
 import type { SiteConfig } from "./schema";
@@ -132,7 +133,14 @@ export function siteWiring(site: SiteConfig): SiteWiring {
   if (site.frappe) redisClients.push("frappe");
   if (site.moodle) {
     const m = site.moodle;
-    const lbs = Object.keys(m.loadBalancers).map((k) => `moodle-${k}`);
+    // The primary balancer first: it holds the VIP, and a single balancer is the front itself.
+    const primary = `moodle-${primaryBalancerKey(m)}`;
+    const lbs = [
+      primary,
+      ...Object.keys(m.loadBalancers)
+        .map((k) => `moodle-${k}`)
+        .filter((k) => k !== primary),
+    ];
     const nodes = Object.keys(m.nodes).map((k) => `moodle-${k}`);
     dbClients.push(...nodes);
     redisClients.push(...nodes);

@@ -1,3 +1,4 @@
+import { nextcloudRedisDatabases } from "../../config/assignments";
 import { nextcloudAccountName } from "../../config/identifiers";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -33,7 +34,7 @@ export class Nextcloud extends GuestTier {
     const db = args.database.credentials[nextcloudAccountName(instance)];
     const cacheUser = args.redis.users[nextcloudAccountName(instance)];
     // A Redis database per instance keeps the tenants apart even if a key escapes its prefix.
-    const dbIndex = Object.keys(ctx.site.nextcloud!).sort().indexOf(instance) + 1;
+    const dbIndex = nextcloudRedisDatabases(ctx.site)[instance];
     this.adminPassword = new random.RandomPassword(
       `${name}-admin-password`,
       { length: 32, special: false },
