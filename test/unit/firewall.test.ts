@@ -200,6 +200,25 @@ describe.each(["prod", "school", "staging"])("the %s stack's registered firewall
       expect(ev.allows({ ip: OUTSIDE }, to, "tcp", PORTS.proxmoxUi)).toBe(false);
     }
   });
+  // Known gap (reported, not fixed here): Proxmox adds `local_network` (the node's own network, here
+  // the site network) to the `management` IP set, so EVERY guest reaches the nodes' UI (8006) and
+  // SSH (22). Once the program narrows `local_network` (a cluster alias), this starts passing and
+  // Jest fails it: then make it a plain `it`.
+  it.failing("keeps guests other than monitoring and the tunnel connectors off the nodes' UI and SSH", () => {
+    const trusted = new Set(["monitoring", ...(site.tunnel?.connectorGuests ?? [])]);
+    for (const node of site.proxmox.nodes)
+      for (const g of wiring.guests.filter((x) => x.kind === "lxc" && !trusted.has(x.key)))
+        for (const port of [PORTS.proxmoxUi, PORTS.ssh])
+          expect({
+            from: g.key,
+            port,
+            open: ev.allows({ guest: g.vmid }, { node: node.name }, "tcp", port),
+          }).toEqual({
+            from: g.key,
+            port,
+            open: false,
+          });
+  });
 });
 
 describe("the school's balancers", () => {
