@@ -22,6 +22,7 @@ mutations=(
   "vrrp-removed|components/firewall/site-model.ts|if (balancers.length > 1) {|if (balancers.length > 99) {"
   "cluster-off|components/firewall/index.ts|{ enabled: true, inputPolicy: \"DROP\", outputPolicy: \"ACCEPT\", ebtables: true }|{ enabled: false, inputPolicy: \"DROP\", outputPolicy: \"ACCEPT\", ebtables: true }"
   "node-rules-removed|components/firewall/index.ts|if (rules.length > 0)|if (rules.length < 0)"
+  "management-emptied|components/firewall/index.ts|{ name: ipset.name, comment: ipset.comment, cidrs: ipset.cidrs }|{ name: ipset.name, comment: ipset.comment, cidrs: [] }"
   "sources-widened|components/firewall/rules.ts|const source = family.map((c) => c.text).join(\",\");|const source = \"0.0.0.0/0\";"
 )
 
@@ -48,6 +49,10 @@ wanted() {
   for w in "$@"; do [[ $w == "$name" ]] && return 0; done
   return 1
 }
+
+for w in "$@"; do
+  printf '%s\n' "${mutations[@]}" | grep -q "^$w|" || { echo "no mutation named $w" >&2; exit 2; }
+done
 
 survived=()
 stale=()

@@ -8,8 +8,9 @@
  * Mutation check (issue 14, point 12): `bash test/unit/firewall-mutations.sh` breaks the registered
  * firewall in the source, one way at a time (every guest's input policy ACCEPT, guest firewall off,
  * the NIC firewall flag off on containers and on VMs, VRRP rules removed, cluster firewall off, node
- * rules removed, rule sources widened), and fails if these tests pass under any of them. Before
- * these tests, six of those eight survived the firewall tests.
+ * rules removed, the management IP set emptied, rule sources widened), and fails if these tests pass
+ * under any of them. Before these tests, six of the first eight (and, by reading the old assertions,
+ * the ninth) survived the firewall tests.
  */
 import type * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import type { Unwrap } from "@pulumi/pulumi";
@@ -194,9 +195,15 @@ describe.each(["prod", "school", "staging"])("the %s stack's registered firewall
           from: g.key,
           open: false,
         });
-      expect(ev.allows({ ip: sampleAddress(site.network.adminCidrs[0]) }, to, "tcp", PORTS.proxmoxUi)).toBe(
-        true,
-      );
+      // Outside the site network (staging's first admin network) only the management IP set lets them in.
+      for (const admins of site.network.adminCidrs)
+        expect({
+          admins,
+          open: ev.allows({ ip: sampleAddress(admins) }, to, "tcp", PORTS.proxmoxUi),
+        }).toEqual({
+          admins,
+          open: true,
+        });
       expect(ev.allows({ ip: OUTSIDE }, to, "tcp", PORTS.proxmoxUi)).toBe(false);
     }
   });
