@@ -166,7 +166,16 @@ export class RegisteredInputError extends Error {
 function hostsOf(r: RegisteredResource): HostInputs[] {
   // Provider inputs arrive JSON-encoded (the engine sends provider config as strings).
   const raw = r.inputs.ssh;
-  const ssh = typeof raw === "string" ? (JSON.parse(raw) as unknown) : raw;
+  let ssh: unknown = raw;
+  if (typeof raw === "string") {
+    try {
+      ssh = JSON.parse(raw);
+    } catch {
+      throw new RegisteredInputError(
+        `${r.name}.ssh: not readable (${raw === "[secret]" ? "marked secret" : "not JSON"})`,
+      );
+    }
+  }
   const nodes = ssh && typeof ssh === "object" ? (ssh as { nodes?: unknown }).nodes : undefined;
   if (!Array.isArray(nodes)) return [];
   return nodes.map((n: unknown, i) => {
