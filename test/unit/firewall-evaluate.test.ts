@@ -259,6 +259,8 @@ describe("reading registrations", () => {
     expect(() =>
       registeredFirewallFrom([{ type: FIREWALL_TYPES.rules, name: "r", inputs: { rules: "[secret]" } }]),
     ).toThrow("secret");
+    const secretSsh = { type: FIREWALL_TYPES.provider, name: "p", inputs: { ssh: "[secret]" } };
+    expect(() => registeredFirewallFrom([secretSsh])).toThrow("p.ssh: not readable (marked secret)");
   });
 });
 
