@@ -33,6 +33,7 @@ const scripts = [
   "scripts/plan-diff.ts",
   "scripts/new-client.ts",
   "bench/deploy.ts",
+  "bench/engine-preview.ts",
   "bench/moodle-lb.ts",
   "bench/replication-lag.ts",
 ];
