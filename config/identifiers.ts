@@ -7,8 +7,9 @@
 /** MariaDB's limit for a database name. */
 export const MARIADB_DATABASE_NAME_MAX = 64;
 /**
- * Our limit for a MariaDB user name. MariaDB 10.6 and later allow 80 characters (Debian 12 ships
- * 10.11); 32 is MySQL's and older clients' limit, so every client and tool accepts the name.
+ * Our limit for a MariaDB user name. Debian 12's MariaDB 10.11 takes 128 characters (measured in
+ * test/live/mariadb-identifiers.test.ts); 32 is MySQL's and older clients' limit, so every client
+ * and tool accepts the name.
  */
 export const MARIADB_USER_NAME_MAX = 32;
 /** Lower-case letters, digits and underscores: never quoted, the same on every filesystem. */
