@@ -27,6 +27,21 @@ function problemsOf(text: string): string[] {
   return [];
 }
 
+describe("the credential keys", () => {
+  it("are exactly Pulumi.yaml's string keys (each a credential with an empty default, set with --secret)", () => {
+    // Pulumi.yaml cannot mark them `secret: true` (Pulumi refuses a default on a secret key), so the
+    // program's list is the one that counts: a new credential declared there must be listed too.
+    const project = parse(readFileSync(resolve(root, "Pulumi.yaml"), "utf8")) as {
+      config: Record<string, { type: string; default?: unknown }>;
+    };
+    const stringKeys = Object.entries(project.config)
+      .filter(([, d]) => d.type === "string")
+      .map(([k]) => k);
+    expect([...stringKeys].sort()).toEqual([...secretConfigKeys].sort());
+    for (const key of stringKeys) expect(project.config[key].default).toBe("");
+  });
+});
+
 describe("a credential written in plain text in the stack file (the plan's path: the YAML itself)", () => {
   it.each(secretConfigKeys)("%s is refused with the command that encrypts it", (key) => {
     const problems = problemsOf(schoolWith({ [`proxmox-sites:${key}`]: PLAIN }));
