@@ -1,4 +1,5 @@
 import ipaddr from "ipaddr.js";
+import { checkBackupCapacity } from "./backup-capacity";
 import { capacityByNode } from "./capacity";
 import { guestInventory, type GuestPlan } from "./inventory";
 import type { ConfigProblem } from "./problems";
@@ -312,5 +313,6 @@ export function crossCheck(site: SiteConfig): CrossCheckResult {
   checkPublicNames(site, errors);
   checkTiers(site, guests, errors, warnings);
   checkCapacity(site, guests, errors, warnings);
+  checkBackupCapacity(site, guests, errors, warnings);
   return { errors, warnings };
 }

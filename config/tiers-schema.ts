@@ -38,7 +38,13 @@ export const dataVolumeSchema = z
 
 export const nextcloudSchema = guestWith({
   publicHostname: dnsName,
-  data: dataVolumeSchema,
+  data: dataVolumeSchema.extend({
+    /**
+     * Include the volume in vzdump (default false: multi-terabyte user data is protected by the
+     * node's ZFS snapshots, `backups.dataSnapshots`, instead of a full copy every night).
+     */
+    backup: z.boolean().default(false),
+  }),
   adminUser: hostLabel.default("admin"),
 });
 

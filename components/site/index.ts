@@ -26,6 +26,7 @@ import { WebApps } from "../webapps";
 import { WindowsGpuVm } from "../windows";
 import type { TierContext } from "./context";
 import type { GuestTier } from "./guest-tier";
+import { backupPlanArgs } from "./backups";
 import { databaseRequests, redisClients } from "./requests";
 import { windowsGpuArgs } from "./windows";
 
@@ -205,12 +206,7 @@ export class Site extends pulumi.ComponentResource {
     if (site.backups) {
       new BackupPlan(
         "backups",
-        {
-          ...site.backups,
-          storage: site.proxmox.storage.backups,
-          mailTo: site.backups.mailTo ?? site.site.adminEmails,
-          provider: this.providers.proxmox,
-        },
+        backupPlanArgs(site, this.wiring, this.providers.proxmox, (node) => factory.connectionForNode(node)),
         child,
       );
     }
