@@ -9,6 +9,7 @@ export const PORTS = {
   adguardUi: 3000,
   grafana: 3000,
   redis: 6379,
+  rdp: 3389,
   proxmoxUi: 8006,
   frappe: 8080,
   haproxyStats: 8404,

@@ -155,8 +155,22 @@ export const windowsGpuSchema = z
   .object({
     vmid,
     name: hostLabel,
-    /** Static address set inside Windows (the IP plan records it). */
+    /**
+     * The workstation's address. The program cannot set it inside Windows (installed from ISO:
+     * no cloud-init): the plan prints how (a DHCP reservation for `macAddress`, or static in Windows).
+     */
     ip: ipv4,
+    /**
+     * MAC address of the VM's NIC, for the DHCP reservation; default derived from the site slug and
+     * VMID (locally administered, stable). State the VM's current MAC for a VM created before.
+     */
+    macAddress: z
+      .string()
+      .regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/, {
+        message: "must be a MAC address in upper case, e.g. 02:AB:CD:EF:01:23",
+      })
+      .refine((mac) => (parseInt(mac.slice(0, 2), 16) & 1) === 0, { message: "must be a unicast address" })
+      .optional(),
     cores: positiveInt,
     memoryMb: positiveInt.min(4096),
     diskGb: positiveInt.min(64),
