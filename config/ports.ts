@@ -3,6 +3,8 @@ export const PORTS = {
   ssh: 22,
   dns: 53,
   http: 80,
+  ipp: 631,
+  smb: 445,
   nfs: 2049,
   rpcbind: 111,
   mariadb: 3306,

@@ -60,6 +60,22 @@ export const frappeSchema = guestWith({
 
 export const simpleAppSchema = guestWith({ publicHostname: dnsName });
 
+/**
+ * The print server: CUPS, its printers shared to Windows clients by Samba. Printers are added in
+ * the CUPS web interface (https://<ip>:631/admin, from the admin networks).
+ */
+export const printServerSchema = guestWith({
+  /** SMB workgroup the server announces. */
+  workgroup: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,15}$/, {
+      message: "must be a NetBIOS workgroup name (letters, digits, -; at most 15)",
+    })
+    .default("WORKGROUP"),
+  /** Let LAN clients print through Samba without an account (default true: a small office's printers). */
+  guestPrinting: z.boolean().default(true),
+});
+
 export const webSiteSchema = z
   .object({
     hostname: dnsName,

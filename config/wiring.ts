@@ -199,6 +199,12 @@ export function siteWiring(site: SiteConfig): SiteWiring {
       });
     }
   }
+  if (site.printServer) {
+    const lan: Endpoint = { label: "lan", cidrs: [site.network.cidr] };
+    edges.push(tcp(lan, "print-server", PORTS.ipp, "printing (IPP)"));
+    edges.push(tcp(lan, "print-server", PORTS.smb, "printing (SMB printer shares)"));
+    edges.push(tcp(admins, "print-server", PORTS.ipp, "CUPS administration"));
+  }
   const scrapeTargets: ScrapeTarget[] = [];
   if (site.monitoring) {
     const mon = site.monitoring;

@@ -12,6 +12,7 @@ import { Monitoring } from "../monitoring";
 import { NetworkServices } from "../network-services";
 import { Nextcloud } from "../nextcloud";
 import { Passbolt } from "../passbolt";
+import { PrintServer } from "../print-server";
 import { BackupPlan } from "../proxmox/backups";
 import { GuestFactory } from "../proxmox/guest-factory";
 import { HaTier } from "../proxmox/ha";
@@ -134,6 +135,7 @@ export class Site extends pulumi.ComponentResource {
     }
     if (site.passbolt)
       tiers.push(new Passbolt("passbolt", { ctx, database: database!, dependsOn: dbReady }, child));
+    if (site.printServer) tiers.push(new PrintServer("print-server", { ctx }, child));
     if (site.webApps) tiers.push(new WebApps("web", { ctx }, child));
     if (site.moodle) {
       const lms = new MoodleCluster(
