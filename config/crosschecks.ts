@@ -1,5 +1,6 @@
 import ipaddr from "ipaddr.js";
 import { checkAssignments } from "./assignments";
+import { checkBackupCapacity } from "./backup-capacity";
 import { capacityByNode } from "./capacity";
 import { guestInventory, type GuestPlan } from "./inventory";
 import type { ConfigProblem } from "./problems";
@@ -313,6 +314,7 @@ export function crossCheck(site: SiteConfig): CrossCheckResult {
   checkPublicNames(site, errors);
   checkTiers(site, guests, errors, warnings);
   checkCapacity(site, guests, errors, warnings);
+  checkBackupCapacity(site, guests, errors, warnings);
   errors.push(...checkStorages(site), ...checkParsedValues(site, guests));
   const assignments = checkAssignments(site);
   errors.push(...assignments.errors);

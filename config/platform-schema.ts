@@ -118,17 +118,42 @@ export const templateSchema = z
   })
   .strict();
 
+/** ZFS snapshots of the data volumes vzdump leaves out, taken on the node by a systemd timer. */
+export const dataSnapshotsSchema = z
+  .object({
+    /** systemd calendar event of the snapshot run, node local time (default hourly). */
+    schedule: calendarEvent.default("hourly"),
+    /** Hourly snapshots kept per volume (the newest ones). */
+    keepHourly: z.number().int().min(1).default(24),
+    /** Daily snapshots kept per volume (the first run of each day takes one). */
+    keepDaily: z.number().int().min(1).default(30),
+  })
+  .strict();
+
 export const backupsSchema = z
   .object({
-    /** systemd calendar event of the daily vzdump of every guest, in the site timezone. */
-    dailySchedule: calendarEvent.default("02:00"),
-    /** systemd calendar event of the weekly vzdump. */
-    weeklySchedule: calendarEvent.default("sun 03:00"),
-    keepDaily: z.number().int().min(1).default(30),
+    /**
+     * systemd calendar event of the one vzdump job of every guest, in the site timezone. One job per
+     * storage and schedule: Proxmox prunes per guest and storage whichever job wrote the backups.
+     */
+    schedule: calendarEvent.default("02:00"),
+    /** Retention, applied together in Proxmox's order (daily, then weekly, then monthly). */
+    keepDaily: z.number().int().min(0).default(30),
     keepWeekly: z.number().int().min(0).default(4),
+    keepMonthly: z.number().int().min(0).default(0),
     mode: z.enum(["snapshot", "suspend", "stop"]).default("snapshot"),
     /** Where to send the job's mail (defaults to the site's admins). */
     mailTo: z.array(email).optional(),
+    /** Size of the backup storage (proxmox.storage.backups) in GB: the capacity check needs it. */
+    storageSizeGb: positiveInt.optional(),
+    /**
+     * Expected size of one vzdump archive as a percentage of the guest's backed-up disks (what
+     * the disks hold, zstd-compressed). A directory storage keeps every point in full, without
+     * deduplication. Default 50: half-full disks that do not compress, or full ones at 2:1.
+     */
+    archivePercentOfDisk: z.number().min(1).max(100).default(50),
+    /** Protection of the data volumes left out of vzdump (e.g. `nextcloud.<key>.data`). */
+    dataSnapshots: dataSnapshotsSchema.default({ schedule: "hourly", keepHourly: 24, keepDaily: 30 }),
   })
   .strict();
 

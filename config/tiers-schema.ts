@@ -42,7 +42,13 @@ export const dataVolumeSchema = z
 
 export const nextcloudSchema = guestWith({
   publicHostname: dnsName,
-  data: dataVolumeSchema,
+  data: dataVolumeSchema.extend({
+    /**
+     * Include the volume in vzdump (default false: multi-terabyte user data is protected by the
+     * node's ZFS snapshots, `backups.dataSnapshots`, instead of a full copy every night).
+     */
+    backup: z.boolean().default(false),
+  }),
   adminUser: hostLabel.default("admin"),
   /** Redis database of the instance's cache and locks, 1-13; default 1 + the key's sorted position. */
   redisDatabase: z.number().int().min(1).max(13).optional(),
@@ -68,6 +74,22 @@ export const frappeSchema = guestWith({
 });
 
 export const simpleAppSchema = guestWith({ publicHostname: dnsName });
+
+/**
+ * The print server: CUPS, its printers shared to Windows clients by Samba. Printers are added in
+ * the CUPS web interface (https://<ip>:631/admin, from the admin networks).
+ */
+export const printServerSchema = guestWith({
+  /** SMB workgroup the server announces. */
+  workgroup: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,15}$/, {
+      message: "must be a NetBIOS workgroup name (letters, digits, -; at most 15)",
+    })
+    .default("WORKGROUP"),
+  /** Let LAN clients print through Samba without an account (default true: a small office's printers). */
+  guestPrinting: z.boolean().default(true),
+});
 
 export const webSiteSchema = z
   .object({
@@ -177,8 +199,22 @@ export const windowsGpuSchema = z
   .object({
     vmid,
     name: hostLabel,
-    /** Static address set inside Windows (the IP plan records it). */
+    /**
+     * The workstation's address. The program cannot set it inside Windows (installed from ISO:
+     * no cloud-init): the plan prints how (a DHCP reservation for `macAddress`, or static in Windows).
+     */
     ip: ipv4,
+    /**
+     * MAC address of the VM's NIC, for the DHCP reservation; default derived from the site slug and
+     * VMID (locally administered, stable). State the VM's current MAC for a VM created before.
+     */
+    macAddress: z
+      .string()
+      .regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/, {
+        message: "must be a MAC address in upper case, e.g. 02:AB:CD:EF:01:23",
+      })
+      .refine((mac) => (parseInt(mac.slice(0, 2), 16) & 1) === 0, { message: "must be a unicast address" })
+      .optional(),
     cores: positiveInt,
     memoryMb: positiveInt.min(4096),
     diskGb: positiveInt.min(64),

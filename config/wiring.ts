@@ -207,6 +207,12 @@ export function siteWiring(site: SiteConfig): SiteWiring {
       });
     }
   }
+  if (site.printServer) {
+    const lan: Endpoint = { label: "lan", cidrs: [site.network.cidr] };
+    edges.push(tcp(lan, "print-server", PORTS.ipp, "printing (IPP)"));
+    edges.push(tcp(lan, "print-server", PORTS.smb, "printing (SMB printer shares)"));
+    edges.push(tcp(admins, "print-server", PORTS.ipp, "CUPS administration"));
+  }
   const scrapeTargets: ScrapeTarget[] = [];
   if (site.monitoring) {
     const mon = site.monitoring;
@@ -290,6 +296,17 @@ export function siteWiring(site: SiteConfig): SiteWiring {
   }
   for (const g of guests.filter((x) => x.kind === "lxc"))
     edges.push(tcp(admins, g.key, PORTS.ssh, "administration"));
+  if (has("windows-gpu")) {
+    // RDP is TCP; its UDP transport on the same port carries the screen of a render workstation better.
+    edges.push(tcp(admins, "windows-gpu", PORTS.rdp, "Remote Desktop"));
+    edges.push({
+      from: admins,
+      to: "windows-gpu",
+      port: PORTS.rdp,
+      protocol: "udp",
+      purpose: "Remote Desktop (UDP)",
+    });
+  }
   for (const rule of site.firewall.extraRules) {
     const from: Endpoint = has(rule.from) ? { guest: rule.from } : { label: rule.from, cidrs: [rule.from] };
     edges.push({ from, to: rule.to, port: rule.port, protocol: rule.protocol, purpose: rule.purpose });

@@ -29,7 +29,10 @@ export class Nextcloud extends GuestTier {
     const cfg = ctx.site.nextcloud![instance];
     const plan = planOf(ctx, name);
     this.addGuest(name, {
-      volumes: [{ storage: cfg.data.storage, sizeGb: cfg.data.sizeGb, path: cfg.data.path }],
+      // Left out of vzdump unless the stack asks: the node's ZFS snapshots protect it (backups.dataSnapshots).
+      volumes: [
+        { storage: cfg.data.storage, sizeGb: cfg.data.sizeGb, path: cfg.data.path, backup: cfg.data.backup },
+      ],
     });
     const db = args.database.credentials[nextcloudAccountName(instance)];
     const cacheUser = args.redis.users[nextcloudAccountName(instance)];

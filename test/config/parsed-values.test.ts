@@ -39,16 +39,16 @@ const cases: [string, string, (r: Raw) => void, string][] = [
   [
     "schedule at hour 25",
     "school",
-    (r) => (r.backups.dailySchedule = "25:00"),
-    'backups.dailySchedule: "25:00" is not a Proxmox calendar event: hour 25 is outside 0..23',
+    (r) => (r.backups.schedule = "25:00"),
+    'backups.schedule: "25:00" is not a Proxmox calendar event: hour 25 is outside 0..23',
   ],
   [
     "schedule with a time zone",
     "prod",
-    (r) => (r.backups.weeklySchedule = "sun 03:00 UTC"),
-    'backups.weeklySchedule: "sun 03:00 UTC" is not a Proxmox calendar event',
+    (r) => (r.backups.dataSnapshots = { schedule: "sun 03:00 UTC" }),
+    'backups.dataSnapshots.schedule: "sun 03:00 UTC" is not a Proxmox calendar event',
   ],
-  ["schedule in words", "prod", (r) => (r.backups.dailySchedule = "every night"), "backups.dailySchedule: "],
+  ["schedule in words", "prod", (r) => (r.backups.schedule = "every night"), "backups.schedule: "],
   [
     "node on the network address",
     "school",
