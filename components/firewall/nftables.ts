@@ -262,7 +262,9 @@ function guestRuleset(ctx: Context, guest: RegisteredGuest, node: RegisteredNode
     const mine = rules.filter((r) => r.iface === undefined || r.iface === nic.netId);
     const ipsetName = `ipfilter-${nic.netId}`;
     const filterSet = guest.ipsets.find((s) => s.name === ipsetName);
-    const ownIps = guest.kind === "lxc" && nic.ipv4 ? [nic.ipv4.split("/")[0]] : [];
+    // A container's configured addresses belong to its ipfilter set; a VM's are not known to Proxmox.
+    const ownIps =
+      guest.kind === "lxc" ? [nic.ipv4, nic.ipv6].flatMap((a) => (a ? [a.split("/")[0]] : [])) : [];
     const conntrack = ["ct state invalid drop", "ct state established,related accept"];
     const inbound = [
       ...conntrack,
