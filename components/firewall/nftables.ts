@@ -30,13 +30,13 @@ import {
 } from "./pve-compile";
 import { POLICIES, chain, policyLines, standardChains, type Policy } from "./nft-std-chains";
 import type {
-  RegisteredAlias,
-  RegisteredFirewall,
-  RegisteredGuest,
-  RegisteredIpSet,
-  RegisteredNode,
-  RegisteredRule,
-} from "./registered";
+  AliasInputs,
+  FirewallView,
+  GuestView,
+  IpsetInputs,
+  HostView,
+  RuleInputs,
+} from "./firewall-view";
 
 /** The table every ruleset owns in its namespace; nothing else there is touched. */
 export const NFT_TABLE = "pve_firewall";
@@ -79,15 +79,15 @@ function renderIpSet(
   problems: string[],
   where: string,
   level: "dc" | "guest",
-  set: RegisteredIpSet,
+  set: IpsetInputs,
   aliases: (name: string) => string | undefined,
 ): string[] {
   const include: Cidr[] = [];
   const exclude: Cidr[] = [];
-  set.entries.forEach((entry, i) => {
-    const text = /^[A-Za-z]/.test(entry.cidr) && !entry.cidr.includes(":") ? aliases(entry.cidr) : entry.cidr;
+  (set.cidrs ?? []).forEach((entry, i) => {
+    const text = /^[A-Za-z]/.test(entry.name) && !entry.name.includes(":") ? aliases(entry.name) : entry.name;
     const cidr = text === undefined ? undefined : parseCidr(text);
-    if (!cidr) problems.push(`${where}.entries[${i}]: ${entry.cidr} is not an address, network or alias`);
+    if (!cidr) problems.push(`${where}.cidrs[${i}]: ${entry.name} is not an address, network or alias`);
     else (entry.nomatch ? exclude : include).push(cidr);
   });
   for (const inner of include)
@@ -96,8 +96,8 @@ function renderIpSet(
   const out: string[] = [];
   for (const v of IP_VERSIONS) {
     const family = v === 4 ? "ipv4" : "ipv6";
-    const sets: [string, Cidr[]][] = [[setName(level, set.name, v), include]];
-    if (exclude.length > 0) sets.push([setName(level, set.name, v, true), exclude]);
+    const sets: [string, Cidr[]][] = [[setName(level, set.name ?? "", v), include]];
+    if (exclude.length > 0) sets.push([setName(level, set.name ?? "", v, true), exclude]);
     for (const [name, cidrs] of sets) {
       const elements = cidrs.filter((c) => c.family === family).map((c) => c.text);
       const body = elements.length > 0 ? ` elements = { ${elements.join(", ")} };` : "";
@@ -109,48 +109,49 @@ function renderIpSet(
 
 interface Context {
   problems: string[];
-  fw: RegisteredFirewall;
+  fw: FirewallView;
   /** The cluster's IP sets as the node compiles them: `management` includes local_network. */
-  clusterIpsets: RegisteredIpSet[];
-  clusterAliases: readonly RegisteredAlias[];
+  clusterIpsets: IpsetInputs[];
+  clusterAliases: readonly AliasInputs[];
   /** Compiled security groups by name. */
   groups: Map<string, CompiledRule[]>;
 }
 
-function localNetworkOf(fw: RegisteredFirewall, node: RegisteredNode | undefined): string {
-  const alias = fw.aliases.find((a) => a.name.toLowerCase() === "local_network");
+function localNetworkOf(fw: FirewallView, node: HostView | undefined): string {
+  const alias = fw.aliases.find((a) => (a.name ?? "").toLowerCase() === "local_network");
   // pve-firewall's own fallback when it cannot find the node's network is 127.0.0.0/8.
   return alias?.cidr ?? node?.localNetwork ?? (node?.address ? node.address : "127.0.0.0/8");
 }
 
-function contextFor(problems: string[], fw: RegisteredFirewall, node: RegisteredNode | undefined): Context {
+function contextFor(problems: string[], fw: FirewallView, node: HostView | undefined): Context {
   const localnet = localNetworkOf(fw, node);
   const management = fw.ipsets.find((s) => s.name === "management");
   const clusterIpsets = [
     ...fw.ipsets.filter((s) => s.name !== "management"),
     {
       ...(management ?? { name: "management" }),
-      entries: [...(management?.entries ?? []), { cidr: localnet }],
+      cidrs: [...(management?.cidrs ?? []), { name: localnet }],
     },
   ];
   const scope: AddressScope = { cluster: { ipsets: clusterIpsets, aliases: fw.aliases } };
   const groups = new Map<string, CompiledRule[]>();
   for (const group of fw.securityGroups) {
-    const where = `security group ${group.name}`;
-    if (groups.has(group.name)) problems.push(`${where}: defined twice`);
+    const name = group.name ?? "";
+    const where = `security group ${name}`;
+    if (groups.has(name)) problems.push(`${where}: defined twice`);
     groups.set(
-      group.name,
-      group.rules.flatMap((r, i) => compileRule(problems, `${where} rules[${i}]`, r, "group", scope)),
+      name,
+      (group.rules ?? []).flatMap((r, i) => compileRule(problems, `${where} rules[${i}]`, r, "group", scope)),
     );
   }
   return { problems, fw, clusterIpsets, clusterAliases: fw.aliases, groups };
 }
 
-function aliasLookup(...lists: (readonly RegisteredAlias[])[]) {
+function aliasLookup(...lists: (readonly AliasInputs[])[]) {
   return (name: string) => {
     const lower = name.replace(/^(dc|guest)\//, "").toLowerCase();
     for (const list of lists) {
-      const hit = list.find((a) => a.name.toLowerCase() === lower);
+      const hit = list.find((a) => (a.name ?? "").toLowerCase() === lower);
       if (hit) return hit.cidr;
     }
     return undefined;
@@ -194,7 +195,7 @@ function ruleLines(
 function compileAll(
   ctx: Context,
   where: string,
-  rules: readonly RegisteredRule[],
+  rules: readonly RuleInputs[],
   env: "guest" | "host",
   scope: AddressScope,
 ) {
@@ -212,11 +213,11 @@ function blacklist(ctx: Context): string[] {
   );
 }
 
-function header(fw: RegisteredFirewall, what: string): string[] {
+function header(fw: FirewallView, what: string): string[] {
   return [`# Proxmox firewall of ${what}, stack ${fw.stack}: translated from the registered resources`];
 }
 
-function guestRuleset(ctx: Context, guest: RegisteredGuest, node: RegisteredNode | undefined): string {
+function guestRuleset(ctx: Context, guest: GuestView, node: HostView | undefined): string {
   const { problems, fw } = ctx;
   const where = `guest ${guest.key} (vmid ${guest.vmid})`;
   const out = [...header(fw, `guest ${guest.key} (vmid ${guest.vmid})`), ...reset("inet"), ...reset("arp")];
@@ -252,19 +253,18 @@ function guestRuleset(ctx: Context, guest: RegisteredGuest, node: RegisteredNode
   const arp: string[] = [];
   const smurfs = node?.options?.nosmurfs ?? true;
   for (const nic of guest.nics) {
-    const dev = JSON.stringify(nic.name);
+    const dev = JSON.stringify(nic.device);
     if (!enabled || !nic.firewall) {
       // pve-firewall's FORWARD chain drops conntrack INVALID on every bridged port.
       base.input.push(`iifname ${dev} ct state invalid drop`);
       base.output.push(`oifname ${dev} ct state invalid drop`);
       continue;
     }
-    const mine = rules.filter((r) => r.iface === undefined || r.iface === nic.netId);
-    const ipsetName = `ipfilter-${nic.netId}`;
+    const mine = rules.filter((r) => r.iface === undefined || r.iface === nic.iface);
+    const ipsetName = `ipfilter-${nic.iface}`;
     const filterSet = guest.ipsets.find((s) => s.name === ipsetName);
     // A container's configured addresses belong to its ipfilter set; a VM's are not known to Proxmox.
-    const ownIps =
-      guest.kind === "lxc" ? [nic.ipv4, nic.ipv6].flatMap((a) => (a ? [a.split("/")[0]] : [])) : [];
+    const ownIps = guest.kind === "ct" ? nic.addresses : [];
     const conntrack = ["ct state invalid drop", "ct state established,related accept"];
     const inbound = [
       ...conntrack,
@@ -290,20 +290,20 @@ function guestRuleset(ctx: Context, guest: RegisteredGuest, node: RegisteredNode
         : []),
       ...(radv ? [] : ["icmpv6 type 134 drop"]),
       ...(ipfilter || filterSet
-        ? ipfilterLines(sets, nic.netId, filterSet, ownIps, aliases, problems, where)
+        ? ipfilterLines(sets, nic.iface, filterSet, ownIps, aliases, problems, where)
         : []),
       ...(ndp ? [`icmpv6 type ${radv ? NDP_TYPES.in : NDP_TYPES.outNoRadv} accept`] : []),
       ...ruleLines(mine, "out", () => ""),
       ...policyLines(outputPolicy),
     ];
     chains.push(...groupChains(ctx, where, mine));
-    chains.push(chain(`${nic.netId}_in`, inbound), chain(`${nic.netId}_out`, outbound));
-    base.input.push(`iifname ${dev} jump ${nic.netId}_in`);
-    base.fwdIn.push(`iifname ${dev} jump ${nic.netId}_in`);
-    base.output.push(`oifname ${dev} jump ${nic.netId}_out`);
-    base.fwdOut.push(`oifname ${dev} jump ${nic.netId}_out`);
+    chains.push(chain(`${nic.iface}_in`, inbound), chain(`${nic.iface}_out`, outbound));
+    base.input.push(`iifname ${dev} jump ${nic.iface}_in`);
+    base.fwdIn.push(`iifname ${dev} jump ${nic.iface}_in`);
+    base.output.push(`oifname ${dev} jump ${nic.iface}_out`);
+    base.fwdOut.push(`oifname ${dev} jump ${nic.iface}_out`);
     const arpSources = [
-      ...(filterSet?.entries ?? []).map((e) => aliases(e.cidr) ?? e.cidr),
+      ...(filterSet?.cidrs ?? []).map((e) => aliases(e.name) ?? e.name),
       ...(ipfilter ? ownIps : []),
     ]
       .map((t) => parseCidr(t))
@@ -338,18 +338,19 @@ function guestRuleset(ctx: Context, guest: RegisteredGuest, node: RegisteredNode
 function ipfilterLines(
   sets: string[],
   netId: string,
-  filterSet: RegisteredIpSet | undefined,
+  filterSet: IpsetInputs | undefined,
   ownIps: string[],
   aliases: (name: string) => string | undefined,
   problems: string[],
   where: string,
 ): string[] {
   // Proxmox adds the NIC's MAC-derived link-local address; the MAC is not registered, so any fe80::/10.
-  const entries = [...(filterSet?.entries ?? []), ...ownIps.map((cidr) => ({ cidr })), { cidr: "fe80::/10" }];
-  const set: RegisteredIpSet = { name: `ipfilter_${netId}`, entries };
+  const entries = [...(filterSet?.cidrs ?? []), ...ownIps.map((name) => ({ name })), { name: "fe80::/10" }];
+  const set: IpsetInputs = { name: `ipfilter_${netId}`, cidrs: entries };
   sets.push(...renderIpSet(problems, `${where} ipfilter ${netId}`, "guest", set, aliases));
   return IP_VERSIONS.map(
-    (v) => `meta nfproto ipv${v} ${v === 4 ? "ip" : "ip6"} saddr != @${setName("guest", set.name, v)} drop`,
+    (v) =>
+      `meta nfproto ipv${v} ${v === 4 ? "ip" : "ip6"} saddr != @${setName("guest", `ipfilter_${netId}`, v)} drop`,
   );
 }
 
@@ -357,7 +358,7 @@ function dedupe(lines: string[]): string[] {
   return [...new Set(lines)];
 }
 
-function nodeRuleset(ctx: Context, node: RegisteredNode): string {
+function nodeRuleset(ctx: Context, node: HostView): string {
   const { problems, fw } = ctx;
   const where = `node ${node.name}`;
   const out = [...header(fw, `node ${node.name}`), ...reset("inet"), ...reset("arp")];
@@ -425,9 +426,9 @@ function nodeRuleset(ctx: Context, node: RegisteredNode): string {
 }
 
 /** Every guest's and node's ruleset; throws FirewallTranslationError listing every problem. */
-export function translateFirewall(fw: RegisteredFirewall): FirewallRulesets {
+export function translateFirewall(fw: FirewallView): FirewallRulesets {
   const problems: string[] = [];
-  const nodes = new Map(fw.nodes.map((n) => [n.name, n]));
+  const nodes = new Map(fw.hosts.map((n) => [n.name, n]));
   const guests = new Map<string, string>();
   const nodeTexts = new Map<string, string>();
   const contexts = new Map<string, Context>();
@@ -437,7 +438,7 @@ export function translateFirewall(fw: RegisteredFirewall): FirewallRulesets {
   };
   for (const guest of fw.guests)
     guests.set(guest.key, guestRuleset(contextOf(guest.node), guest, nodes.get(guest.node)));
-  for (const node of fw.nodes) nodeTexts.set(node.name, nodeRuleset(contextOf(node.name), node));
+  for (const node of fw.hosts) nodeTexts.set(node.name, nodeRuleset(contextOf(node.name), node));
   const unique = [...new Set(problems)];
   if (unique.length > 0) throw new FirewallTranslationError(unique);
   return { stack: fw.stack, guests, nodes: nodeTexts };

@@ -18,7 +18,7 @@ import {
   protocolNumber,
   type MacroEntry,
 } from "./pve-tables";
-import type { RegisteredAlias, RegisteredIpSet, RegisteredRule } from "./registered";
+import type { AliasInputs, IpsetInputs, RuleInputs } from "./firewall-view";
 
 export type IpVersion = 4 | 6;
 export const IP_VERSIONS: readonly IpVersion[] = [4, 6];
@@ -28,8 +28,8 @@ export type RuleEnv = "guest" | "host" | "group";
 
 /** IP sets and aliases a rule may name, searched guest level first. */
 export interface AddressScope {
-  guest?: { ipsets: readonly RegisteredIpSet[]; aliases: readonly RegisteredAlias[] };
-  cluster: { ipsets: readonly RegisteredIpSet[]; aliases: readonly RegisteredAlias[] };
+  guest?: { ipsets: readonly IpsetInputs[]; aliases: readonly AliasInputs[] };
+  cluster: { ipsets: readonly IpsetInputs[]; aliases: readonly AliasInputs[] };
 }
 
 /** An IP set as nftables sees it: a named set per IP version, plus its `nomatch` exceptions. */
@@ -72,8 +72,8 @@ type Address =
 function findAlias(name: string, scope: AddressScope, env: RuleEnv): { cidr: string } | undefined {
   const [, prefix, bare] = /^(dc\/|guest\/)?(.*)$/.exec(name)!;
   const lower = bare.toLowerCase();
-  const pick = (list: readonly RegisteredAlias[] | undefined) =>
-    list?.find((a) => a.name.toLowerCase() === lower);
+  const pick = (list: readonly AliasInputs[] | undefined) =>
+    list?.find((a) => (a.name ?? "").toLowerCase() === lower);
   const guest = prefix !== "dc/" && env === "guest" ? pick(scope.guest?.aliases) : undefined;
   return guest ?? (prefix !== "guest/" ? pick(scope.cluster.aliases) : undefined);
 }
@@ -98,7 +98,7 @@ function resolveAddress(
       kind: "set",
       level: guestSet ? "guest" : "dc",
       name,
-      nomatch: found.entries.some((e) => e.nomatch === true),
+      nomatch: (found.cidrs ?? []).some((e) => e.nomatch === true),
     };
   }
   if (/^(dc\/|guest\/)?[A-Za-z][A-Za-z0-9\-_]+$/.test(text)) {
@@ -249,7 +249,7 @@ const blankToUndefined = (v: string | undefined) => (v === undefined || v === ""
 export function compileRule(
   problems: string[],
   where: string,
-  rule: RegisteredRule,
+  rule: RuleInputs,
   env: RuleEnv,
   scope: AddressScope,
 ): CompiledRule[] {

@@ -8,14 +8,14 @@
  */
 import ipaddr from "ipaddr.js";
 import type {
-  RegisteredAlias,
-  RegisteredFirewall,
-  RegisteredGuest,
-  RegisteredIpSet,
-  RegisteredNic,
-  RegisteredNode,
-  RegisteredRule,
-} from "../../components/firewall/registered";
+  AliasInputs,
+  FirewallView,
+  GuestView,
+  IpsetInputs,
+  GuestNic,
+  HostView,
+  RuleInputs,
+} from "../../components/firewall/firewall-view";
 
 /** One registered resource: its type token, logical name and inputs with secrets in clear. */
 export interface RegisteredResource {
@@ -32,7 +32,7 @@ export const FIREWALL_TYPES = {
   rules: "proxmoxve:firewall/rulesLegacy:RulesLegacy",
   ipset: "proxmoxve:firewall/ipsetLegacy:IpsetLegacy",
   alias: "proxmoxve:firewall/aliasLegacy:AliasLegacy",
-  group: "proxmoxve:cluster/firewall/security/groupLegacy:GroupLegacy",
+  securityGroup: "proxmoxve:cluster/firewall/security/groupLegacy:GroupLegacy",
   nodeLegacy: "proxmoxve:node/firewallLegacy:FirewallLegacy",
   node: "proxmoxve:node/firewall:Firewall",
   provider: "pulumi:providers:proxmoxve",
@@ -72,7 +72,7 @@ function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-function rule(r: Record<string, unknown>): RegisteredRule {
+function rule(r: Record<string, unknown>): RuleInputs {
   const fields = [
     "type",
     "action",
@@ -89,70 +89,73 @@ function rule(r: Record<string, unknown>): RegisteredRule {
   ];
   const out: Record<string, unknown> = Object.fromEntries(fields.map((k) => [k, str(r[k])]));
   out.enabled = bool(r.enabled);
-  return defined(out) as RegisteredRule;
+  return defined(out) as RuleInputs;
 }
 
-function ipset(i: Record<string, unknown>): RegisteredIpSet {
+function ipset(i: Record<string, unknown>): IpsetInputs {
   return defined({
     name: str(i.name) ?? "",
     comment: str(i.comment),
-    entries: list(i.cidrs).map((c) =>
-      defined({ cidr: str(c.name) ?? "", nomatch: bool(c.nomatch), comment: str(c.comment) }),
+    cidrs: list(i.cidrs).map((c) =>
+      defined({ name: str(c.name) ?? "", nomatch: bool(c.nomatch), comment: str(c.comment) }),
     ),
   });
 }
 
-function nics(r: RegisteredResource): RegisteredNic[] {
-  const ipConfigs = list(record(r.inputs.initialization).ipConfigs);
+/** The static addresses (with prefix) of each NIC of a container or VM, from `initialization.ipConfigs`. */
+function nicCidrs(r: RegisteredResource): string[][] {
+  return list(record(r.inputs.initialization).ipConfigs).map((ip) =>
+    [str(record(ip.ipv4).address), str(record(ip.ipv6).address)].flatMap((a) =>
+      a && a !== "dhcp" && a !== "auto" ? [a] : [],
+    ),
+  );
+}
+
+function nics(r: RegisteredResource): GuestNic[] {
+  const cidrs = nicCidrs(r);
   const devices =
     r.type === FIREWALL_TYPES.container ? list(r.inputs.networkInterfaces) : list(r.inputs.networkDevices);
-  return devices.map((d, i) => {
-    const ip = ipConfigs[i] ?? {};
-    return defined({
-      netId: `net${i}`,
-      // A VM's devices carry no name; the box names them as a Debian guest would see virtio NICs.
-      name: str(d.name) ?? `eth${i}`,
-      firewall: bool(d.firewall),
-      ipv4: str(record(ip.ipv4).address),
-      ipv6: str(record(ip.ipv6).address),
-    });
-  });
+  return devices.map((d, i) => ({
+    iface: `net${i}`,
+    // A VM's devices carry no name; the box names them as a Debian guest would see virtio NICs.
+    device: str(d.name) ?? `eth${i}`,
+    firewall: d.firewall === true && d.enabled !== false,
+    addresses: (cidrs[i] ?? []).map((c) => c.split("/")[0]),
+  }));
 }
 
 /** The registered guest network holding the node's address: Proxmox's local_network for that node. */
-function localNetworkOf(address: string | undefined, guests: readonly RegisteredGuest[]): string | undefined {
+function localNetworkOf(address: string | undefined, guestCidrs: readonly string[]): string | undefined {
   if (!address || !ipaddr.isValid(address)) return undefined;
   const ip = ipaddr.parse(address);
-  for (const nic of guests.flatMap((g) => g.nics)) {
-    for (const cidr of [nic.ipv4, nic.ipv6]) {
-      if (!cidr?.includes("/")) continue;
-      const [net, bits] = ipaddr.parseCIDR(cidr);
-      if (net.kind() !== ip.kind() || !ip.match(net, bits)) continue;
-      const network =
-        net.kind() === "ipv4"
-          ? ipaddr.IPv4.networkAddressFromCIDR(cidr)
-          : ipaddr.IPv6.networkAddressFromCIDR(cidr);
-      return `${network.toString()}/${bits}`;
-    }
+  for (const cidr of guestCidrs) {
+    if (!ipaddr.isValidCIDR(cidr)) continue;
+    const [net, bits] = ipaddr.parseCIDR(cidr);
+    if (net.kind() !== ip.kind() || !ip.match(net, bits)) continue;
+    const network =
+      net.kind() === "ipv4"
+        ? ipaddr.IPv4.networkAddressFromCIDR(cidr)
+        : ipaddr.IPv6.networkAddressFromCIDR(cidr);
+    return `${network.toString()}/${bits}`;
   }
   return undefined;
 }
 
 /** Reads every firewall-relevant registration; throws FirewallExtractError listing every problem. */
-export function extractFirewall(stack: string, resources: readonly RegisteredResource[]): RegisteredFirewall {
+export function extractFirewall(stack: string, resources: readonly RegisteredResource[]): FirewallView {
   const problems: string[] = [];
   const of = (type: string) => resources.filter((r) => r.type === type);
   for (const r of resources)
     if (LOOKS_LIKE_FIREWALL.test(r.type) && !KNOWN.has(r.type))
       problems.push(`${r.type} ${r.name}: a firewall resource type the box does not translate`);
 
-  const guests: RegisteredGuest[] = [...of(FIREWALL_TYPES.container), ...of(FIREWALL_TYPES.vm)].map((r) =>
+  const guests: GuestView[] = [...of(FIREWALL_TYPES.container), ...of(FIREWALL_TYPES.vm)].map((r) =>
     defined({
       key: r.name,
-      kind: r.type === FIREWALL_TYPES.container ? ("lxc" as const) : ("vm" as const),
+      kind: r.type === FIREWALL_TYPES.container ? ("ct" as const) : ("vm" as const),
       vmid: num(r.inputs.vmId) ?? -1,
       node: str(r.inputs.nodeName) ?? "",
-      hostname: str(record(r.inputs.initialization).hostname) ?? str(r.inputs.name),
+      name: str(record(r.inputs.initialization).hostname) ?? str(r.inputs.name) ?? r.name,
       nics: nics(r),
       rules: [],
       ipsets: [],
@@ -161,7 +164,7 @@ export function extractFirewall(stack: string, resources: readonly RegisteredRes
   );
   for (const g of guests) if (g.vmid < 0) problems.push(`guest ${g.key}: no vmId registered`);
 
-  const nodes = new Map<string, RegisteredNode>();
+  const nodes = new Map<string, HostView>();
   for (const p of of(FIREWALL_TYPES.provider))
     for (const n of list(providerObject(p.inputs.ssh).nodes)) {
       const name = str(n.name);
@@ -173,20 +176,18 @@ export function extractFirewall(stack: string, resources: readonly RegisteredRes
   };
   for (const g of guests) nodeNamed(g.node);
 
-  const fw: RegisteredFirewall = {
+  const fw: FirewallView = {
     stack,
     clusterRules: [],
     ipsets: [],
     aliases: [],
     securityGroups: [],
     guests,
-    nodes: [],
+    hosts: [],
   };
   const seen = new Set<string>();
   /** The guest a guest-level resource targets, or undefined for node/cluster level. */
-  const target = (
-    r: RegisteredResource,
-  ): { guest?: RegisteredGuest; node?: string; label: string } | undefined => {
+  const target = (r: RegisteredResource): { guest?: GuestView; node?: string; label: string } | undefined => {
     const vmid = num(r.inputs.containerId) ?? num(r.inputs.vmId);
     const node = str(r.inputs.nodeName);
     if (vmid === undefined) return { node, label: node ? `node ${node}` : "cluster" };
@@ -261,13 +262,18 @@ export function extractFirewall(stack: string, resources: readonly RegisteredRes
           problems.push(`${r.type} ${r.name}: IP set ${set.name} twice in ${t.label}`);
         owner.ipsets.push(set);
       } else {
-        const alias: RegisteredAlias = { name: str(r.inputs.name) ?? "", cidr: str(r.inputs.cidr) ?? "" };
-        if (owner.aliases.some((a) => a.name.toLowerCase() === alias.name.toLowerCase()))
+        const name = str(r.inputs.name) ?? "";
+        const alias: AliasInputs = defined({
+          name,
+          cidr: str(r.inputs.cidr) ?? "",
+          comment: str(r.inputs.comment),
+        });
+        if (owner.aliases.some((a) => a.name?.toLowerCase() === name.toLowerCase()))
           problems.push(`${r.type} ${r.name}: alias ${alias.name} twice in ${t.label}`);
         owner.aliases.push(alias);
       }
     }
-  for (const r of of(FIREWALL_TYPES.group))
+  for (const r of of(FIREWALL_TYPES.securityGroup))
     fw.securityGroups.push({ name: str(r.inputs.name) ?? "", rules: list(r.inputs.rules).map(rule) });
   for (const r of [...of(FIREWALL_TYPES.nodeLegacy), ...of(FIREWALL_TYPES.node)]) {
     const name = str(r.inputs.nodeName) ?? "";
@@ -279,8 +285,11 @@ export function extractFirewall(stack: string, resources: readonly RegisteredRes
       nftables: bool(r.inputs.nftables),
     });
   }
-  fw.nodes = [...nodes.values()].map((n) =>
-    defined({ ...n, localNetwork: localNetworkOf(n.address, guests) }),
+  const guestCidrs = [...of(FIREWALL_TYPES.container), ...of(FIREWALL_TYPES.vm)].flatMap((r) =>
+    nicCidrs(r).flat(),
+  );
+  fw.hosts = [...nodes.values()].map((n) =>
+    defined({ ...n, localNetwork: localNetworkOf(n.address, guestCidrs) }),
   );
   if (problems.length > 0) throw new FirewallExtractError(problems);
   return fw;

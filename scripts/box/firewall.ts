@@ -11,14 +11,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { translateFirewall, type FirewallRulesets } from "../../components/firewall/nftables";
-import type { RegisteredFirewall } from "../../components/firewall/registered";
+import type { FirewallView } from "../../components/firewall/firewall-view";
 import { runUnderMocks, type MockRun } from "../lib/mock-run";
 import { extractFirewall } from "./firewall-extract";
 
 const TIMEOUT_MS = 15000;
 
 /** The firewall a finished mock run registered, as plain data. */
-export function firewallFromRun(run: MockRun): RegisteredFirewall {
+export function firewallFromRun(run: MockRun): FirewallView {
   return extractFirewall(
     run.stack,
     run.resources
@@ -28,13 +28,13 @@ export function firewallFromRun(run: MockRun): RegisteredFirewall {
 }
 
 /** Runs the program for `stack` under mocks and reads the firewall it registers. */
-export async function loadRegisteredFirewall(stack: string, dir?: string): Promise<RegisteredFirewall> {
+export async function loadFirewallView(stack: string, dir?: string): Promise<FirewallView> {
   return firewallFromRun(await runUnderMocks(stack, dir));
 }
 
 /** Every guest's (by stack key) and node's (by name) nftables ruleset for `stack`. */
 export async function firewallRulesetsForStack(stack: string, dir?: string): Promise<FirewallRulesets> {
-  return translateFirewall(await loadRegisteredFirewall(stack, dir));
+  return translateFirewall(await loadFirewallView(stack, dir));
 }
 
 function nft(args: string[], input: string): void {

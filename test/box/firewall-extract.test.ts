@@ -83,27 +83,27 @@ describe("reading the registered firewall", () => {
       },
       { type: T.alias, name: "a", inputs: { name: "office", cidr: "10.0.1.0/24" } },
       {
-        type: T.group,
+        type: T.securityGroup,
         name: "w",
         inputs: { name: "web", rules: [{ type: "in", action: "ACCEPT", macro: "Web" }] },
       },
     ]);
     expect(fw.cluster).toEqual({ enabled: true, inputPolicy: "DROP" });
-    expect(fw.guests.map((g) => [g.key, g.kind, g.vmid, g.hostname])).toEqual([
-      ["database-primary", "lxc", 100, "db"],
+    expect(fw.guests.map((g) => [g.key, g.kind, g.vmid, g.name])).toEqual([
+      ["database-primary", "ct", 100, "db"],
       ["windows-gpu", "vm", 900, "render"],
     ]);
     expect(fw.guests[0].nics).toEqual([
-      { netId: "net0", name: "eth0", firewall: true, ipv4: "10.0.0.10/24" },
-      { netId: "net1", name: "eth1" },
+      { iface: "net0", device: "eth0", firewall: true, addresses: ["10.0.0.10"] },
+      { iface: "net1", device: "eth1", firewall: false, addresses: [] },
     ]);
     expect(fw.guests[0].options).toEqual({ enabled: true });
     expect(fw.guests[0].rules).toEqual([{ type: "in", action: "ACCEPT", macro: "SSH", enabled: true }]);
-    expect(fw.guests[1].nics).toEqual([{ netId: "net0", name: "eth0", firewall: true }]);
+    expect(fw.guests[1].nics).toEqual([{ iface: "net0", device: "eth0", firewall: true, addresses: [] }]);
     expect(fw.guests[1].ipsets).toEqual([
-      { name: "ipfilter-net0", entries: [{ cidr: "10.0.0.90", nomatch: false }] },
+      { name: "ipfilter-net0", cidrs: [{ name: "10.0.0.90", nomatch: false }] },
     ]);
-    expect(fw.nodes).toEqual([
+    expect(fw.hosts).toEqual([
       {
         name: "pve",
         address: "10.0.0.2",
@@ -113,7 +113,7 @@ describe("reading the registered firewall", () => {
     ]);
     expect(fw.clusterRules).toEqual([{ securityGroup: "web", iface: "vmbr0" }]);
     expect(fw.ipsets).toEqual([
-      { name: "management", entries: [{ cidr: "10.0.0.200/29", comment: "admins" }] },
+      { name: "management", cidrs: [{ name: "10.0.0.200/29", comment: "admins" }] },
     ]);
     expect(fw.aliases).toEqual([{ name: "office", cidr: "10.0.1.0/24" }]);
     expect(fw.securityGroups).toEqual([

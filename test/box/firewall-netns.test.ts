@@ -6,7 +6,7 @@
  */
 import { resolve } from "node:path";
 import { translateFirewall } from "../../components/firewall/nftables";
-import type { RegisteredFirewall } from "../../components/firewall/registered";
+import type { FirewallView } from "../../components/firewall/firewall-view";
 import { PORTS } from "../../config/ports";
 import { readStackFile } from "../../config/stack-file";
 import { validateSiteConfig } from "../../config/validate";
@@ -28,12 +28,12 @@ interface Member {
 describe("the school's firewall enforced in network namespaces", () => {
   let lab: NetnsLab | undefined;
   let run: MockRun;
-  let fw: RegisteredFirewall;
+  let fw: FirewallView;
   const members = new Map<string, Member>();
   let edges: { from: string; to: string; port: number }[] = [];
   const ports = new Map<string, number[]>();
 
-  const applyAll = (data: RegisteredFirewall) => {
+  const applyAll = (data: FirewallView) => {
     const rulesets = translateFirewall(data);
     for (const key of GUESTS) applyRuleset(members.get(key)!.ns, rulesets.guests.get(key)!);
     applyRuleset(members.get(NODE_TARGET)!.ns, rulesets.nodes.get(NODE)!);
@@ -51,16 +51,17 @@ describe("the school's firewall enforced in network namespaces", () => {
         (e) => e.protocol === "tcp" && "guest" in e.from && inLab.has(e.from.guest) && inLab.has(e.to),
       )
       .map((e) => ({ from: (e.from as { guest: string }).guest, to: e.to, port: e.port }));
+    // Every member sits on the node's local network (the school's one site network).
+    const node = fw.hosts.find((n) => n.name === NODE)!;
+    const prefix = node.localNetwork!.split("/")[1];
     lab = new NetnsLab(`fwt${process.pid}`);
     for (const key of GUESTS) {
       const guest = fw.guests.find((g) => g.key === key)!;
       members.set(key, {
-        ns: lab.addMember(key, guest.nics[0].ipv4!),
-        ip: guest.nics[0].ipv4!.split("/")[0],
+        ns: lab.addMember(key, `${guest.nics[0].addresses[0]}/${prefix}`),
+        ip: guest.nics[0].addresses[0],
       });
     }
-    const node = fw.nodes.find((n) => n.name === NODE)!;
-    const prefix = node.localNetwork!.split("/")[1];
     members.set(NODE_TARGET, { ns: lab.addMember("node", `${node.address}/${prefix}`), ip: node.address! });
     // Every port some edge opens on a guest, plus SSH everywhere (opened only for the admin network);
     // on the node, its exporter and UI (opened by the node's own rules) and SSH.
@@ -180,12 +181,12 @@ describe("the school's firewall enforced in network namespaces", () => {
   });
 });
 
-function mutate(fw: RegisteredFirewall, change: (copy: RegisteredFirewall) => void): RegisteredFirewall {
+function mutate(fw: FirewallView, change: (copy: FirewallView) => void): FirewallView {
   const copy = structuredClone(fw);
   change(copy);
   return copy;
 }
 
-function guest(fw: RegisteredFirewall, key: string) {
+function guest(fw: FirewallView, key: string) {
   return fw.guests.find((g) => g.key === key)!;
 }

@@ -4,22 +4,22 @@
  */
 import { resolve } from "node:path";
 import { translateFirewall, type FirewallRulesets } from "../../components/firewall/nftables";
-import type { RegisteredFirewall } from "../../components/firewall/registered";
+import type { FirewallView } from "../../components/firewall/firewall-view";
 import { readStackFile } from "../../config/stack-file";
 import { validateSiteConfig } from "../../config/validate";
 import { siteWiring } from "../../config/wiring";
-import { checkRuleset, loadRegisteredFirewall } from "../../scripts/box/firewall";
+import { checkRuleset, loadFirewallView } from "../../scripts/box/firewall";
 import { kitchenSinkFirewall } from "./support/firewall-fixture";
 
 const root = resolve(__dirname, "../..");
 
 describe.each(["prod", "staging", "school"])("the %s firewall as nftables", (stack) => {
-  let fw: RegisteredFirewall;
+  let fw: FirewallView;
   let rulesets: FirewallRulesets;
   const { config } = validateSiteConfig(stack, readStackFile(root, stack).values);
 
   beforeAll(async () => {
-    fw = await loadRegisteredFirewall(stack, root);
+    fw = await loadFirewallView(stack, root);
     rulesets = translateFirewall(fw);
   }, 120000);
 
@@ -36,21 +36,21 @@ describe.each(["prod", "staging", "school"])("the %s firewall as nftables", (sta
       expect(guest.rules.length).toBeGreaterThan(0);
     }
     for (const node of config.proxmox.nodes)
-      expect(fw.nodes).toContainEqual(
+      expect(fw.hosts).toContainEqual(
         expect.objectContaining({
           name: node.name,
           address: node.address,
           localNetwork: config.network.cidr,
         }),
       );
-    expect(fw.ipsets.find((s) => s.name === "management")?.entries.map((e) => e.cidr)).toEqual(
+    expect(fw.ipsets.find((s) => s.name === "management")?.cidrs?.map((e) => e.name)).toEqual(
       config.network.adminCidrs,
     );
   });
 
   it("has one ruleset per guest and per node, each accepted by nft -c", () => {
     expect([...rulesets.guests.keys()].sort()).toEqual(fw.guests.map((g) => g.key).sort());
-    expect([...rulesets.nodes.keys()].sort()).toEqual(fw.nodes.map((n) => n.name).sort());
+    expect([...rulesets.nodes.keys()].sort()).toEqual(fw.hosts.map((n) => n.name).sort());
     for (const text of [...rulesets.guests.values(), ...rulesets.nodes.values()]) {
       expect(text).toContain("table inet pve_firewall {");
       expect(() => checkRuleset(text)).not.toThrow();

@@ -3,7 +3,7 @@ import {
   translateFirewall,
   type FirewallRulesets,
 } from "../../components/firewall/nftables";
-import type { RegisteredFirewall, RegisteredRule } from "../../components/firewall/registered";
+import type { FirewallView, RuleInputs } from "../../components/firewall/firewall-view";
 import { kitchenSinkFirewall, smallFirewall } from "../box/support/firewall-fixture";
 
 /** The body lines of one chain of a ruleset. */
@@ -19,7 +19,7 @@ function chainLines(text: string, name: string): string[] {
     .filter((l) => !l.startsWith("#") && !l.startsWith("type filter hook"));
 }
 
-function withGuest(change: (fw: RegisteredFirewall) => void): FirewallRulesets {
+function withGuest(change: (fw: FirewallView) => void): FirewallRulesets {
   const fw = smallFirewall();
   change(fw);
   return translateFirewall(fw);
@@ -27,11 +27,11 @@ function withGuest(change: (fw: RegisteredFirewall) => void): FirewallRulesets {
 
 const db = (r: FirewallRulesets) => r.guests.get("db")!;
 const rules =
-  (...list: RegisteredRule[]) =>
-  (fw: RegisteredFirewall) =>
+  (...list: RuleInputs[]) =>
+  (fw: FirewallView) =>
     fw.guests[0].rules.push(...list);
 
-function problemsOf(change: (fw: RegisteredFirewall) => void): readonly string[] {
+function problemsOf(change: (fw: FirewallView) => void): readonly string[] {
   try {
     withGuest(change);
   } catch (error) {
@@ -44,8 +44,8 @@ function problemsOf(change: (fw: RegisteredFirewall) => void): readonly string[]
 describe("the nftables translation of a registered Proxmox firewall", () => {
   it("filters nothing when the cluster firewall is off or never registered", () => {
     for (const change of [
-      (fw: RegisteredFirewall) => (fw.cluster!.enabled = false),
-      (fw: RegisteredFirewall) => delete fw.cluster,
+      (fw: FirewallView) => (fw.cluster!.enabled = false),
+      (fw: FirewallView) => delete fw.cluster,
     ]) {
       const r = withGuest(change);
       for (const text of [db(r), r.nodes.get("pve")!]) {
@@ -58,9 +58,9 @@ describe("the nftables translation of a registered Proxmox firewall", () => {
   it("filters a guest only when its options enable it and only on NICs whose firewall flag is on", () => {
     expect(chainLines(db(withGuest(() => undefined)), "input")).toEqual(['iifname "eth0" jump net0_in']);
     for (const change of [
-      (fw: RegisteredFirewall) => delete fw.guests[0].options,
-      (fw: RegisteredFirewall) => (fw.guests[0].options!.enabled = false),
-      (fw: RegisteredFirewall) => (fw.guests[0].nics[0].firewall = false),
+      (fw: FirewallView) => delete fw.guests[0].options,
+      (fw: FirewallView) => (fw.guests[0].options!.enabled = false),
+      (fw: FirewallView) => (fw.guests[0].nics[0].firewall = false),
     ]) {
       const text = db(withGuest(change));
       expect(chainLines(text, "net0_in")).toEqual([]);
@@ -131,9 +131,9 @@ describe("the nftables translation of a registered Proxmox firewall", () => {
       withGuest((fw) => {
         fw.ipsets.push({
           name: "office",
-          entries: [{ cidr: "10.0.1.0/24" }, { cidr: "10.0.1.9", nomatch: true }],
+          cidrs: [{ name: "10.0.1.0/24" }, { name: "10.0.1.9", nomatch: true }],
         });
-        fw.guests[0].ipsets.push({ name: "office", entries: [{ cidr: "10.0.3.0/24" }] });
+        fw.guests[0].ipsets.push({ name: "office", cidrs: [{ name: "10.0.3.0/24" }] });
         rules(
           { type: "in", action: "ACCEPT", source: "+office", proto: "tcp", dport: "80,8000:8010" },
           { type: "in", action: "ACCEPT", source: "+dc/office", proto: "udp", sport: "53" },

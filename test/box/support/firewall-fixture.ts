@@ -1,40 +1,41 @@
-import type { RegisteredFirewall, RegisteredGuest } from "../../../components/firewall/registered";
+import type { FirewallView, GuestView } from "../../../components/firewall/firewall-view";
 
 /** A small registered firewall: one node, one container with one firewalled NIC, no rules yet. */
-export function smallFirewall(): RegisteredFirewall {
+export function smallFirewall(): FirewallView {
   return {
     stack: "fixture",
     cluster: { enabled: true, inputPolicy: "DROP", outputPolicy: "ACCEPT" },
     clusterRules: [],
-    ipsets: [{ name: "management", entries: [{ cidr: "10.0.0.200/29" }] }],
+    ipsets: [{ name: "management", cidrs: [{ name: "10.0.0.200/29" }] }],
     aliases: [],
     securityGroups: [],
     guests: [
       {
         key: "db",
-        kind: "lxc",
+        name: "db",
+        kind: "ct",
         vmid: 100,
         node: "pve",
-        nics: [{ netId: "net0", name: "eth0", firewall: true, ipv4: "10.0.0.10/24" }],
+        nics: [{ iface: "net0", device: "eth0", firewall: true, addresses: ["10.0.0.10"] }],
         options: { enabled: true },
         rules: [],
         ipsets: [],
         aliases: [],
       },
     ],
-    nodes: [{ name: "pve", address: "10.0.0.2", localNetwork: "10.0.0.0/24", rules: [] }],
+    hosts: [{ name: "pve", address: "10.0.0.2", localNetwork: "10.0.0.0/24", rules: [] }],
   };
 }
 
 /** Every feature the translator implements at once, for the kernel's syntax check. */
-export function kitchenSinkFirewall(): RegisteredFirewall {
+export function kitchenSinkFirewall(): FirewallView {
   const fw = smallFirewall();
   fw.cluster!.ebtables = true;
   fw.ipsets.push(
-    { name: "blacklist", entries: [{ cidr: "203.0.113.0/24" }, { cidr: "2001:db8:bad::/48" }] },
+    { name: "blacklist", cidrs: [{ name: "203.0.113.0/24" }, { name: "2001:db8:bad::/48" }] },
     {
       name: "office",
-      entries: [{ cidr: "10.0.1.0/24" }, { cidr: "10.0.1.9", nomatch: true }, { cidr: "lab" }],
+      cidrs: [{ name: "10.0.1.0/24" }, { name: "10.0.1.9", nomatch: true }, { name: "lab" }],
     },
   );
   fw.aliases.push({ name: "lab", cidr: "10.0.2.0/24" }, { name: "v6net", cidr: "2001:db8:1::/64" });
@@ -48,12 +49,12 @@ export function kitchenSinkFirewall(): RegisteredFirewall {
     ],
   });
   fw.clusterRules.push({ type: "in", action: "ACCEPT", macro: "Ping" });
-  fw.nodes[0].rules.push(
+  fw.hosts[0].rules.push(
     { type: "in", action: "ACCEPT", source: "10.0.0.50", proto: "tcp", dport: "9100", iface: "vmbr0" },
     { type: "out", action: "REJECT", dest: "v6net", proto: "udp", dport: "53" },
     { securityGroup: "web-front" },
   );
-  const guest: RegisteredGuest = fw.guests[0];
+  const guest: GuestView = fw.guests[0];
   guest.options = {
     enabled: true,
     inputPolicy: "REJECT",
@@ -64,15 +65,14 @@ export function kitchenSinkFirewall(): RegisteredFirewall {
     ipfilter: true,
   };
   guest.nics.push({
-    netId: "net1",
-    name: "eth1",
+    iface: "net1",
+    device: "eth1",
     firewall: true,
-    ipv4: "10.9.0.10/24",
-    ipv6: "2001:db8:9::10/64",
+    addresses: ["10.9.0.10", "2001:db8:9::10"],
   });
   guest.ipsets.push(
-    { name: "office", entries: [{ cidr: "10.0.3.0/24" }] },
-    { name: "ipfilter-net1", entries: [{ cidr: "10.9.0.11" }] },
+    { name: "office", cidrs: [{ name: "10.0.3.0/24" }] },
+    { name: "ipfilter-net1", cidrs: [{ name: "10.9.0.11" }] },
   );
   guest.aliases.push({ name: "monitor", cidr: "10.0.0.50" });
   guest.rules.push(
