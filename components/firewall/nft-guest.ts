@@ -64,7 +64,9 @@ export function guestRuleset(ctx: Context, guest: GuestView, node: HostView | un
     if (!enabled || !nic.firewall) {
       // pve-firewall's FORWARD chain drops conntrack INVALID on every bridged port.
       base.input.push(`iifname ${dev} ct state invalid drop`);
+      base.fwdIn.push(`iifname ${dev} ct state invalid drop`);
       base.output.push(`oifname ${dev} ct state invalid drop`);
+      base.fwdOut.push(`oifname ${dev} ct state invalid drop`);
       continue;
     }
     const mine = rules.filter((r) => r.iface === undefined || r.iface === nic.iface);

@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { translateFirewall, type FirewallRulesets } from "../../components/firewall/nftables";
 import type { FirewallView } from "../../components/firewall/firewall-view";
 import { runUnderMocks, type MockRun } from "../lib/mock-run";
-import { extractFirewall } from "./firewall-extract";
+import { extractFirewall, type RegisteredResource } from "./firewall-extract";
 
 const TIMEOUT_MS = 15000;
 
@@ -25,6 +25,17 @@ export function firewallFromRun(run: MockRun): FirewallView {
       .filter((r) => r.custom)
       .map((r) => ({ type: r.type, name: r.name, inputs: run.clearInputs.get(r.urn) ?? {} })),
   );
+}
+
+/**
+ * Every ruleset from registrations another recorder already holds (type, logical name, inputs with
+ * secrets in clear), e.g. the box runner's own mock run: no second run of the program.
+ */
+export function firewallRulesetsFromResources(
+  stack: string,
+  resources: readonly RegisteredResource[],
+): FirewallRulesets {
+  return translateFirewall(extractFirewall(stack, resources));
 }
 
 /** Runs the program for `stack` under mocks and reads the firewall it registers. */

@@ -4,6 +4,7 @@ import {
   extractFirewall,
   type RegisteredResource,
 } from "../../scripts/box/firewall-extract";
+import { firewallRulesetsFromResources } from "../../scripts/box/firewall";
 
 const container: RegisteredResource = {
   type: T.container,
@@ -120,6 +121,28 @@ describe("reading the registered firewall", () => {
       { name: "web", rules: [{ type: "in", action: "ACCEPT", macro: "Web" }] },
     ]);
     expect(JSON.stringify(fw)).not.toContain("not-read");
+  });
+
+  it("turns recorded registrations straight into rulesets for the box runner", () => {
+    const rulesets = firewallRulesetsFromResources("t", [
+      container,
+      provider,
+      { type: T.cluster, name: "c", inputs: { enabled: true } },
+      { type: T.options, name: "o", inputs: { nodeName: "pve", containerId: 100, enabled: true } },
+      {
+        type: T.rules,
+        name: "g",
+        inputs: {
+          nodeName: "pve",
+          containerId: 100,
+          rules: [{ type: "in", action: "ACCEPT", macro: "SSH" }],
+        },
+      },
+    ]);
+    expect([...rulesets.guests.keys()]).toEqual(["database-primary"]);
+    expect([...rulesets.nodes.keys()]).toEqual(["pve"]);
+    expect(rulesets.guests.get("database-primary")).toContain("tcp dport 22 accept");
+    expect(rulesets.guests.get("database-primary")).toContain('oifname "eth1" ct state invalid drop');
   });
 
   it("refuses what it cannot place, every problem at once", () => {
