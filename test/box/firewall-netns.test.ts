@@ -13,12 +13,35 @@ import { validateSiteConfig } from "../../config/validate";
 import { siteWiring } from "../../config/wiring";
 import { runUnderMocks, type MockRun } from "../../scripts/lib/mock-run";
 import { applyRuleset, firewallFromRun } from "../../scripts/box/firewall";
+import { waitFor } from "../live/support/daemon";
 import { NetnsLab, type ProbeResult } from "./support/netns-lab";
 
 const root = resolve(__dirname, "../..");
 const GUESTS = ["moodle-app1", "database-primary", "redis", "monitoring"];
 const NODE = "pve-school";
 const NODE_TARGET = `host:${NODE}`;
+/** The balancers: keepalived's VRRP (IP protocol 112) between them must pass, from nobody else. */
+const VRRP_PEERS = ["moodle-lb1", "moodle-lb2"];
+
+/** Prints the source of every IP protocol 112 packet delivered to this namespace within argv[1] s. */
+const VRRP_RECEIVER = `
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 112)
+s.settimeout(float(sys.argv[1]))
+print("ready", flush=True)
+try:
+    while True:
+        print("got", s.recvfrom(2048)[1][0], flush=True)
+except socket.timeout:
+    print("done", flush=True)
+`;
+/** Sends three VRRP-shaped packets (IP protocol 112) to argv[1]. */
+const VRRP_SENDER = `
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 112)
+for _ in range(3):
+    s.sendto(bytes([0x21, 51, 100, 1, 0, 1, 0, 0]) + bytes(4), (sys.argv[1], 0))
+`;
 
 interface Member {
   ns: string;
@@ -30,12 +53,14 @@ describe("the school's firewall enforced in network namespaces", () => {
   let run: MockRun;
   let fw: FirewallView;
   const members = new Map<string, Member>();
+  const peers = new Map<string, Member>();
   let edges: { from: string; to: string; port: number }[] = [];
   const ports = new Map<string, number[]>();
 
   const applyAll = (data: FirewallView) => {
     const rulesets = translateFirewall(data);
-    for (const key of GUESTS) applyRuleset(members.get(key)!.ns, rulesets.guests.get(key)!);
+    for (const key of [...GUESTS, ...VRRP_PEERS])
+      applyRuleset((members.get(key) ?? peers.get(key))!.ns, rulesets.guests.get(key)!);
     applyRuleset(members.get(NODE_TARGET)!.ns, rulesets.nodes.get(NODE)!);
   };
   const probe = (from: string, to: string, port: number): ProbeResult =>
@@ -61,6 +86,10 @@ describe("the school's firewall enforced in network namespaces", () => {
         ns: lab.addMember(key, `${guest.nics[0].addresses[0]}/${prefix}`),
         ip: guest.nics[0].addresses[0],
       });
+    }
+    for (const key of VRRP_PEERS) {
+      const address = fw.guests.find((g) => g.key === key)!.nics[0].addresses[0];
+      peers.set(key, { ns: lab.addMember(key, `${address}/${prefix}`), ip: address });
     }
     members.set(NODE_TARGET, { ns: lab.addMember("node", `${node.address}/${prefix}`), ip: node.address! });
     // Every port some edge opens on a guest, plus SSH everywhere (opened only for the admin network);
@@ -133,6 +162,18 @@ describe("the school's firewall enforced in network namespaces", () => {
     expect(probe("redis", NODE_TARGET, 9100)).toBe("timeout");
     // Proxmox adds local_network to the management IP set: every guest on the LAN reaches 22 and 8006.
     expect(probe("redis", NODE_TARGET, 22)).toBe("open");
+  });
+
+  it("lets keepalived's VRRP adverts from the other balancer in, and from nobody else", async () => {
+    const [lb1, lb2] = VRRP_PEERS.map((key) => peers.get(key)!);
+    const app1 = members.get("moodle-app1")!;
+    const receiver = lab!.start(lb1.ns, "python3", ["-c", VRRP_RECEIVER, "3"]);
+    await waitFor("VRRP receiver", () => receiver.output().includes("ready"), 10000);
+    lab!.run(lb2.ns, "python3", ["-c", VRRP_SENDER, lb1.ip]);
+    lab!.run(app1.ns, "python3", ["-c", VRRP_SENDER, lb1.ip]);
+    await waitFor("VRRP receiver to finish", () => receiver.output().includes("done"), 10000);
+    const sources = new Set([...receiver.output().matchAll(/^got (\S+)$/gm)].map((m) => m[1]));
+    expect([...sources]).toEqual([lb2.ip]);
   });
 
   describe("follows the registered input", () => {

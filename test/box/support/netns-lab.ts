@@ -87,6 +87,23 @@ export class NetnsLab {
     await waitFor(`listener in ${ns}`, () => daemon.output().includes("ready"), STEP_TIMEOUT_MS);
   }
 
+  /** Starts `command` inside `ns`; it is stopped by `destroy` at the latest. */
+  start(ns: string, command: string, args: readonly string[]): RunningDaemon {
+    const daemon = startDaemon(`${command} in ${ns}`, "ip", ["netns", "exec", ns, command, ...args]);
+    this.listeners.push(daemon);
+    return daemon;
+  }
+
+  /** Runs `command` inside `ns` to completion, bounded in time; throws when it fails. */
+  run(ns: string, command: string, args: readonly string[]): string {
+    const result = spawnSync("ip", ["netns", "exec", ns, command, ...args], {
+      timeout: STEP_TIMEOUT_MS,
+      encoding: "utf8",
+    });
+    if (result.status !== 0) throw new Error(`${command} in ${ns} failed: ${result.stderr || result.error}`);
+    return result.stdout;
+  }
+
   /** Connects from `ns` to every target at once, each bounded by `timeoutMs`. */
   probe(ns: string, targets: readonly [string, number][], timeoutMs = 1500): ProbeResult[] {
     const result = spawnSync(
