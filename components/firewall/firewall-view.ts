@@ -2,85 +2,38 @@
  * The firewall of a stack as the program registers it with the Proxmox provider, arranged the way
  * the translator (nftables.ts) reads it: per guest (NICs with their `firewall` flag, options,
  * rules, IP sets, aliases), per node (options, rules, address), and cluster-wide. Plain data, no
- * Pulumi types. The `*Inputs` types carry the provider's own field names, as the firewall tests'
- * `registered.ts` does, so each value traces to one input of one registered resource. An absent
+ * Pulumi types. The `*Inputs` types are the firewall tests' (`registered.ts`, the provider's own
+ * field names), so each value traces to one input of one registered resource. An absent
  * optional field means the program did not set it; the translator applies the provider's defaults,
  * which are what the provider then sends to Proxmox.
  */
+import type {
+  AliasInputs,
+  ClusterFirewallInputs,
+  GuestOptionsInputs,
+  IpsetInputs,
+  RuleInputs,
+  SecurityGroupInputs,
+} from "./registered";
 
-/** One rule of `firewall.RulesLegacy` or of a security group; `securityGroup` set = insert that group. */
-export interface RuleInputs {
-  /** `in`, `out` or `forward`; absent on a security group insertion. */
-  type?: string;
-  /** `ACCEPT`, `DROP` or `REJECT`. */
-  action?: string;
-  macro?: string;
-  proto?: string;
-  /** Port list (`22,80:90`) or, for icmp/icmpv6, an ICMP type name. */
-  dport?: string;
-  sport?: string;
-  /** Address list, range, alias name or `+ipset`. */
-  source?: string;
-  dest?: string;
-  /** `net<N>` on a guest, an interface name on a node. */
-  iface?: string;
-  /** Provider default: true. */
-  enabled?: boolean;
-  securityGroup?: string;
-  comment?: string;
-  pos?: number;
-  log?: string;
-}
+export type {
+  AliasInputs,
+  ClusterFirewallInputs,
+  IpsetEntryInputs,
+  IpsetInputs,
+  RuleInputs,
+  SecurityGroupInputs,
+} from "./registered";
 
-export interface IpsetEntryInputs {
-  /** An address, a network or an alias name. */
-  name: string;
-  comment?: string;
-  /** Excluded from the set. */
-  nomatch?: boolean;
-}
-
-/** `[IPSET name]`: referenced as `+name` in a rule's source or dest. */
-export interface IpsetInputs {
-  name?: string;
-  comment?: string;
-  cidrs?: IpsetEntryInputs[];
-}
-
-/** `[ALIASES]`: a name for one address or network. */
-export interface AliasInputs {
-  name?: string;
-  cidr: string;
-  comment?: string;
-}
-
-/** `[group name]` in cluster.fw. */
-export interface SecurityGroupInputs {
-  name?: string;
-  comment?: string;
-  rules?: RuleInputs[];
-}
-
-/** `cluster.FirewallLegacy` (cluster.fw [OPTIONS]). */
-export interface ClusterFirewallInputs {
-  enabled?: boolean;
-  inputPolicy?: string;
-  outputPolicy?: string;
-  forwardPolicy?: string;
-  ebtables?: boolean;
-}
-
-/** `firewall.OptionsLegacy` of one guest (`<vmid>.fw` [OPTIONS]). */
-export interface GuestOptionsInputs {
-  enabled?: boolean;
-  inputPolicy?: string;
-  outputPolicy?: string;
-  ipfilter?: boolean;
-  macfilter?: boolean;
+/**
+ * `firewall.OptionsLegacy` of one guest (`<vmid>.fw` [OPTIONS]) without its target, plus the
+ * options the box enforces that the firewall tests' evaluator does not read.
+ */
+export type GuestFirewallOptions = Omit<GuestOptionsInputs, "nodeName" | "vmId" | "containerId"> & {
   dhcp?: boolean;
   ndp?: boolean;
   radv?: boolean;
-}
+};
 
 /** `node.FirewallLegacy` / `node.Firewall` of one node (host.fw [OPTIONS]). */
 export interface HostFirewallInputs {
@@ -114,7 +67,7 @@ export interface GuestView {
   name: string;
   nics: GuestNic[];
   /** Undefined when no options resource targets the guest (Proxmox default: firewall off). */
-  options?: GuestOptionsInputs;
+  options?: GuestFirewallOptions;
   rules: RuleInputs[];
   ipsets: IpsetInputs[];
   aliases: AliasInputs[];

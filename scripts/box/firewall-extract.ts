@@ -16,26 +16,18 @@ import type {
   HostView,
   RuleInputs,
 } from "../../components/firewall/firewall-view";
+import {
+  FIREWALL_TYPES as REGISTERED_TYPES,
+  type RegisteredResource,
+} from "../../components/firewall/registered";
 
-/** One registered resource: its type token, logical name and inputs with secrets in clear. */
-export interface RegisteredResource {
-  type: string;
-  name: string;
-  inputs: Record<string, unknown>;
-}
+export type { RegisteredResource };
 
+/** The firewall tests' type tokens, plus the nodes' own firewall options. */
 export const FIREWALL_TYPES = {
-  container: "proxmoxve:index/containerLegacy:ContainerLegacy",
-  vm: "proxmoxve:index/vmLegacy:VmLegacy",
-  cluster: "proxmoxve:cluster/firewallLegacy:FirewallLegacy",
-  options: "proxmoxve:firewall/optionsLegacy:OptionsLegacy",
-  rules: "proxmoxve:firewall/rulesLegacy:RulesLegacy",
-  ipset: "proxmoxve:firewall/ipsetLegacy:IpsetLegacy",
-  alias: "proxmoxve:firewall/aliasLegacy:AliasLegacy",
-  securityGroup: "proxmoxve:cluster/firewall/security/groupLegacy:GroupLegacy",
+  ...REGISTERED_TYPES,
   nodeLegacy: "proxmoxve:node/firewallLegacy:FirewallLegacy",
   node: "proxmoxve:node/firewall:Firewall",
-  provider: "pulumi:providers:proxmoxve",
 } as const;
 
 const KNOWN = new Set<string>(Object.values(FIREWALL_TYPES));
