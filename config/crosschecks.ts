@@ -1,6 +1,7 @@
 import ipaddr from "ipaddr.js";
 import { capacityByNode } from "./capacity";
 import { guestInventory, type GuestPlan } from "./inventory";
+import { checkMoodleSharedStorage } from "./moodle-checks";
 import type { ConfigProblem } from "./problems";
 import type { SiteConfig } from "./schema";
 import { siteTemplates } from "./templates";
@@ -312,5 +313,6 @@ export function crossCheck(site: SiteConfig): CrossCheckResult {
   checkPublicNames(site, errors);
   checkTiers(site, guests, errors, warnings);
   checkCapacity(site, guests, errors, warnings);
+  checkMoodleSharedStorage(site, errors);
   return { errors, warnings };
 }

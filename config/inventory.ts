@@ -192,17 +192,19 @@ export function guestInventory(site: SiteConfig): GuestPlan[] {
         lxc(site, `moodle-${name}`, "moodle", `moodle.nodes.${name}`, node, "Moodle app node", false),
       );
     }
-    guests.push(
-      lxc(
-        site,
-        "moodle-files",
-        "moodle",
-        "moodle.sharedFiles",
-        site.moodle.sharedFiles,
-        "NFS server for moodledata",
-        true,
-      ),
-    );
+    if (site.moodle.sharedFiles) {
+      guests.push(
+        lxc(
+          site,
+          "moodle-files",
+          "moodle",
+          "moodle.sharedFiles",
+          site.moodle.sharedFiles,
+          "NFS server for moodledata",
+          true,
+        ),
+      );
+    }
   }
   if (site.windowsGpu) {
     const vm = site.windowsGpu;

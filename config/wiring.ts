@@ -161,9 +161,14 @@ export function siteWiring(site: SiteConfig): SiteWiring {
         description: "HAProxy stats",
       });
     }
-    for (const node of nodes) {
-      edges.push(tcp({ guest: node }, "moodle-files", PORTS.nfs, "moodledata over NFS"));
-      edges.push(tcp({ guest: node }, "moodle-files", PORTS.rpcbind, "NFS rpcbind"));
+    if (has("moodle-files")) {
+      // The Proxmox nodes mount the share (a cluster storage) and bind-mount it into the app nodes.
+      const pveNodes: Endpoint = {
+        label: "proxmox-nodes",
+        cidrs: site.proxmox.nodes.map((n) => `${n.address}/32`),
+      };
+      edges.push(tcp(pveNodes, "moodle-files", PORTS.nfs, "moodledata storage over NFS"));
+      edges.push(tcp(pveNodes, "moodle-files", PORTS.rpcbind, "NFS rpcbind (Proxmox's storage check)"));
     }
   }
   if (has("database-primary")) {

@@ -1,7 +1,8 @@
 /**
  * The Moodle cluster of a validated stack, as the inputs of the tier's renderers: which script runs on
  * which guest, with what. Everything is keyed by stack-config keys in sorted order, so adding an app node
- * changes only the balancers' configs and the NFS export, never another node's script. Pure: no Pulumi.
+ * changes only the balancers' configs, never another node's script or the NFS export (whose clients are
+ * the Proxmox nodes). Pure: no Pulumi.
  */
 import type { GuestPlan } from "../../config/inventory";
 import { PORTS } from "../../config/ports";
@@ -12,6 +13,7 @@ import type { InstallerScriptInput } from "./installer-script";
 import type { KeepalivedInput } from "./keepalived";
 import type { MoodleLayout } from "./layout";
 import type { NfsExportInput } from "./nfs";
+import { planSharedStorage, type SharedStoragePlan } from "./shared-storage";
 import { phpFpmPoolSizing, type PoolSizing } from "./php-fpm";
 
 export type MoodleConfig = NonNullable<SiteConfig["moodle"]>;
@@ -35,6 +37,8 @@ export interface MoodleClusterPlanInput {
   database: { host: string; port: number; name: string; user: string };
   /** Redis and Moodle's ACL user (password MOODLE_REDIS_PASSWORD), whose keys must start with keyPrefix. */
   redis: { host: string; port: number; user: string; keyPrefix: string };
+  /** The Proxmox nodes of the cluster: they mount the shared storage. */
+  proxmoxNodes: readonly { name: string; address: string }[];
 }
 
 export interface BalancerPlan {
@@ -61,7 +65,10 @@ export interface MoodleClusterPlan {
   /** Stack key of the node that installs Moodle and runs cron. */
   cronNode: string;
   layout: Partial<MoodleLayout>;
-  nfs: NfsExportInput;
+  /** The cluster storage of the shared dataroot, bind-mounted into every app node. */
+  shared: SharedStoragePlan;
+  /** The sharedFiles guest's export, when that guest serves the storage. */
+  nfs?: NfsExportInput;
   balancers: BalancerPlan[];
   nodes: AppNodePlan[];
   installer: InstallerScriptInput;
@@ -116,7 +123,8 @@ export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterP
   if (nodeKeys.length === 0) throw new Error("moodle.nodes: needs at least one app node");
   const lbs = lbKeys.map((key) => ({ key, guest: guestOf(input.guests, `moodle-${key}`) }));
   const nodes = nodeKeys.map((key) => ({ key, guest: guestOf(input.guests, `moodle-${key}`) }));
-  const files = guestOf(input.guests, "moodle-files");
+  const files = m.sharedFiles ? guestOf(input.guests, "moodle-files") : undefined;
+  const shared = planSharedStorage({ moodle: m, filesGuestIp: files?.ip, proxmoxNodes: input.proxmoxNodes });
   const clustered = lbs.length >= 2;
   if (clustered && !m.vip) throw new Error("moodle.vip: required with two or more load balancers");
   if (!clustered && m.vip)
@@ -133,7 +141,6 @@ export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterP
       `moodle.nodes: every app node needs the same template (PHP ${[...phpVersions].join(", ")})`,
     );
   const layout: Partial<MoodleLayout> = { phpVersion: [...phpVersions][0] };
-  const exportPath = m.sharedFiles.data.path;
   const wwwroot = `https://${m.publicHostname}`;
   const frontAddress = m.vip ?? lbs[0].guest.ip;
 
@@ -204,7 +211,6 @@ export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterP
           prefix: `${input.redis.keyPrefix}sess:`,
         },
       },
-      nfs: { server: files.ip, exportPath },
       layout,
     },
   }));
@@ -214,7 +220,10 @@ export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterP
     frontAddress,
     cronNode,
     layout,
-    nfs: { exportPath, clients: nodes.map((n) => n.guest.ip) },
+    shared,
+    nfs: shared.servedByGuest
+      ? { exportPath: shared.exportPath, directory: shared.directory, clients: shared.clients }
+      : undefined,
     balancers,
     nodes: appNodes,
     installer: {

@@ -1,8 +1,10 @@
+import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import type * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { DatabaseEndpoint } from "../database";
 import type { RedisEndpoint } from "../redis";
 import type { TierContext } from "../site/context";
+import { planOf } from "../site/context";
 import { GuestTier } from "../site/guest-tier";
 import { trustedProxies } from "../site/trusted-proxies";
 import { appNodeScriptEnv, renderAppNodeScript } from "./app-script";
@@ -13,8 +15,11 @@ import { renderCronScript } from "./cron";
 import { haproxyStatsPasswordVariable } from "./haproxy-settings";
 import { installerScriptEnv, moodleAdminPasswordVariable, renderInstallerScript } from "./installer-script";
 import { keepalivedPasswordVariable } from "./keepalived";
+import { resolveLayout } from "./layout";
 import { renderAppMountScript } from "./mount-script";
 import { renderNfsServerScript } from "./nfs-script";
+import { renderStorageNodeScript } from "./storage-node-script";
+import { NodeProvisioner } from "../proxmox/provisioner";
 
 export interface MoodleClusterArgs {
   ctx: TierContext;
@@ -28,7 +33,11 @@ export interface MoodleClusterArgs {
 
 /**
  * HAProxy balancer(s) with a floating address (keepalived), N Moodle app nodes (nginx, php-fpm) sharing
- * moodledata over NFS, sessions and application cache in Redis; installer and cron on one node.
+ * moodledata, sessions and application cache in Redis; installer and cron on one node. The shared
+ * moodledata is an NFS storage of the Proxmox cluster (served by the sharedFiles guest or a NAS), mounted
+ * by every node and bind-mounted into the unprivileged app nodes: the kernel refuses NFS mounts inside a
+ * user namespace. Bind mounts need root@pam, so the app nodes (and the privileged NFS guest) are created
+ * through the root@pam provider; everything else uses the API token.
  */
 export class MoodleCluster extends GuestTier {
   /** Public URL of the site. */
@@ -44,21 +53,7 @@ export class MoodleCluster extends GuestTier {
     super("proxmox-sites:moodle:MoodleCluster", name, args.ctx, opts);
     const { ctx } = args;
     const m = ctx.site.moodle!;
-    // The kernel NFS server needs a privileged container; app nodes mount NFS (mount=nfs feature).
-    this.addGuest("moodle-files", {
-      unprivileged: false,
-      volumes: [
-        {
-          storage: m.sharedFiles.data.storage,
-          sizeGb: m.sharedFiles.data.sizeGb,
-          path: m.sharedFiles.data.path,
-        },
-      ],
-    });
     for (const key of Object.keys(m.loadBalancers).sort()) this.addGuest(`moodle-${key}`);
-    for (const key of Object.keys(m.nodes).sort())
-      this.addGuest(`moodle-${key}`, { features: { nesting: true, mounts: ["nfs"] } });
-
     const db = args.database.credentials.moodle;
     const cache = args.redis.users.moodle;
     if (!db || !cache) throw new Error("moodle: the database and Redis tiers have no account for Moodle");
@@ -71,6 +66,7 @@ export class MoodleCluster extends GuestTier {
       tunnelConnectorIps: trustedProxies(ctx),
       database: { host: args.database.host, port: args.database.port, name: db.database, user: db.user },
       redis: { host: args.redis.host, port: args.redis.port, user: cache.user, keyPrefix: cache.keyPrefix },
+      proxmoxNodes: ctx.site.proxmox.nodes,
     });
     this.wwwroot = plan.wwwroot;
     this.cronNode = plan.cronNode;
@@ -100,11 +96,64 @@ export class MoodleCluster extends GuestTier {
         }),
       );
 
-    const nfs = this.provision({
-      guest: "moodle-files",
-      role: "nfs",
-      script: renderNfsServerScript(plan.nfs),
-    });
+    // The kernel NFS server needs a privileged container (root@pam provider).
+    let nfs: pulumi.Resource | undefined;
+    if (m.sharedFiles && plan.nfs) {
+      this.addGuest("moodle-files", {
+        unprivileged: false,
+        volumes: [
+          {
+            storage: m.sharedFiles.data.storage,
+            sizeGb: m.sharedFiles.data.sizeGb,
+            path: m.sharedFiles.data.path,
+          },
+        ],
+      });
+      nfs = this.provision({ guest: "moodle-files", role: "nfs", script: renderNfsServerScript(plan.nfs) });
+    }
+    const shared = plan.shared;
+    // Registered with the API token (Datastore.Allocate on /storage); every node mounts it.
+    const storage = new proxmoxve.storage.Nfs(
+      `${name}-shared-storage`,
+      {
+        resourceId: shared.storageId,
+        server: shared.server,
+        export: shared.exportPath,
+        options: shared.options,
+        nodes: shared.nodes,
+        // Proxmox keeps no guest disks or backups here; with root squashed it could not create its
+        // content directories anyway.
+        contents: ["snippets"],
+        createBasePath: false,
+        createSubdirs: false,
+      },
+      { parent: this, provider: ctx.providers.proxmox, dependsOn: nfs ? [nfs] : [] },
+    );
+    // On every node that hosts an app node: mounted, the dataroot there with its owner and marker.
+    const appHosts = [...new Set(plan.nodes.map((n) => planOf(ctx, n.guest).node))].sort();
+    const nodeReady = new Map(
+      appHosts.map((node) => [
+        node,
+        new NodeProvisioner(
+          `${node}-moodle-shared-storage`,
+          {
+            connection: ctx.factory.connectionForNode(node),
+            script: renderStorageNodeScript({ storageId: shared.storageId, directory: shared.directory }),
+            dependsOn: [storage],
+          },
+          { parent: this },
+        ),
+      ]),
+    );
+    const layout = resolveLayout(plan.layout);
+    for (const node of plan.nodes) {
+      this.addGuest(node.guest, {
+        features: { nesting: true },
+        bindMounts: [{ hostPath: shared.hostPath, path: layout.dataRoot }],
+        dependsOn: [nodeReady.get(planOf(ctx, node.guest).node)!],
+      });
+    }
+
     for (const b of plan.balancers) {
       this.provision({
         guest: b.guest,
@@ -121,12 +170,12 @@ export class MoodleCluster extends GuestTier {
         script: renderAppNodeScript(node.input),
         secrets: secretsFor(appNodeScriptEnv),
       });
-      // The short step that attaches the shared dataroot: after the node's packages and the NFS export.
+      // The short step that checks the shared dataroot (bind mount) before anything writes to it.
       const mount = this.provision({
         guest: node.guest,
         role: "mount",
-        script: renderAppMountScript(node.input),
-        dependsOn: [app, nfs],
+        script: renderAppMountScript({ layout: plan.layout }),
+        dependsOn: [app],
       });
       let cronAfter = mount;
       if (node.cron) {

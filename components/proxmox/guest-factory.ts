@@ -5,13 +5,17 @@ import type { GuestPlan } from "../../config/inventory";
 import type { SiteConfig } from "../../config/schema";
 import { siteTemplates } from "../../config/templates";
 import type { SiteProviders } from "./providers";
-import { LxcGuest, type GuestVolume } from "./lxc-guest";
+import { LxcGuest, type GuestBindMount, type GuestVolume } from "./lxc-guest";
 import type { NodeConnection } from "./provisioner";
 
 /** What a tier may change from the site's defaults for one of its guests. */
 export interface GuestOverrides {
   features?: { nesting?: boolean; keyctl?: boolean; fuse?: boolean; mounts?: string[] };
   volumes?: GuestVolume[];
+  /** Host directories mounted into the guest: root@pam only (API tokens are refused). */
+  bindMounts?: GuestBindMount[];
+  /** What the container waits for (the bind mounts' source). */
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
   /** false only where the tier cannot work unprivileged (uses the root@pam provider). */
   unprivileged?: boolean;
 }
@@ -30,17 +34,28 @@ export class GuestFactory {
     private readonly sshPrivateKey: pulumi.Output<string> | undefined,
   ) {}
 
-  /** Needs root@pam: privileged containers, features beyond nesting. */
-  private needsRoot(o: GuestOverrides): boolean {
+  /** Needs root@pam: privileged containers, features beyond nesting, bind mounts. */
+  needsRoot(o: GuestOverrides): boolean {
     const f = o.features ?? {};
-    return o.unprivileged === false || Boolean(f.keyctl || f.fuse || (f.mounts && f.mounts.length > 0));
+    return (
+      o.unprivileged === false ||
+      Boolean(f.keyctl || f.fuse || (f.mounts && f.mounts.length > 0)) ||
+      (o.bindMounts ?? []).length > 0
+    );
   }
 
   lxc(plan: GuestPlan, overrides: GuestOverrides, parent: pulumi.Resource): LxcGuest {
     const site = this.site;
     const templateKey = plan.template ?? "debian-12";
     const template = siteTemplates(site.templates)[templateKey];
-    const provider: proxmoxve.Provider = this.needsRoot(overrides)
+    const needsRoot = this.needsRoot(overrides);
+    if (needsRoot && !this.providers.proxmoxRoot) {
+      // The plan still shows the guest; a real `up` would get HTTP 403 from Proxmox.
+      pulumi.log.warn(
+        `${plan.configPath}: needs the root@pam login (privileged, bind mount or a feature beyond nesting): set it with pulumi config set --secret proxmoxRootPassword`,
+      );
+    }
+    const provider: proxmoxve.Provider = needsRoot
       ? (this.providers.proxmoxRoot ?? this.providers.proxmox)
       : this.providers.proxmox;
     const [, prefixLength] = ipaddr.IPv4.parseCIDR(site.network.cidr);
@@ -66,6 +81,8 @@ export class GuestFactory {
         unprivileged: overrides.unprivileged ?? true,
         features: overrides.features,
         volumes: overrides.volumes,
+        bindMounts: overrides.bindMounts,
+        dependsOn: overrides.dependsOn,
         startupOrder: plan.startupOrder,
         cpuUnits: cpuUnitsByPriority[plan.priority],
         tags: [site.site.slug, plan.tier, "proxmox-sites"],

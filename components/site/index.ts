@@ -81,7 +81,7 @@ export class Site extends pulumi.ComponentResource {
       templates.fileIds,
       args.secrets.proxmoxSshPrivateKey,
     );
-    const ctx: TierContext = { site, wiring: this.wiring, factory };
+    const ctx: TierContext = { site, wiring: this.wiring, factory, providers: this.providers };
     const tiers: GuestTier[] = [];
 
     if (site.database)

@@ -22,6 +22,8 @@ export interface RecordedResource {
   deleteBeforeReplace: boolean;
   /** URNs of explicit dependencies. */
   dependsOn: string[];
+  /** URN of the explicit provider, if any (which Proxmox login creates the resource). */
+  provider?: string;
 }
 
 export interface MockRun {
@@ -227,6 +229,7 @@ export async function runUnderMocks(stack: string, dir = resolve(__dirname, "../
         .flat()
         .filter(pulumi.Resource.isInstance)
         .map((d) => urns.get(d) ?? "?"),
+      provider: p.opts.provider ? urns.get(p.opts.provider) : undefined,
     });
   }
   const resolvedOutputs = await resolveValue(outputs, "", [], secretValues, names);

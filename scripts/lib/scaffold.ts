@@ -146,7 +146,7 @@ export function requiredSecrets(values: Record<string, unknown>): SecretToSet[] 
   if (values.moodle || values.windowsGpu)
     out.push({
       key: "proxmoxRootPassword",
-      why: "root@pam, only for what a token may not do (privileged NFS guests, PCI passthrough)",
+      why: "root@pam, only for what a token may not do (privileged NFS guests, bind mounts, PCI passthrough)",
     });
   if (values.tunnel)
     out.push({
