@@ -13,7 +13,7 @@
  */
 import { Agent } from "node:http";
 import { join } from "node:path";
-import { detectionTime } from "../components/moodle/haproxy-settings";
+import { detectionTime } from "../components/web-cluster/haproxy-settings";
 import { sleep } from "../test/live/support/daemon";
 import { benchAddresses, MiniCluster, startMiniCluster } from "../test/live/fixtures/moodle/cluster";
 import { httpRequest, statsCommand } from "../test/live/fixtures/moodle/http";

@@ -2,6 +2,7 @@ import ipaddr from "ipaddr.js";
 import { capacityByNode } from "./capacity";
 import { guestInventory, type GuestPlan } from "./inventory";
 import { checkMoodleSharedStorage } from "./moodle-checks";
+import { checkWebClusters } from "./web-cluster-checks";
 import type { ConfigProblem } from "./problems";
 import type { SiteConfig } from "./schema";
 import { siteTemplates } from "./templates";
@@ -129,6 +130,10 @@ function checkPublicNames(site: SiteConfig, errors: ConfigProblem[]) {
   add("networkServices.adguardHostname", site.networkServices?.adguardHostname);
   add("moodle.publicHostname", site.moodle?.publicHostname);
   add("moodle.statsHostname", site.moodle?.statsHostname);
+  for (const [k, c] of Object.entries(site.webClusters ?? {})) {
+    add(`webClusters.${k}.publicHostname`, c.publicHostname);
+    add(`webClusters.${k}.statsHostname`, c.statsHostname);
+  }
   add("tunnel.proxmoxHostname", site.tunnel?.proxmoxHostname);
   const zone = site.site.domain;
   for (const n of names) {
@@ -249,7 +254,7 @@ function checkTiers(
       if (!isGuest && !isCidr) {
         errors.push({
           path: `firewall.extraRules.${i}.${end}`,
-          message: `"${value}" is neither a guest key${end === "from" ? " nor an IPv4 CIDR" : ""}`,
+          message: `"${value}" is neither a guest key${end === "from" ? " nor an IPv4 CIDR" : ""} (guest keys: ${guests.map((g) => g.key).join(", ")})`,
         });
       }
     }
@@ -314,5 +319,6 @@ export function crossCheck(site: SiteConfig): CrossCheckResult {
   checkTiers(site, guests, errors, warnings);
   checkCapacity(site, guests, errors, warnings);
   checkMoodleSharedStorage(site, errors);
+  checkWebClusters(site, guests, errors);
   return { errors, warnings };
 }

@@ -17,7 +17,7 @@ import { renderHealthPage } from "./health";
 import { isMoodleBranch, moodleDocumentRoot, MoodleLayout, Problems, resolveLayout } from "./layout";
 import { NginxSiteInput, renderNginxSite } from "./nginx";
 import { PhpFpmPoolInput, PhpIniInput, renderPhpFpmPool, renderPhpIni } from "./php-fpm";
-import { ensureServiceStep, raiseFlag, reloadOnFlagStep, rootStep } from "./shell";
+import { ensureServiceStep, raiseFlag, reloadOnFlagStep, rootStep } from "../web-cluster/shell";
 import { renderAptInstall } from "../proxmox/apt";
 
 export interface AppNodeScriptInput {

@@ -1,25 +1,16 @@
-import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import type * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { DatabaseEndpoint } from "../database";
 import type { RedisEndpoint } from "../redis";
 import type { TierContext } from "../site/context";
-import { planOf } from "../site/context";
-import { GuestTier } from "../site/guest-tier";
 import { trustedProxies } from "../site/trusted-proxies";
+import { ClusterTier } from "../web-cluster/tier";
 import { appNodeScriptEnv, renderAppNodeScript } from "./app-script";
-import { balancerScriptEnv, renderBalancerScript } from "./balancer-script";
 import { planMoodleCluster } from "./cluster-plan";
 import { moodleDbPasswordVariable, moodleRedisPasswordVariable } from "./config-php";
 import { renderCronScript } from "./cron";
-import { haproxyStatsPasswordVariable } from "./haproxy-settings";
 import { installerScriptEnv, moodleAdminPasswordVariable, renderInstallerScript } from "./installer-script";
-import { keepalivedPasswordVariable } from "./keepalived";
 import { resolveLayout } from "./layout";
 import { renderAppMountScript } from "./mount-script";
-import { renderNfsServerScript } from "./nfs-script";
-import { renderStorageNodeScript } from "./storage-node-script";
-import { NodeProvisioner } from "../proxmox/provisioner";
 
 export interface MoodleClusterArgs {
   ctx: TierContext;
@@ -32,28 +23,31 @@ export interface MoodleClusterArgs {
 }
 
 /**
- * HAProxy balancer(s) with a floating address (keepalived), N Moodle app nodes (nginx, php-fpm) sharing
- * moodledata, sessions and application cache in Redis; installer and cron on one node. The shared
- * moodledata is an NFS storage of the Proxmox cluster (served by the sharedFiles guest or a NAS), mounted
- * by every node and bind-mounted into the unprivileged app nodes: the kernel refuses NFS mounts inside a
- * user namespace. Bind mounts need root@pam, so the app nodes (and the privileged NFS guest) are created
- * through the root@pam provider; everything else uses the API token.
+ * Moodle as a flavour of the load-balanced cluster (ClusterTier: HAProxy balancers with a floating
+ * address, app nodes, the shared files on an NFS storage of the Proxmox cluster bind-mounted into them).
+ * What is Moodle's: the app nodes' nginx rules, config.php with sessions and application cache in Redis,
+ * the installer and MUC setup, and Moodle's cron on one node.
  */
-export class MoodleCluster extends GuestTier {
+export class MoodleCluster extends ClusterTier {
   /** Public URL of the site. */
   readonly wwwroot: string;
   /** Stack key of the node that installed Moodle and runs its cron. */
   readonly cronNode: string;
   /** Password of the Moodle admin account (secret). */
   readonly adminPassword: pulumi.Output<string>;
-  /** Password of the HAProxy stats page, user `admin` (secret). */
-  readonly statsPassword: pulumi.Output<string>;
 
   constructor(name: string, args: MoodleClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("proxmox-sites:moodle:MoodleCluster", name, args.ctx, opts);
+    const m = args.ctx.site.moodle!;
+    super(
+      "proxmox-sites:moodle:MoodleCluster",
+      name,
+      args.ctx,
+      Object.keys(m.loadBalancers)
+        .sort()
+        .map((key) => `moodle-${key}`),
+      opts,
+    );
     const { ctx } = args;
-    const m = ctx.site.moodle!;
-    for (const key of Object.keys(m.loadBalancers).sort()) this.addGuest(`moodle-${key}`);
     const db = args.database.credentials.moodle;
     const cache = args.redis.users.moodle;
     if (!db || !cache) throw new Error("moodle: the database and Redis tiers have no account for Moodle");
@@ -70,18 +64,8 @@ export class MoodleCluster extends GuestTier {
     });
     this.wwwroot = plan.wwwroot;
     this.cronNode = plan.cronNode;
-
-    const password = (role: string, length: number) =>
-      new random.RandomPassword(`${name}-${role}-password`, { length, special: false }, { parent: this })
-        .result;
-    this.adminPassword = password("admin", 32);
-    this.statsPassword = password("stats", 32);
-    const clustered = plan.balancers.some((b) => b.input.keepalived !== undefined);
-    // keepalived's PASS authentication uses only 8 characters: exactly 8, so none is silently dropped.
-    const keepalivedPassword = clustered ? password("keepalived", 8) : undefined;
+    this.adminPassword = this.password("admin", 32);
     const available: Record<string, pulumi.Input<string> | undefined> = {
-      [haproxyStatsPasswordVariable]: this.statsPassword,
-      [keepalivedPasswordVariable]: keepalivedPassword,
       [moodleDbPasswordVariable]: db.password,
       [moodleRedisPasswordVariable]: cache.password,
       [moodleAdminPasswordVariable]: this.adminPassword,
@@ -96,72 +80,26 @@ export class MoodleCluster extends GuestTier {
         }),
       );
 
-    // The kernel NFS server needs a privileged container (root@pam provider).
-    let nfs: pulumi.Resource | undefined;
-    if (m.sharedFiles && plan.nfs) {
-      this.addGuest("moodle-files", {
-        unprivileged: false,
-        volumes: [
-          {
-            storage: m.sharedFiles.data.storage,
-            sizeGb: m.sharedFiles.data.sizeGb,
-            path: m.sharedFiles.data.path,
-          },
-        ],
-      });
-      nfs = this.provision({ guest: "moodle-files", role: "nfs", script: renderNfsServerScript(plan.nfs) });
-    }
-    const shared = plan.shared;
-    // Registered with the API token (Datastore.Allocate on /storage); every node mounts it.
-    const storage = new proxmoxve.storage.Nfs(
-      `${name}-shared-storage`,
-      {
-        resourceId: shared.storageId,
-        server: shared.server,
-        export: shared.exportPath,
-        options: shared.options,
-        nodes: shared.nodes,
-        // Proxmox keeps no guest disks or backups here; with root squashed it could not create its
-        // content directories anyway.
-        contents: ["snippets"],
-        createBasePath: false,
-        createSubdirs: false,
-      },
-      { parent: this, provider: ctx.providers.proxmox, dependsOn: nfs ? [nfs] : [] },
-    );
-    // On every node that hosts an app node: mounted, the dataroot there with its owner and marker.
-    const appHosts = [...new Set(plan.nodes.map((n) => planOf(ctx, n.guest).node))].sort();
-    const nodeReady = new Map(
-      appHosts.map((node) => [
-        node,
-        new NodeProvisioner(
-          `${node}-moodle-shared-storage`,
-          {
-            connection: ctx.factory.connectionForNode(node),
-            script: renderStorageNodeScript({ storageId: shared.storageId, directory: shared.directory }),
-            dependsOn: [storage],
-          },
-          { parent: this },
-        ),
-      ]),
-    );
     const layout = resolveLayout(plan.layout);
-    for (const node of plan.nodes) {
-      this.addGuest(node.guest, {
-        features: { nesting: true },
-        bindMounts: [{ hostPath: shared.hostPath, path: layout.dataRoot }],
-        dependsOn: [nodeReady.get(planOf(ctx, node.guest).node)!],
-      });
-    }
+    this.buildCore({
+      prefix: "moodle",
+      balancers: plan.balancers,
+      nodes: plan.nodes.map((n) => n.guest),
+      shared: plan.shared,
+      mountPath: layout.dataRoot,
+      nfs:
+        m.sharedFiles && plan.nfs
+          ? {
+              input: plan.nfs,
+              volume: {
+                storage: m.sharedFiles.data.storage,
+                sizeGb: m.sharedFiles.data.sizeGb,
+                path: m.sharedFiles.data.path,
+              },
+            }
+          : undefined,
+    });
 
-    for (const b of plan.balancers) {
-      this.provision({
-        guest: b.guest,
-        role: "balancer",
-        script: renderBalancerScript(b.input),
-        secrets: secretsFor(balancerScriptEnv(b.input)),
-      });
-    }
     for (const node of plan.nodes) {
       // Packages, code and configs need nothing but the guest: config.php only holds the credentials.
       const app = this.provision({

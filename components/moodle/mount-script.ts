@@ -6,7 +6,7 @@
  */
 import { renderScript, shellQuote } from "../proxmox/script";
 import { MoodleLayout, resolveLayout, sharedMarkerFile } from "./layout";
-import { rootStep } from "./shell";
+import { rootStep } from "../web-cluster/shell";
 
 export interface AppMountScriptInput {
   layout?: Partial<MoodleLayout>;

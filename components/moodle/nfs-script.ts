@@ -12,7 +12,7 @@ import {
   renderNfsExports,
 } from "./nfs";
 import { sharedOwnerId } from "./shared-storage";
-import { ensureServiceStep, rootStep } from "./shell";
+import { ensureServiceStep, rootStep } from "../web-cluster/shell";
 import { renderAptInstall } from "../proxmox/apt";
 
 /**

@@ -8,7 +8,7 @@
 import { renderScript, shellQuote } from "../proxmox/script";
 import { sharedMarkerFile } from "./layout";
 import { nodeStoragePath, sharedOwnerId } from "./shared-storage";
-import { rootStep } from "./shell";
+import { rootStep } from "../web-cluster/shell";
 
 export interface StorageNodeScriptInput {
   /** Proxmox storage id of the NFS storage. */

@@ -15,8 +15,8 @@ import {
   virtualRouterId,
   workersPerCore,
 } from "../../components/moodle/cluster-plan";
-import { renderHaproxyConfig } from "../../components/moodle/haproxy";
-import { renderKeepalivedConfig } from "../../components/moodle/keepalived";
+import { renderHaproxyConfig } from "../../components/web-cluster/haproxy";
+import { renderKeepalivedConfig } from "../../components/web-cluster/keepalived";
 import { renderNginxSite } from "../../components/moodle/nginx";
 import { findProgram, run, scratchDir } from "../live/support/daemon";
 
