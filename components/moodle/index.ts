@@ -129,10 +129,11 @@ export class MoodleCluster extends GuestTier {
       },
       { parent: this, provider: ctx.providers.proxmox, dependsOn: nfs ? [nfs] : [] },
     );
-    // On every node that hosts an app node: mounted, the dataroot there with its owner and marker.
-    const appHosts = [...new Set(plan.nodes.map((n) => planOf(ctx, n.guest).node))].sort();
+    // On every node (an app node may be placed, moved or recovered on any): mounted, the dataroot
+    // there with its owner and marker. Adding an app node then adds nothing here.
+    const clusterNodes = ctx.site.proxmox.nodes.map((n) => n.name);
     const nodeReady = new Map(
-      appHosts.map((node) => [
+      clusterNodes.map((node) => [
         node,
         new NodeProvisioner(
           `${node}-moodle-shared-storage`,
