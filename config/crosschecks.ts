@@ -1,7 +1,7 @@
 import ipaddr from "ipaddr.js";
 import { capacityByNode } from "./capacity";
 import { guestInventory, type GuestPlan } from "./inventory";
-import { checkMoodleSharedStorage } from "./moodle-checks";
+import { checkMoodlePlacement, checkMoodleSharedStorage } from "./moodle-checks";
 import { checkWebClusters } from "./web-cluster-checks";
 import type { ConfigProblem } from "./problems";
 import type { SiteConfig } from "./schema";
@@ -319,6 +319,7 @@ export function crossCheck(site: SiteConfig): CrossCheckResult {
   checkTiers(site, guests, errors, warnings);
   checkCapacity(site, guests, errors, warnings);
   checkMoodleSharedStorage(site, errors);
+  checkMoodlePlacement(site, guests, errors);
   checkWebClusters(site, guests, errors);
   return { errors, warnings };
 }

@@ -104,10 +104,11 @@ export abstract class ClusterTier extends GuestTier {
       },
       { parent: this, provider: ctx.providers.proxmox, dependsOn: nfs ? [nfs] : [] },
     );
-    // On every node that hosts an app node: mounted, the shared directory there with its owner and marker.
-    const appHosts = [...new Set(core.nodes.map((n) => planOf(ctx, n).node))].sort();
+    // On every node (an app node may be placed, moved or recovered on any): mounted, the shared directory
+    // there with its owner and marker. Adding an app node then adds nothing here.
+    const clusterNodes = ctx.site.proxmox.nodes.map((n) => n.name);
     const nodeReady = new Map(
-      appHosts.map((node) => [
+      clusterNodes.map((node) => [
         node,
         new NodeProvisioner(
           `${node}-${name}-shared-storage`,

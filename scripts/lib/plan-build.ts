@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { capacityByNode, type NodeCapacity } from "../../config/capacity";
 import { guestInventory } from "../../config/inventory";
 import { formatProblem } from "../../config/problems";
+import { siteResilience, type Resilience } from "../../config/resilience";
 import type { SiteConfig } from "../../config/schema";
 import { readStackFile } from "../../config/stack-file";
 import { validateSiteConfig } from "../../config/validate";
@@ -35,6 +36,8 @@ export interface Plan {
   allocation: AllocationRow[];
   capacity: NodeCapacity[];
   published: PublishedService[];
+  /** What one node's loss stops and the single points of failure left. Absent in older plans. */
+  resilience?: Resilience;
 }
 
 export interface BuiltPlan {
@@ -73,6 +76,7 @@ export async function buildPlan(stack: string, dir = resolve(__dirname, "../..")
     allocation: allocation(guests),
     capacity: capacityByNode(site, guests),
     published: siteWiring(site).published,
+    resilience: siteResilience(site, guests),
   };
   return { plan, site, generatedSecrets: run.generatedSecrets };
 }

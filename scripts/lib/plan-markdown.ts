@@ -10,6 +10,7 @@ import {
   markdownTable,
   publishedMarkdown,
 } from "./plan-tables";
+import { resilienceMarkdown } from "./plan-resilience";
 import { resourceTree } from "./resource-tree";
 
 /** The communication matrix of the site's firewall, or why it could not be built. */
@@ -64,6 +65,7 @@ export function planMarkdown(plan: Plan, site: SiteConfig): string {
     "",
     capacityMarkdown(plan.capacity),
     "",
+    ...(plan.resilience ? resilienceMarkdown(plan.resilience) : []),
     ...(plan.published.length
       ? ["## Published through the tunnel", "", publishedMarkdown(plan.published), ""]
       : []),

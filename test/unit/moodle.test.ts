@@ -110,8 +110,10 @@ describe("the school stack's Moodle cluster under mocks", () => {
       ]);
       // Proxmox refuses bind mounts to API tokens: only these guests (and the privileged NFS guest) use root@pam.
       expect(app.provider).toMatch(/::school-proxmox-root$/);
-      // The bind mount's source exists before the container does.
-      expect(app.dependsOn.map((u) => u.split("::").pop())).toEqual(["pve-school-moodle-shared-storage"]);
+      // The bind mount's source is checked on the guest's own node before the container exists.
+      expect(app.dependsOn.map((u) => u.split("::").pop())).toEqual([
+        `${app.inputs.nodeName}-moodle-shared-storage`,
+      ]);
     }
     const roots = withRoot.resources
       .filter((x) => x.type === CONTAINER && x.provider?.endsWith("::school-proxmox-root"))
@@ -127,20 +129,32 @@ describe("the school stack's Moodle cluster under mocks", () => {
       server: "10.10.0.40",
       export: "/srv/moodledata",
       options: "vers=4.2",
-      nodes: ["pve-school"],
+      // Every node: HA or an operator may move an app node to any of them.
+      nodes: ["pve-school", "pve-school2", "pve-school3", "pve-school4"],
       createBasePath: false,
       createSubdirs: false,
     });
     expect(storages[0].provider).toMatch(/::school-proxmox$/);
     expect(storages[0].dependsOn.map((u) => u.split("::").pop())).toEqual(["moodle-files-nfs"]);
-    const nodeStep = base.resources.find(
-      (x) => x.type === COMMAND && x.name === "pve-school-moodle-shared-storage",
-    )!;
-    expect(nodeStep.inputs.create).toBe("bash -s");
-    expect(nodeStep.dependsOn.some((u) => u.endsWith("::moodle-shared-storage"))).toBe(true);
-    expect(String(base.clearInputs.get(nodeStep.urn)!.stdin)).toContain(
-      "pvesm status --storage 'moodle-shared'",
+    // The node step runs on each node, over SSH to that node.
+    const nodeSteps = base.resources.filter(
+      (x) => x.type === COMMAND && x.name.endsWith("-moodle-shared-storage"),
     );
+    expect(
+      nodeSteps.map((x) => [x.name, (base.clearInputs.get(x.urn)!.connection as { host: string }).host]),
+    ).toEqual([
+      ["pve-school-moodle-shared-storage", "10.10.0.2"],
+      ["pve-school2-moodle-shared-storage", "10.10.0.3"],
+      ["pve-school3-moodle-shared-storage", "10.10.0.4"],
+      ["pve-school4-moodle-shared-storage", "10.10.0.5"],
+    ]);
+    for (const nodeStep of nodeSteps) {
+      expect(nodeStep.inputs.create).toBe("bash -s");
+      expect(nodeStep.dependsOn.some((u) => u.endsWith("::moodle-shared-storage"))).toBe(true);
+      expect(String(base.clearInputs.get(nodeStep.urn)!.stdin)).toContain(
+        "pvesm status --storage 'moodle-shared'",
+      );
+    }
   });
 
   it("provisions NFS, each balancer and each app node in its own guest", () => {
@@ -167,7 +181,7 @@ describe("the school stack's Moodle cluster under mocks", () => {
     expect(balancer).toContain("server app3 10.10.0.33:80");
     // The export's clients are the Proxmox nodes, which mount it as a cluster storage.
     expect(scriptOf(base, c.get("moodle-files-nfs")!)).toContain(
-      "/srv/moodledata 10.10.0.2(rw,sync,no_subtree_check,root_squash)\n",
+      "/srv/moodledata 10.10.0.2(rw,sync,no_subtree_check,root_squash) 10.10.0.3(rw,sync,no_subtree_check,root_squash) 10.10.0.4(rw,sync,no_subtree_check,root_squash) 10.10.0.5(rw,sync,no_subtree_check,root_squash)\n",
     );
   });
 
