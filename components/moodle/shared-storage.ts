@@ -42,7 +42,8 @@ export interface SharedStoragePlan {
 }
 
 export interface SharedStorageInput {
-  moodle: MoodleConfig;
+  /** The cluster's section: Moodle's, or a web cluster's with its storage id resolved. */
+  moodle: Pick<MoodleConfig, "sharedStorage" | "sharedFiles">;
   /** The sharedFiles guest's address, when the stack has one. */
   filesGuestIp?: string;
   proxmoxNodes: readonly { name: string; address: string }[];

@@ -24,6 +24,7 @@ import { RedisCache } from "../redis";
 import { SnipeIt } from "../snipeit";
 import { CloudflareTunnel } from "../tunnel";
 import { WebApps } from "../webapps";
+import { WebCluster } from "../web-cluster";
 import { WindowsGpuVm } from "../windows";
 import type { TierContext } from "./context";
 import type { GuestTier } from "./guest-tier";
@@ -144,6 +145,15 @@ export class Site extends pulumi.ComponentResource {
       login("moodle", site.moodle.adminUser, lms.adminPassword);
       login("haproxy-stats", "admin", lms.statsPassword);
       tiers.push(lms);
+    }
+    for (const cluster of Object.keys(site.webClusters ?? {}).sort()) {
+      const web = new WebCluster(
+        `web-${cluster}`,
+        { ctx, cluster, database, redis, dependsOn: dataReady },
+        child,
+      );
+      login(`haproxy-stats-${cluster}`, "admin", web.statsPassword);
+      tiers.push(web);
     }
     if (site.monitoring) {
       const mon = new Monitoring(

@@ -12,7 +12,7 @@ import { validateSiteConfig } from "../../config/validate";
 import { formatProblem } from "../../config/problems";
 import { allocate, subnetPlan, type Allocated, type AllocationRequest, type Block } from "./allocate";
 
-export const PROFILES = ["company-site", "moodle-school", "minimal"] as const;
+export const PROFILES = ["company-site", "moodle-school", "web-cluster", "minimal"] as const;
 export type ProfileName = (typeof PROFILES)[number];
 
 export interface Profile {
@@ -76,7 +76,7 @@ export function loadProfile(root: string, name: string): Profile {
 export function blockOf(path: string): Block {
   const rules: [RegExp, Block][] = [
     [/^(database|redis)\b/, "data"],
-    [/^(webApps|moodle\.loadBalancers|moodle\.vip)\b/, "front"],
+    [/^(webApps|moodle\.loadBalancers|moodle\.vip|webClusters\.[^.]+\.(loadBalancers|vip))\b/, "front"],
     [/^moodle\b/, "moodle"],
     [/^(networkServices|monitoring)\b/, "ops"],
     [/^nextcloud\b/, "nextcloud"],
@@ -143,7 +143,7 @@ export function requiredSecrets(values: Record<string, unknown>): SecretToSet[] 
       input: "-- < ~/.ssh/id_ed25519",
     },
   ];
-  if (values.moodle || values.windowsGpu)
+  if (values.moodle || values.webClusters || values.windowsGpu)
     out.push({
       key: "proxmoxRootPassword",
       why: "root@pam, only for what a token may not do (privileged NFS guests, bind mounts, PCI passthrough)",
