@@ -1,20 +1,24 @@
 /**
- * Deploy simulation: how long `pulumi up` of each stack takes if every resource starts as soon as
- * what it waits for is done, and whether the program lets it.
+ * Deploy simulation: a check of the program's dependency graph. It asks whether every resource
+ * can start as soon as what it truly needs is done: no needless waits (an explicit dependsOn between
+ * guests that never connect) and no hidden waits (a wait the declared graph does not explain). It is
+ * NOT an estimate of how long `pulumi up` takes: the seconds are a fixed table per resource type,
+ * Proxmox's storage and lock contention is not modelled; real step times come from the
+ * site-in-a-box runs.
  * Run: npm run bench:deploy [-- --stack prod] [--scale 100] [--runs 3] [--guests] [--markdown]
  *      [--json] [--check] [--latencies]
  *
  * For every Pulumi.<stack>.yaml in the repository root (or --stack), runs the real program under
- * Pulumi's mock monitor where creating a resource takes its documented latency
- * (bench/lib/deploy-latency.ts) divided by --scale (default 100: one realistic second is 10 ms).
+ * Pulumi's mock monitor where creating a resource takes its table latency
+ * (bench/lib/deploy-latency.ts) divided by --scale (default 100: one table second is 10 ms).
  * It records what the SDK sent the engine for every registration (parent, provider, explicit and
  * input dependencies: the waits Pulumi enforces) and when the creation started and ended. Prints
- * the simulated wall time (first registration to last creation, also converted back to realistic
- * seconds), the critical-path bound of that dependency graph, their ratio, the critical path,
- * explicit waits between guests that never connect ("needless") and waits the graph does not
- * explain ("hidden"). --runs N keeps the fastest of N runs (other load only adds time); --guests
- * adds each guest's schedule; --check exits 1 when a stack is above the ratio target or has a
- * needless wait; --latencies prints the latency table as Markdown.
+ * the simulated wall time (first registration to last creation, also converted back to table
+ * seconds), the critical-path bound of that dependency graph, their ratio (1.0: nothing waited for
+ * more than it declared), the critical path, needless and hidden waits. --runs N keeps the fastest
+ * of N runs (other load only adds time); --guests adds each guest's schedule; --check is the graph
+ * check: exit 1 when a stack's ratio is above the target or it has a needless wait; --latencies
+ * prints the latency table as Markdown.
  */
 import { readdirSync } from "node:fs";
 import { resolve } from "node:path";
