@@ -115,6 +115,11 @@ export const webTrafficSchema = z
     peakRequestsPerDay: z.number().int().positive().optional(),
     /** Share of a day's requests in its busiest hour. Default 0.15. */
     peakHourShare: z.number().gt(0).max(1).default(0.15),
+    /**
+     * Requests per second one app node of 2 vCPUs serves, measured for this application; default the
+     * load-balancer benchmark's small PHP page (docs/BENCHMARKS.md), which a real application rarely reaches.
+     */
+    nodeCapacityRps: z.number().positive().optional(),
   })
   .strict();
 

@@ -5,6 +5,7 @@ import { formatProblem } from "../../config/problems";
 import { siteResilience, type Resilience } from "../../config/resilience";
 import type { SiteConfig } from "../../config/schema";
 import { readStackFile } from "../../config/stack-file";
+import { clusterTraffic, type ClusterTraffic } from "../../config/traffic";
 import { validateSiteConfig } from "../../config/validate";
 import { siteWiring, type PublishedService } from "../../config/wiring";
 import { runUnderMocks } from "./mock-run";
@@ -38,6 +39,8 @@ export interface Plan {
   published: PublishedService[];
   /** What one node's loss stops and the single points of failure left. Absent in older plans. */
   resilience?: Resilience;
+  /** Each web cluster's peak traffic per app node against a node's measured capacity. */
+  traffic?: ClusterTraffic[];
 }
 
 export interface BuiltPlan {
@@ -77,6 +80,7 @@ export async function buildPlan(stack: string, dir = resolve(__dirname, "../..")
     capacity: capacityByNode(site, guests),
     published: siteWiring(site).published,
     resilience: siteResilience(site, guests),
+    traffic: clusterTraffic(site),
   };
   return { plan, site, generatedSecrets: run.generatedSecrets };
 }

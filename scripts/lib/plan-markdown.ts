@@ -14,6 +14,7 @@ import {
   publishedMarkdown,
 } from "./plan-tables";
 import { resilienceMarkdown } from "./plan-resilience";
+import { trafficMarkdown } from "../../config/traffic";
 import { resourceTree } from "./resource-tree";
 
 /**
@@ -63,6 +64,7 @@ export function planMarkdown(plan: Plan, site: SiteConfig): string {
     capacityMarkdown(plan.capacity),
     "",
     ...(plan.resilience ? resilienceMarkdown(plan.resilience) : []),
+    ...trafficMarkdown(plan.traffic ?? []),
     ...(plan.published.length
       ? ["## Published through the tunnel", "", publishedMarkdown(plan.published), ""]
       : []),
