@@ -4,6 +4,7 @@
  * changes only the balancers' configs, never another node's script or the NFS export (whose clients are
  * the Proxmox nodes). Pure: no Pulumi.
  */
+import { primaryBalancerKey } from "../../config/assignments";
 import type { GuestPlan } from "../../config/inventory";
 import { PORTS } from "../../config/ports";
 import type { SiteConfig } from "../../config/schema";
@@ -152,7 +153,7 @@ export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterP
       ? {
           balancers: lbs.map((lb) => ({ name: lb.key, address: lb.guest.ip })),
           self: key,
-          primary: lbKeys[0],
+          primary: primaryBalancerKey(m),
           vip: m.vip!,
           vipPrefixLength: prefixLength,
           virtualRouterId: virtualRouterId(m.vip!),

@@ -6,6 +6,7 @@ import { siteResilience, type Resilience } from "../../config/resilience";
 import type { SiteConfig } from "../../config/schema";
 import { readStackFile } from "../../config/stack-file";
 import { validateSiteConfig } from "../../config/validate";
+import { manualSteps, type ManualStep } from "../../config/windows-address";
 import { siteWiring, type PublishedService } from "../../config/wiring";
 import { runUnderMocks } from "./mock-run";
 import { allocation, ipPlan, type AllocationRow, type IpPlanRow } from "./plan-tables";
@@ -38,6 +39,8 @@ export interface Plan {
   published: PublishedService[];
   /** What one node's loss stops and the single points of failure left. Absent in older plans. */
   resilience?: Resilience;
+  /** What the program cannot do and the operator must (e.g. the Windows VM's address). */
+  manualSteps?: ManualStep[];
 }
 
 export interface BuiltPlan {
@@ -77,6 +80,7 @@ export async function buildPlan(stack: string, dir = resolve(__dirname, "../..")
     capacity: capacityByNode(site, guests),
     published: siteWiring(site).published,
     resilience: siteResilience(site, guests),
+    manualSteps: manualSteps(site, guests),
   };
   return { plan, site, generatedSecrets: run.generatedSecrets };
 }
