@@ -21,5 +21,5 @@ apt-get install -y -qq --no-install-recommends \
   prometheus-node-exporter prometheus-mysqld-exporter prometheus-redis-exporter \
   openssh-server fail2ban python3-systemd shellcheck \
   apache2-utils docker-compose systemd \
-  nfs-kernel-server python3 \
-  iproute2 procps curl ca-certificates >/dev/null
+  nfs-kernel-server python3 cups-daemon samba \
+  iproute2 procps curl ca-certificates tzdata >/dev/null

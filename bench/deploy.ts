@@ -22,7 +22,6 @@
  */
 import { readdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { readStackFile } from "../config/stack-file";
 import { validateSiteConfig } from "../config/validate";
 import { siteWiring } from "../config/wiring";
@@ -46,8 +45,25 @@ import {
 } from "./lib/deploy-latency";
 import { simulateDeploy } from "./lib/deploy-sim";
 import { finish } from "../scripts/lib/exit";
+import { helpRequested, parseCommandLine, requireStackFile, UsageError } from "../scripts/lib/cli";
 
 const DEFAULT_SCALE = 100;
+
+const usage = `usage: npm run bench:deploy [-- --stack <name>]... [--scale N] [--runs N] [--guests] [--markdown]
+       [--json] [--check] [--latencies]
+
+Simulates \`pulumi up\` of each stack under mocks where every creation takes its documented latency,
+and checks the dependency graph: simulated wall time against the critical path, needless and hidden waits.
+  --stack <name>  a stack to simulate (repeatable; default: every Pulumi.<stack>.yaml)
+  --scale N       realistic seconds per simulated second, above 0 (default ${DEFAULT_SCALE})
+  --runs N        keep the fastest of N runs (default 1)
+  --guests        add each guest's schedule
+  --markdown      print the summary as Markdown (docs/BENCHMARKS.md)
+  --json          print the results as JSON
+  --check         exit 1 when a stack misses the ratio target or has a needless wait
+  --latencies     print the latency table as Markdown and exit
+  -h, --help      print this help
+Exit codes: 0 done, 1 a stack failed to simulate (or --check failed), 2 a usage mistake.`;
 
 function stacksIn(root: string): string[] {
   return readdirSync(root)
@@ -95,7 +111,11 @@ function latencyMarkdown(): string {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
+  if (helpRequested()) {
+    console.log(usage);
+    return 0;
+  }
+  const { values } = parseCommandLine({
     options: {
       stack: { type: "string", multiple: true },
       scale: { type: "string", default: String(DEFAULT_SCALE) },
@@ -113,12 +133,13 @@ async function main(): Promise<number> {
   }
   const scale = Number(values.scale);
   const runs = Number(values.runs);
-  if (!(scale > 0) || !Number.isInteger(runs) || runs < 1) {
-    console.error(`--scale must be a positive number and --runs a positive integer`);
-    return 2;
-  }
+  if (!(scale > 0) || !Number.isFinite(scale))
+    throw new UsageError(`--scale must be a number above 0, found "${values.scale}"`);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new UsageError(`--runs must be a whole number of at least 1, found "${values.runs}"`);
   const root = resolve(__dirname, "..");
   const stacks = values.stack ?? stacksIn(root);
+  for (const stack of stacks) requireStackFile(root, stack);
   const results: StackResult[] = [];
   // One stack at a time: the runtime's mock monitor is process-wide, and timings must not overlap.
   const broken: string[] = [];

@@ -28,7 +28,13 @@ export function checkMoodleSharedStorage(site: SiteConfig, errors: ConfigProblem
         });
     }
   }
-  for (const [i, storage] of Object.entries(site.proxmox.storage)) {
+  // The program registers this storage itself: it must not be one the stack says already exists.
+  const { additional, ...roles } = site.proxmox.storage;
+  const named: [string, string][] = [
+    ...Object.entries(roles),
+    ...additional.map((a): [string, string] => ["additional", a]),
+  ];
+  for (const [i, storage] of named) {
     if (storage === s.id)
       errors.push({
         path: "moodle.sharedStorage.id",

@@ -17,13 +17,14 @@ import {
   monitoringSchema,
   networkServicesSchema,
   nextcloudSchema,
+  printServerSchema,
   redisSchema,
   simpleAppSchema,
   tunnelSchema,
   webAppsSchema,
   windowsGpuSchema,
 } from "./tiers-schema";
-import { configKey } from "./primitives";
+import { configKey, nextcloudInstanceKey } from "./primitives";
 import { webClusterSchema } from "./web-cluster-schema";
 
 /**
@@ -47,10 +48,11 @@ export const siteConfigSchema = z
     hardening: hardeningSchema.optional(),
     database: databaseSchema.optional(),
     redis: redisSchema.optional(),
-    nextcloud: z.record(configKey, nextcloudSchema).optional(),
+    nextcloud: z.record(nextcloudInstanceKey, nextcloudSchema).optional(),
     frappe: frappeSchema.optional(),
     snipeIt: simpleAppSchema.optional(),
     passbolt: simpleAppSchema.optional(),
+    printServer: printServerSchema.optional(),
     webApps: webAppsSchema.optional(),
     monitoring: monitoringSchema.optional(),
     networkServices: networkServicesSchema.optional(),

@@ -7,6 +7,7 @@ import ipaddr from "ipaddr.js";
 import type { GuestPlan } from "./inventory";
 import type { ConfigProblem } from "./problems";
 import type { SiteConfig } from "./schema";
+import { declaredStorages } from "./storage-checks";
 import { webClusterStorageId } from "./web-cluster-schema";
 
 export function checkWebClusters(
@@ -17,7 +18,7 @@ export function checkWebClusters(
   const clusters = Object.entries(site.webClusters ?? {});
   const subnet = ipaddr.IPv4.parseCIDR(site.network.cidr);
   const storages = new Map<string, string>(
-    Object.entries(site.proxmox.storage).map(([k, v]) => [v, `proxmox.storage.${k}`]),
+    declaredStorages(site).map((id) => [id, "a storage of proxmox.storage"]),
   );
   if (site.moodle) storages.set(site.moodle.sharedStorage.id, "moodle.sharedStorage.id");
   const vips = new Map<string, string>(site.moodle?.vip ? [[site.moodle.vip, "moodle.vip"]] : []);

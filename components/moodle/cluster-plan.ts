@@ -4,6 +4,7 @@
  * changes only the balancers' configs, never another node's script or the NFS export (whose clients are
  * the Proxmox nodes). Pure: no Pulumi.
  */
+import { primaryBalancerKey } from "../../config/assignments";
 import type { GuestPlan } from "../../config/inventory";
 import { PORTS } from "../../config/ports";
 import type { SiteConfig } from "../../config/schema";
@@ -130,6 +131,7 @@ export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterP
     balancers: lbs.map(({ key, guest }) => ({ key, guest: `moodle-${key}`, ip: guest.ip })),
     nodes: nodes.map(({ key, guest }) => ({ key, guest: `moodle-${key}`, ip: guest.ip })),
     vip: m.vip,
+    primary: primaryBalancerKey(m),
     prefixLength,
     port: appNodePort,
     healthCheck: { uri: m.healthCheckPath, host: m.publicHostname },

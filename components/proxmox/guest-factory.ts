@@ -20,6 +20,20 @@ export interface GuestOverrides {
   unprivileged?: boolean;
 }
 
+/**
+ * Whether Proxmox accepts the guest only from root@pam: a privileged container, a container feature
+ * other than nesting (keyctl, fuse, mount), or a host bind mount ("mount point type bind is only
+ * allowed for root@pam"). An API token may set nesting alone.
+ */
+export function needsRootLogin(o: GuestOverrides): boolean {
+  const f = o.features ?? {};
+  return (
+    o.unprivileged === false ||
+    Boolean(f.keyctl || f.fuse || (f.mounts && f.mounts.length > 0)) ||
+    (o.bindMounts ?? []).length > 0
+  );
+}
+
 const cpuUnitsByPriority = { high: 2048, medium: 1024, low: 512 } as const;
 
 /**
@@ -34,29 +48,13 @@ export class GuestFactory {
     private readonly sshPrivateKey: pulumi.Output<string> | undefined,
   ) {}
 
-  /** Needs root@pam: privileged containers, features beyond nesting, bind mounts. */
-  needsRoot(o: GuestOverrides): boolean {
-    const f = o.features ?? {};
-    return (
-      o.unprivileged === false ||
-      Boolean(f.keyctl || f.fuse || (f.mounts && f.mounts.length > 0)) ||
-      (o.bindMounts ?? []).length > 0
-    );
-  }
-
   lxc(plan: GuestPlan, overrides: GuestOverrides, parent: pulumi.Resource): LxcGuest {
     const site = this.site;
     const templateKey = plan.template ?? "debian-12";
     const template = siteTemplates(site.templates)[templateKey];
-    const needsRoot = this.needsRoot(overrides);
-    if (needsRoot && !this.providers.proxmoxRoot) {
-      // The plan still shows the guest; a real `up` would get HTTP 403 from Proxmox.
-      pulumi.log.warn(
-        `${plan.configPath}: needs the root@pam login (privileged, bind mount or a feature beyond nesting): set it with pulumi config set --secret proxmoxRootPassword`,
-      );
-    }
-    const provider: proxmoxve.Provider = needsRoot
-      ? (this.providers.proxmoxRoot ?? this.providers.proxmox)
+    // Proxmox refuses these to any API token: only the guest that needs them logs in as root@pam.
+    const provider: proxmoxve.Provider = needsRootLogin(overrides)
+      ? this.providers.proxmoxRoot()
       : this.providers.proxmox;
     const [, prefixLength] = ipaddr.IPv4.parseCIDR(site.network.cidr);
     return new LxcGuest(

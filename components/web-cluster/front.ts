@@ -22,10 +22,12 @@ export interface BalancerPlan {
 }
 
 export interface FrontInput {
-  /** Balancers in sorted key order; the first is the VRRP primary. */
+  /** Balancers in sorted key order; the first is the VRRP primary unless `primary` names another. */
   balancers: readonly ClusterMember[];
   /** App nodes in sorted key order. */
   nodes: readonly ClusterMember[];
+  /** Key of the balancer keepalived makes MASTER; default the first. */
+  primary?: string;
   /** Floating address; required with two balancers, refused with one. */
   vip?: string;
   /** Prefix length of the site network (the VIP's). */
@@ -75,7 +77,7 @@ export function planFront(input: FrontInput): BalancerPlan[] {
           ...(naming ? { name: naming.name.replace(/-/g, "_"), label: naming.label } : {}),
           balancers: lbs.map((lb) => ({ name: lb.key, address: lb.ip })),
           self: key,
-          primary: lbs[0].key,
+          primary: input.primary ?? lbs[0].key,
           vip: input.vip!,
           vipPrefixLength: input.prefixLength,
           virtualRouterId: virtualRouterId(input.vip!),

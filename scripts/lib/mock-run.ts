@@ -22,7 +22,7 @@ export interface RecordedResource {
   deleteBeforeReplace: boolean;
   /** URNs of explicit dependencies. */
   dependsOn: string[];
-  /** URN of the explicit provider, if any (which Proxmox login creates the resource). */
+  /** Name of the explicit provider resource (`type::name`); undefined for the default provider. */
   provider?: string;
 }
 
@@ -229,7 +229,7 @@ export async function runUnderMocks(stack: string, dir = resolve(__dirname, "../
         .flat()
         .filter(pulumi.Resource.isInstance)
         .map((d) => urns.get(d) ?? "?"),
-      provider: p.opts.provider ? urns.get(p.opts.provider) : undefined,
+      provider: p.opts.provider ? names.get(p.opts.provider) : undefined,
     });
   }
   const resolvedOutputs = await resolveValue(outputs, "", [], secretValues, names);

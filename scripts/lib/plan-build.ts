@@ -7,6 +7,7 @@ import type { SiteConfig } from "../../config/schema";
 import { readStackFile } from "../../config/stack-file";
 import { clusterTraffic, type ClusterTraffic } from "../../config/traffic";
 import { validateSiteConfig } from "../../config/validate";
+import { manualSteps, type ManualStep } from "../../config/windows-address";
 import { siteWiring, type PublishedService } from "../../config/wiring";
 import { runUnderMocks } from "./mock-run";
 import { allocation, ipPlan, type AllocationRow, type IpPlanRow } from "./plan-tables";
@@ -41,6 +42,8 @@ export interface Plan {
   resilience?: Resilience;
   /** Each web cluster's peak traffic per app node against a node's measured capacity. */
   traffic?: ClusterTraffic[];
+  /** What the program cannot do and the operator must (e.g. the Windows VM's address). */
+  manualSteps?: ManualStep[];
 }
 
 export interface BuiltPlan {
@@ -81,6 +84,7 @@ export async function buildPlan(stack: string, dir = resolve(__dirname, "../..")
     published: siteWiring(site).published,
     resilience: siteResilience(site, guests),
     traffic: clusterTraffic(site),
+    manualSteps: manualSteps(site, guests),
   };
   return { plan, site, generatedSecrets: run.generatedSecrets };
 }

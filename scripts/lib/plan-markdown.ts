@@ -41,6 +41,14 @@ export function planMarkdown(plan: Plan, site: SiteConfig): string {
     "Credential-free: the real program under Pulumi's mocks. `secure:` values and generated secrets show as [secret].",
     "",
     ...(plan.warnings.length ? ["## Warnings", "", ...plan.warnings.map((w) => `- ${w}`), ""] : []),
+    ...(plan.manualSteps?.length
+      ? [
+          "## Manual steps (the program cannot do these)",
+          "",
+          ...plan.manualSteps.flatMap((s) => [`- ${s.what}`, ...s.how.map((h) => `  - ${h}`)]),
+          "",
+        ]
+      : []),
     "## Resources by component",
     "",
     "```",
