@@ -11,6 +11,7 @@ import { guestInventory } from "../../config/inventory";
 import { parseStackFile } from "../../config/stack-file";
 import { validateSiteConfig } from "../../config/validate";
 import { buildPlan } from "../../scripts/lib/plan-build";
+import { runUnderMocks } from "../../scripts/lib/mock-run";
 import { fitToHost, HostTooSmallError, minimumOf } from "../../scripts/lib/fit";
 import { loadProfile } from "../../scripts/lib/scaffold";
 import { readFileSync } from "node:fs";
@@ -78,7 +79,19 @@ test("npm run new-client -- portal --profile web-cluster --host-cores 8 --host-m
     ]),
   );
   expect(plan.published.map((p) => p.hostname)).toContain("portal.portal.example");
-}, 120000);
+  // The generic tier's component, the shared files bind-mounted into every app node, traffic in the plan.
+  expect(plan.resources.filter((r) => r.type === "proxmox-sites:web:WebCluster").map((r) => r.name)).toEqual([
+    "web-portal",
+  ]);
+  for (const app of containers.filter((c) => c.name.startsWith("portal-app")))
+    expect(JSON.stringify(app.inputs.mountPoints)).toContain("/mnt/pve/portal-shared/files");
+  expect(plan.traffic?.[0]).toMatchObject({ cluster: "portal", nodes: 3, nodesForThroughput: 1 });
+  // No generated secret (database, Redis, stats, keepalived passwords) in an unmarked input or output.
+  const run = await runUnderMocks("portal", scratch);
+  const shown = JSON.stringify(run.resources.map((r) => r.inputs)) + JSON.stringify(run.outputs);
+  expect([...run.generatedSecrets].filter((secret) => shown.includes(secret))).toEqual([]);
+  expect(run.generatedSecrets.size).toBeGreaterThan(5);
+}, 180000);
 
 test("a host too small for the required tiers: every tier's minimum and the shortfall, and no file", () => {
   const result = newClient(
