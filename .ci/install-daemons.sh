@@ -21,5 +21,5 @@ apt-get install -y -qq --no-install-recommends \
   prometheus-node-exporter prometheus-mysqld-exporter prometheus-redis-exporter \
   openssh-server fail2ban python3-systemd shellcheck \
   apache2-utils docker-compose systemd \
-  cups-daemon samba \
+  nfs-kernel-server cups-daemon samba \
   iproute2 nftables python3 procps curl ca-certificates tzdata >/dev/null

@@ -1,6 +1,9 @@
 /**
  * The Moodle load balancer's cost and its failover, measured on the miniature cluster of the live test.
- * Run: npx tsx bench/moodle-lb.ts   (haproxy, nginx-light, php-fpm, redis-server from .ci/install-daemons.sh)
+ * Run: npx tsx bench/moodle-lb.ts [--flavour moodle|web]   (haproxy, nginx-light, php-fpm, redis-server
+ * from .ci/install-daemons.sh). `web` runs the generic web cluster's miniature instead (127.21.0.110 and
+ * .121-.123: its planned HAProxy config, its nginx site, pool and health page, a small PHP application
+ * whose every request opens a session in Redis under the cluster's ACL user).
  *
  * Starts the rendered HAProxy config in front of three nginx + php-fpm nodes (127.20.0.110 and
  * .121-.123), then, with a Node keep-alive client (16 concurrent requests, 4,000 per run):
@@ -13,9 +16,11 @@
  */
 import { Agent } from "node:http";
 import { join } from "node:path";
-import { detectionTime } from "../components/moodle/haproxy-settings";
+import { detectionTime } from "../components/web-cluster/haproxy-settings";
 import { sleep } from "../test/live/support/daemon";
-import { benchAddresses, MiniCluster, startMiniCluster } from "../test/live/fixtures/moodle/cluster";
+import { benchAddresses, startMiniCluster } from "../test/live/fixtures/moodle/cluster";
+import { startWebMiniCluster, webBenchAddresses } from "../test/live/fixtures/web-cluster/cluster";
+import type { HaproxyConfigInput } from "../components/web-cluster/haproxy-settings";
 import { httpRequest, statsCommand } from "../test/live/fixtures/moodle/http";
 import { helpRequested, parseCommandLine } from "../scripts/lib/cli";
 import { runCommand } from "../scripts/lib/exit";
@@ -81,8 +86,46 @@ async function load(url: string, total: number, onProgress?: (done: number) => v
   };
 }
 
-async function setState(cluster: MiniCluster, node: string, state: "ready" | "maint"): Promise<void> {
-  await statsCommand(join(cluster.dir, "haproxy.sock"), `set server moodle_nodes/${node} state ${state}`);
+/** What the benchmark needs of either miniature cluster. */
+interface BenchCluster {
+  /** Page every request asks for. */
+  page: string;
+  addresses: typeof benchAddresses;
+  haproxyInput: HaproxyConfigInput;
+  setState(node: string, state: "ready" | "maint"): Promise<void>;
+  serverStatus(): Promise<Record<string, string>>;
+  killNginx(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startBenchCluster(flavour: string): Promise<BenchCluster> {
+  if (flavour === "web") {
+    const c = await startWebMiniCluster(webBenchAddresses);
+    return {
+      page: "/",
+      addresses: webBenchAddresses,
+      haproxyInput: c.haproxyInput,
+      setState: async (node, state) => {
+        await statsCommand(c.statsSocket, `set server portal_nodes/${node} state ${state}`);
+      },
+      serverStatus: () => c.serverStatus(),
+      killNginx: (n) => c.killNginx(n),
+      stop: () => c.stop(),
+    };
+  }
+  if (flavour !== "moodle") throw new Error(`--flavour must be moodle or web, found ${flavour}`);
+  const c = await startMiniCluster(benchAddresses);
+  return {
+    page: "/node.php",
+    addresses: benchAddresses,
+    haproxyInput: c.haproxyInput,
+    setState: async (node, state) => {
+      await statsCommand(join(c.dir, "haproxy.sock"), `set server moodle_nodes/${node} state ${state}`);
+    },
+    serverStatus: () => c.serverStatus(),
+    killNginx: (n) => c.killNginx(n),
+    stop: () => c.stop(),
+  };
 }
 
 function median(results: LoadResult[]): LoadResult {
@@ -90,19 +133,23 @@ function median(results: LoadResult[]): LoadResult {
 }
 
 async function main(): Promise<void> {
-  const cluster = await startMiniCluster(benchAddresses);
+  const flavourAt = process.argv.indexOf("--flavour");
+  const flavour = flavourAt > 0 ? (process.argv[flavourAt + 1] ?? "") : "moodle";
+  const cluster = await startBenchCluster(flavour);
+  const addresses = cluster.addresses;
   try {
-    const lb = `http://${benchAddresses.balancer}/node.php`;
-    const direct = `http://${benchAddresses.nodes[0].address}/node.php`;
-    const others = benchAddresses.nodes.slice(1).map((n) => n.name);
+    console.log(`Flavour: ${flavour}.\n`);
+    const lb = `http://${addresses.balancer}${cluster.page}`;
+    const direct = `http://${addresses.nodes[0].address}${cluster.page}`;
+    const others = addresses.nodes.slice(1).map((n) => n.name);
     await load(lb, 500);
     await load(direct, 500);
     const rounds: Record<"direct" | "lbOne" | "lbAll", LoadResult[]> = { direct: [], lbOne: [], lbAll: [] };
     for (let round = 0; round < ROUNDS; round++) {
       rounds.direct.push(await load(direct, REQUESTS));
-      for (const node of others) await setState(cluster, node, "maint");
+      for (const node of others) await cluster.setState(node, "maint");
       rounds.lbOne.push(await load(lb, REQUESTS));
-      for (const node of others) await setState(cluster, node, "ready");
+      for (const node of others) await cluster.setState(node, "ready");
       rounds.lbAll.push(await load(lb, REQUESTS));
     }
     const d = median(rounds.direct);
@@ -124,7 +171,7 @@ async function main(): Promise<void> {
         `HAProxy three nodes ${rounds.lbAll.map((r) => r.rps.toFixed(0)).join(", ")}`,
     );
 
-    const victim = benchAddresses.nodes[1].name;
+    const victim = addresses.nodes[1].name;
     const total = 6000;
     let killedAt = 0;
     let downAfterMs = -1;

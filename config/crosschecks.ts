@@ -3,6 +3,8 @@ import { checkAssignments } from "./assignments";
 import { checkBackupCapacity } from "./backup-capacity";
 import { capacityByNode } from "./capacity";
 import { guestInventory, type GuestPlan } from "./inventory";
+import { checkMoodlePlacement, checkMoodleSharedStorage } from "./moodle-checks";
+import { checkWebClusters } from "./web-cluster-checks";
 import type { ConfigProblem } from "./problems";
 import type { SiteConfig } from "./schema";
 import { siteTemplates } from "./templates";
@@ -146,6 +148,10 @@ function checkPublicNames(site: SiteConfig, errors: ConfigProblem[]) {
   add("networkServices.adguardHostname", site.networkServices?.adguardHostname);
   add("moodle.publicHostname", site.moodle?.publicHostname);
   add("moodle.statsHostname", site.moodle?.statsHostname);
+  for (const [k, c] of Object.entries(site.webClusters ?? {})) {
+    add(`webClusters.${k}.publicHostname`, c.publicHostname);
+    add(`webClusters.${k}.statsHostname`, c.statsHostname);
+  }
   add("tunnel.proxmoxHostname", site.tunnel?.proxmoxHostname);
   const zone = site.site.domain;
   for (const n of names) {
@@ -250,7 +256,7 @@ function checkTiers(
       if (!isGuest && !isCidr) {
         errors.push({
           path: `firewall.extraRules.${i}.${end}`,
-          message: `"${value}" is neither a guest key${end === "from" ? " nor an IPv4 CIDR" : ""}`,
+          message: `"${value}" is neither a guest key${end === "from" ? " nor an IPv4 CIDR" : ""} (guest keys: ${guests.map((g) => g.key).join(", ")})`,
         });
       }
     }
@@ -319,5 +325,8 @@ export function crossCheck(site: SiteConfig): CrossCheckResult {
   const assignments = checkAssignments(site);
   errors.push(...assignments.errors);
   warnings.push(...assignments.warnings);
+  checkMoodleSharedStorage(site, errors);
+  checkMoodlePlacement(site, guests, errors);
+  checkWebClusters(site, guests, errors);
   return { errors, warnings };
 }

@@ -14,6 +14,7 @@ export type Tier =
   | "monitoring"
   | "network-services"
   | "moodle"
+  | "web-cluster"
   | "windows-gpu";
 
 /** One guest of the site as the plan, the checks and the components see it. */
@@ -76,6 +77,15 @@ function lxc(
     startupOrder: guest.startupOrder,
     ha: guest.ha,
   };
+}
+
+/**
+ * Guest key of a web cluster's balancer, app node or shared-files guest (`files`): the cluster's name and
+ * the key under `loadBalancers`/`nodes`, e.g. `portal-lb1`, `portal-app2`, `portal-files`. Tunnel
+ * connectors and firewall rules name guests by these keys.
+ */
+export function webClusterGuestKey(cluster: string, key: string): string {
+  return `${cluster}-${key}`;
 }
 
 /** Every guest the stack builds, in a stable order (by VMID). */
@@ -205,17 +215,58 @@ export function guestInventory(site: SiteConfig): GuestPlan[] {
         lxc(site, `moodle-${name}`, "moodle", `moodle.nodes.${name}`, node, "Moodle app node", false),
       );
     }
-    guests.push(
-      lxc(
-        site,
-        "moodle-files",
-        "moodle",
-        "moodle.sharedFiles",
-        site.moodle.sharedFiles,
-        "NFS server for moodledata",
-        true,
-      ),
-    );
+    if (site.moodle.sharedFiles) {
+      guests.push(
+        lxc(
+          site,
+          "moodle-files",
+          "moodle",
+          "moodle.sharedFiles",
+          site.moodle.sharedFiles,
+          "NFS server for moodledata",
+          true,
+        ),
+      );
+    }
+  }
+  for (const [cluster, c] of Object.entries(site.webClusters ?? {})) {
+    const path = `webClusters.${cluster}`;
+    for (const [k, lb] of Object.entries(c.loadBalancers))
+      guests.push(
+        lxc(
+          site,
+          webClusterGuestKey(cluster, k),
+          "web-cluster",
+          `${path}.loadBalancers.${k}`,
+          lb,
+          `HAProxy load balancer (${cluster})`,
+          false,
+        ),
+      );
+    for (const [k, node] of Object.entries(c.nodes))
+      guests.push(
+        lxc(
+          site,
+          webClusterGuestKey(cluster, k),
+          "web-cluster",
+          `${path}.nodes.${k}`,
+          node,
+          `App node (${cluster}, ${c.runtime.kind === "php" ? "nginx + PHP-FPM" : "nginx + Node.js"})`,
+          false,
+        ),
+      );
+    if (c.sharedFiles)
+      guests.push(
+        lxc(
+          site,
+          webClusterGuestKey(cluster, "files"),
+          "web-cluster",
+          `${path}.sharedFiles`,
+          c.sharedFiles,
+          `NFS server for ${cluster}'s shared files`,
+          true,
+        ),
+      );
   }
   if (site.windowsGpu) {
     const vm = site.windowsGpu;

@@ -24,7 +24,8 @@ import {
   webAppsSchema,
   windowsGpuSchema,
 } from "./tiers-schema";
-import { nextcloudInstanceKey } from "./primitives";
+import { configKey, nextcloudInstanceKey } from "./primitives";
+import { webClusterSchema } from "./web-cluster-schema";
 
 /**
  * The whole stack file (keys under the `proxmox-sites:` namespace). Site basics, the Proxmox
@@ -56,6 +57,8 @@ export const siteConfigSchema = z
     monitoring: monitoringSchema.optional(),
     networkServices: networkServicesSchema.optional(),
     moodle: moodleSchema.optional(),
+    /** Load-balanced web applications by name (the generic tier Moodle is a flavour of). */
+    webClusters: z.record(configKey, webClusterSchema).optional(),
     windowsGpu: windowsGpuSchema.optional(),
     gpuHost: gpuHostSchema.optional(),
     tunnel: tunnelSchema.optional(),

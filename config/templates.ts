@@ -49,6 +49,7 @@ export const tierDefaultTemplate: Record<string, string> = {
   monitoring: "debian-12",
   "network-services": "debian-12",
   moodle: "debian-12",
+  "web-cluster": "debian-12",
 };
 
 /** The stack's templates: the defaults overlaid with the stack's own entries. */

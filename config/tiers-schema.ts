@@ -160,6 +160,35 @@ export const networkServicesSchema = guestWith({
     .default(["https://dns.cloudflare.com/dns-query", "1.1.1.1"]),
 });
 
+/**
+ * The NFS storage of the Proxmox cluster that holds the shared moodledata. Proxmox mounts it on every
+ * node at /mnt/pve/<id>; each app node gets <id>/<directory> as a bind mount (the kernel refuses NFS
+ * mounts inside an unprivileged container). Served by `sharedFiles` unless `server` names a NAS.
+ */
+export const moodleSharedStorageSchema = z
+  .object({
+    /** Proxmox storage id the cluster registers. Default moodle-shared. */
+    id: storageId.default("moodle-shared"),
+    /** NFS server (an external NAS); default the sharedFiles guest's address. */
+    server: ipv4.optional(),
+    /** Exported path; default sharedFiles.data.path. */
+    export: z
+      .string()
+      .regex(/^\/[\w.-]+(\/[\w.-]+)*$/, { message: "must be an absolute path without a trailing slash" })
+      .optional(),
+    /** Directory inside the export that becomes the app nodes' dataroot. Default moodledata. */
+    directory: z
+      .string()
+      .regex(/^[A-Za-z0-9][\w.-]*$/, { message: "must be one directory name such as moodledata" })
+      .default("moodledata"),
+    /** Mount options the nodes use (pvesm `options`). Default vers=4.2. */
+    options: z
+      .string()
+      .regex(/^[a-z0-9_.=-]+(,[a-z0-9_.=-]+)*$/, { message: "must be NFS mount options such as vers=4.2" })
+      .default("vers=4.2"),
+  })
+  .strict();
+
 export const moodleSchema = z
   .object({
     publicHostname: dnsName,
@@ -177,8 +206,13 @@ export const moodleSchema = z
     primaryBalancer: configKey.optional(),
     /** App nodes by key: adding one replaces nothing. */
     nodes: z.record(configKey, lxcGuestSchema),
-    /** Guest exporting the shared moodledata over NFS. */
-    sharedFiles: guestWith({ data: dataVolumeSchema }),
+    /**
+     * Guest exporting the shared moodledata over NFS to the Proxmox nodes (a privileged container: the
+     * kernel NFS server does not run unprivileged). Optional when sharedStorage.server is an external NAS.
+     */
+    sharedFiles: guestWith({ data: dataVolumeSchema }).optional(),
+    /** The cluster's NFS storage the app nodes' shared dataroot comes from. */
+    sharedStorage: moodleSharedStorageSchema.prefault({}),
     /** Key of the node that runs cron; defaults to the first node key in sorted order. */
     cronNode: configKey.optional(),
     adminUser: hostLabel.default("admin"),

@@ -1,5 +1,6 @@
 import { primaryBalancerKey } from "./assignments";
-import { guestInventory, type GuestPlan } from "./inventory";
+import { wireCluster } from "./cluster-wiring";
+import { guestInventory, webClusterGuestKey, type GuestPlan } from "./inventory";
 import { PORTS } from "./ports";
 import type { SiteConfig } from "./schema";
 
@@ -131,6 +132,7 @@ export function siteWiring(site: SiteConfig): SiteWiring {
   const redisClients: string[] = [];
   if (site.nextcloud) redisClients.push(...Object.keys(site.nextcloud).map((n) => `nextcloud-${n}`));
   if (site.frappe) redisClients.push("frappe");
+  const tools = { site, admins, originClients, edges, publish, tcp };
   if (site.moodle) {
     const m = site.moodle;
     // The primary balancer first: it holds the VIP, and a single balancer is the front itself.
@@ -144,35 +146,39 @@ export function siteWiring(site: SiteConfig): SiteWiring {
     const nodes = Object.keys(m.nodes).map((k) => `moodle-${k}`);
     dbClients.push(...nodes);
     redisClients.push(...nodes);
-    const front = m.vip ?? ip(lbs[0]);
-    publish({
-      hostname: m.publicHostname,
-      target: lbs[0],
-      origin: `http://${front}:${PORTS.http}`,
-      admin: false,
-      description: "Moodle",
-    });
-    for (const lb of lbs) {
-      for (const node of nodes) edges.push(tcp({ guest: lb }, node, PORTS.http, "HAProxy to Moodle node"));
-      // Every balancer takes the public traffic (the VIP moves between them).
-      if (lb !== lbs[0])
-        for (const from of originClients)
-          edges.push(tcp(from, lb, PORTS.http, `origin of ${m.publicHostname}`));
-      edges.push(tcp(admins, lb, PORTS.haproxyStats, "HAProxy stats page"));
-    }
-    if (m.statsHostname) {
-      publish({
-        hostname: m.statsHostname,
-        target: lbs[0],
-        origin: `http://${front}:${PORTS.haproxyStats}`,
-        admin: true,
-        description: "HAProxy stats",
-      });
-    }
-    for (const node of nodes) {
-      edges.push(tcp({ guest: node }, "moodle-files", PORTS.nfs, "moodledata over NFS"));
-      edges.push(tcp({ guest: node }, "moodle-files", PORTS.rpcbind, "NFS rpcbind"));
-    }
+    wireCluster(
+      {
+        balancers: lbs,
+        nodes,
+        filesGuest: has("moodle-files") ? "moodle-files" : undefined,
+        front: m.vip ?? ip(lbs[0]),
+        publicHostname: m.publicHostname,
+        statsHostname: m.statsHostname,
+        label: "Moodle",
+        sharedLabel: "moodledata",
+      },
+      tools,
+    );
+  }
+  for (const [name, c] of Object.entries(site.webClusters ?? {})) {
+    const lbs = Object.keys(c.loadBalancers).map((k) => webClusterGuestKey(name, k));
+    const nodes = Object.keys(c.nodes).map((k) => webClusterGuestKey(name, k));
+    if (c.database) dbClients.push(...nodes);
+    if (c.redisSessions && c.runtime.kind === "php") redisClients.push(...nodes);
+    const files = webClusterGuestKey(name, "files");
+    wireCluster(
+      {
+        balancers: lbs,
+        nodes,
+        filesGuest: has(files) ? files : undefined,
+        front: c.vip ?? ip(lbs[0]),
+        publicHostname: c.publicHostname,
+        statsHostname: c.statsHostname,
+        label: name,
+        sharedLabel: `${name} shared files`,
+      },
+      tools,
+    );
   }
   if (has("database-primary")) {
     for (const c of dbClients)
@@ -266,6 +272,17 @@ export function siteWiring(site: SiteConfig): SiteWiring {
         port: PORTS.haproxyMetrics,
         target: `moodle-${k}`,
       });
+    }
+    for (const [name, c] of Object.entries(site.webClusters ?? {})) {
+      for (const [k, lb] of Object.entries(c.loadBalancers)) {
+        scrapeTargets.push({
+          job: "haproxy",
+          instance: lb.hostname,
+          address: lb.ip,
+          port: PORTS.haproxyMetrics,
+          target: webClusterGuestKey(name, k),
+        });
+      }
     }
     for (const t of scrapeTargets) {
       if (!t.target.startsWith("host:") && t.target !== "monitoring")

@@ -92,6 +92,9 @@ function main(): number {
   writeFileSync(file, scaffold.text, { flag: "wx" });
   const lines = [
     `wrote Pulumi.${name}.yaml (profile ${values.profile}, ${scaffold.allocations.length} addresses in ${values.subnet}); it validates.`,
+    ...(scaffold.fitted.length
+      ? ["", "Fitted to the host (--host-cores/--host-memory-gb):", ...scaffold.fitted.map((w) => `  - ${w}`)]
+      : []),
     ...(scaffold.warnings.length ? ["", "Warnings:", ...scaffold.warnings.map((w) => `  - ${w}`)] : []),
     "",
     "Next steps (docs/onboarding.md walks through each):",

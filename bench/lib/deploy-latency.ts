@@ -77,7 +77,11 @@ export const COMMAND_LATENCY_BY_ROLE: { suffix: string; entry: LatencyEntry }[] 
   { suffix: "-exporter", entry: { seconds: 30, why: "one exporter package and its service" } },
   { suffix: "-cloudflared", entry: { seconds: 30, why: "one pinned .deb, the token file, a restart" } },
   { suffix: "-cron", entry: { seconds: 5, why: "a systemd timer written and enabled" } },
-  { suffix: "-mount", entry: { seconds: 5, why: "an fstab line and a mount" } },
+  { suffix: "-mount", entry: { seconds: 5, why: "a check of the bind-mounted dataroot" } },
+  {
+    suffix: "-shared-storage",
+    entry: { seconds: 10, why: "on a node: `pvesm status` mounts the NFS storage; owner and marker checked" },
+  },
   {
     suffix: "-replication",
     entry: { seconds: 15, why: "CHANGE MASTER and START SLAVE on a running server" },

@@ -1,8 +1,8 @@
 /**
- * Provisioning script of a Moodle app node: nginx, php-fpm and the PHP extensions Moodle needs (nfs-common
- * too when the dataroot is shared over NFS), the Moodle code at the stack's branch (cloned once), and every
- * config file of the node. It needs neither the NFS server nor the database: the shared dataroot is
- * attached afterwards by renderAppMountScript (until then the health page keeps the node out). A changed
+ * Provisioning script of a Moodle app node: nginx, php-fpm and the PHP extensions Moodle needs, the Moodle
+ * code at the stack's branch (cloned once), and every config file of the node. It needs neither the shared
+ * dataroot nor the database: the dataroot is a bind mount Proxmox gives the container, checked afterwards
+ * by renderAppMountScript (the health page keeps the node out until the share is there). A changed
  * nginx/php-fpm file raises a flag; the flag is lowered only after the daemon's own check passed and it
  * reloaded, so a failed run is finished by the next one. Pure: renders the script.
  */
@@ -15,10 +15,9 @@ import {
 } from "./config-php";
 import { renderHealthPage } from "./health";
 import { isMoodleBranch, moodleDocumentRoot, MoodleLayout, Problems, resolveLayout } from "./layout";
-import { NfsMountInput } from "./nfs";
 import { NginxSiteInput, renderNginxSite } from "./nginx";
 import { PhpFpmPoolInput, PhpIniInput, renderPhpFpmPool, renderPhpIni } from "./php-fpm";
-import { ensureServiceStep, raiseFlag, reloadOnFlagStep, rootStep } from "./shell";
+import { ensureServiceStep, raiseFlag, reloadOnFlagStep, rootStep } from "../web-cluster/shell";
 import { renderAptInstall } from "../proxmox/apt";
 
 export interface AppNodeScriptInput {
@@ -31,24 +30,13 @@ export interface AppNodeScriptInput {
   /** PHP ini overrides; `maxUploadMb` also sets nginx's body limit. */
   php?: PhpIniInput;
   config: Omit<MoodleConfigInput, "layout">;
-  /**
-   * NFS mount of the shared dataroot; omit when the guest gets it as a bind mount from the host. Here it
-   * only adds nfs-common; the mount itself is renderAppMountScript's (pass it the same input).
-   */
-  nfs?: Omit<NfsMountInput, "layout">;
   layout?: Partial<MoodleLayout>;
 }
 
 /** Debian packages of an app node: nginx, php-fpm and the extensions Moodle requires. */
-export function appNodePackages(withNfs: boolean): string[] {
+export function appNodePackages(): string[] {
   const php = ["fpm", "cli", "redis", "mysql", "intl", "xml", "mbstring", "zip", "gd", "curl", "soap"];
-  return [
-    "nginx",
-    ...php.map((ext) => `php-${ext}`),
-    "git",
-    "ca-certificates",
-    ...(withNfs ? ["nfs-common"] : []),
-  ];
+  return ["nginx", ...php.map((ext) => `php-${ext}`), "git", "ca-certificates"];
 }
 
 /** Environment the script needs from the stdin prelude (config.php's placeholders). */
@@ -142,7 +130,7 @@ export function renderAppNodeScript(input: AppNodeScriptInput): string {
     requiredEnv: [...appNodeScriptEnv],
     setup: [
       rootStep,
-      renderAptInstall(appNodePackages(input.nfs !== undefined)),
+      renderAptInstall(appNodePackages()),
       codeStep(layout, input.moodleBranch, gitUrl),
       directoriesStep(layout),
     ].join("\n"),

@@ -1,18 +1,19 @@
 /**
  * The Moodle cluster of a validated stack, as the inputs of the tier's renderers: which script runs on
  * which guest, with what. Everything is keyed by stack-config keys in sorted order, so adding an app node
- * changes only the balancers' configs and the NFS export, never another node's script. Pure: no Pulumi.
+ * changes only the balancers' configs, never another node's script or the NFS export (whose clients are
+ * the Proxmox nodes). Pure: no Pulumi.
  */
 import { primaryBalancerKey } from "../../config/assignments";
 import type { GuestPlan } from "../../config/inventory";
 import { PORTS } from "../../config/ports";
 import type { SiteConfig } from "../../config/schema";
 import type { AppNodeScriptInput } from "./app-script";
-import type { BalancerScriptInput } from "./balancer-script";
 import type { InstallerScriptInput } from "./installer-script";
-import type { KeepalivedInput } from "./keepalived";
+import { planFront, type BalancerPlan } from "../web-cluster/front";
 import type { MoodleLayout } from "./layout";
 import type { NfsExportInput } from "./nfs";
+import { planSharedStorage, type SharedStoragePlan } from "./shared-storage";
 import { phpFpmPoolSizing, type PoolSizing } from "./php-fpm";
 
 export type MoodleConfig = NonNullable<SiteConfig["moodle"]>;
@@ -36,15 +37,12 @@ export interface MoodleClusterPlanInput {
   database: { host: string; port: number; name: string; user: string };
   /** Redis and Moodle's ACL user (password MOODLE_REDIS_PASSWORD), whose keys must start with keyPrefix. */
   redis: { host: string; port: number; user: string; keyPrefix: string };
+  /** The Proxmox nodes of the cluster: they mount the shared storage. */
+  proxmoxNodes: readonly { name: string; address: string }[];
 }
 
-export interface BalancerPlan {
-  /** Stack key (lb1). */
-  key: string;
-  /** Guest key (moodle-lb1). */
-  guest: string;
-  input: BalancerScriptInput;
-}
+export type { BalancerPlan } from "../web-cluster/front";
+export { virtualRouterId } from "../web-cluster/front";
 
 export interface AppNodePlan {
   key: string;
@@ -62,7 +60,10 @@ export interface MoodleClusterPlan {
   /** Stack key of the node that installs Moodle and runs cron. */
   cronNode: string;
   layout: Partial<MoodleLayout>;
-  nfs: NfsExportInput;
+  /** The cluster storage of the shared dataroot, bind-mounted into every app node. */
+  shared: SharedStoragePlan;
+  /** The sharedFiles guest's export, when that guest serves the storage. */
+  nfs?: NfsExportInput;
   balancers: BalancerPlan[];
   nodes: AppNodePlan[];
   installer: InstallerScriptInput;
@@ -92,17 +93,6 @@ export function appPoolSizing(node: Pick<GuestPlan, "cores" | "memoryMb">): Pool
   return phpFpmPoolSizing({ memoryMb: node.memoryMb, reservedMb, perChildMb });
 }
 
-/**
- * VRRP router id of the VIP: its last octet (readable, and unique on a /24 with one VIP per address),
- * or a digest of the address when the last octet is 0.
- */
-export function virtualRouterId(vip: string): number {
-  const octets = vip.split(".").map(Number);
-  const last = octets[3];
-  if (last >= 1 && last <= 255) return last;
-  return 1 + (octets.reduce((sum, o, i) => sum + o * (i + 1), 0) % 255);
-}
-
 function guestOf(guests: readonly MoodleGuest[], key: string): MoodleGuest {
   const found = guests.find((g) => g.key === key);
   if (!found) throw new Error(`moodle: no guest "${key}" in the site's inventory`);
@@ -117,11 +107,8 @@ export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterP
   if (nodeKeys.length === 0) throw new Error("moodle.nodes: needs at least one app node");
   const lbs = lbKeys.map((key) => ({ key, guest: guestOf(input.guests, `moodle-${key}`) }));
   const nodes = nodeKeys.map((key) => ({ key, guest: guestOf(input.guests, `moodle-${key}`) }));
-  const files = guestOf(input.guests, "moodle-files");
-  const clustered = lbs.length >= 2;
-  if (clustered && !m.vip) throw new Error("moodle.vip: required with two or more load balancers");
-  if (!clustered && m.vip)
-    throw new Error(`moodle.vip: ${m.vip} needs a second load balancer to hold it (keepalived)`);
+  const files = m.sharedFiles ? guestOf(input.guests, "moodle-files") : undefined;
+  const shared = planSharedStorage({ moodle: m, filesGuestIp: files?.ip, proxmoxNodes: input.proxmoxNodes });
   const cronNode = m.cronNode ?? nodeKeys[0];
   if (!nodeKeys.includes(cronNode))
     throw new Error(`moodle.cronNode: "${cronNode}" is not one of moodle.nodes (${nodeKeys.join(", ")})`);
@@ -134,43 +121,24 @@ export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterP
       `moodle.nodes: every app node needs the same template (PHP ${[...phpVersions].join(", ")})`,
     );
   const layout: Partial<MoodleLayout> = { phpVersion: [...phpVersions][0] };
-  const exportPath = m.sharedFiles.data.path;
   const wwwroot = `https://${m.publicHostname}`;
   const frontAddress = m.vip ?? lbs[0].guest.ip;
 
   const sizing = new Map(nodes.map((n) => [n.key, appPoolSizing(n.guest)]));
-  const backendNodes = nodes.map((n) => ({ name: n.key, address: n.guest.ip, port: appNodePort }));
   const prefixLength = Number(input.networkCidr.split("/")[1]);
-  const balancers: BalancerPlan[] = lbs.map(({ key, guest }) => {
-    const keepalived: KeepalivedInput | undefined = clustered
-      ? {
-          balancers: lbs.map((lb) => ({ name: lb.key, address: lb.guest.ip })),
-          self: key,
-          primary: primaryBalancerKey(m),
-          vip: m.vip!,
-          vipPrefixLength: prefixLength,
-          virtualRouterId: virtualRouterId(m.vip!),
-        }
-      : undefined;
-    return {
-      key,
-      guest: `moodle-${key}`,
-      input: {
-        haproxy: {
-          nodes: backendNodes,
-          frontend: { address: guest.ip, port: appNodePort },
-          vip: clustered ? m.vip : undefined,
-          healthCheck: { uri: m.healthCheckPath, host: m.publicHostname },
-          // A node takes no more requests than its php-fpm has workers; the rest wait in HAProxy's queue.
-          maxConnPerNode: Math.min(...[...sizing.values()].map((s) => s.maxChildren)),
-          // On every address, so the stats page answers on the VIP (statsHostname) and on each balancer.
-          stats: { address: "0.0.0.0", port: haproxyStatsPort, user: "admin" },
-          // Scraped by the monitoring guest (the firewall admits only it).
-          metrics: { address: guest.ip, port: PORTS.haproxyMetrics },
-        },
-        keepalived,
-      },
-    };
+  const balancers: BalancerPlan[] = planFront({
+    configPath: "moodle",
+    balancers: lbs.map(({ key, guest }) => ({ key, guest: `moodle-${key}`, ip: guest.ip })),
+    nodes: nodes.map(({ key, guest }) => ({ key, guest: `moodle-${key}`, ip: guest.ip })),
+    vip: m.vip,
+    primary: primaryBalancerKey(m),
+    prefixLength,
+    port: appNodePort,
+    healthCheck: { uri: m.healthCheckPath, host: m.publicHostname },
+    // A node takes no more requests than its php-fpm has workers; the rest wait in HAProxy's queue.
+    maxConnPerNode: Math.min(...[...sizing.values()].map((s) => s.maxChildren)),
+    stats: { port: haproxyStatsPort },
+    metrics: { port: PORTS.haproxyMetrics },
   });
 
   const trustedProxies = [
@@ -205,7 +173,6 @@ export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterP
           prefix: `${input.redis.keyPrefix}sess:`,
         },
       },
-      nfs: { server: files.ip, exportPath },
       layout,
     },
   }));
@@ -215,7 +182,10 @@ export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterP
     frontAddress,
     cronNode,
     layout,
-    nfs: { exportPath, clients: nodes.map((n) => n.guest.ip) },
+    shared,
+    nfs: shared.servedByGuest
+      ? { exportPath: shared.exportPath, directory: shared.directory, clients: shared.clients }
+      : undefined,
     balancers,
     nodes: appNodes,
     installer: {

@@ -6,7 +6,7 @@
  */
 import { renderScript } from "../proxmox/script";
 import { MoodleLayout, resolveLayout, sharedMarkerFile } from "./layout";
-import { rootStep } from "./shell";
+import { rootStep } from "../web-cluster/shell";
 
 export interface CronInput {
   /** True on the one node that runs cron (the stack's `cronNode`), false on every other node. */

@@ -1,20 +1,16 @@
 import type * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { DatabaseEndpoint } from "../database";
 import type { RedisEndpoint } from "../redis";
 import type { TierContext } from "../site/context";
-import { GuestTier } from "../site/guest-tier";
 import { trustedProxies } from "../site/trusted-proxies";
+import { ClusterTier } from "../web-cluster/tier";
 import { appNodeScriptEnv, renderAppNodeScript } from "./app-script";
-import { balancerScriptEnv, renderBalancerScript } from "./balancer-script";
 import { planMoodleCluster } from "./cluster-plan";
 import { moodleDbPasswordVariable, moodleRedisPasswordVariable } from "./config-php";
 import { renderCronScript } from "./cron";
-import { haproxyStatsPasswordVariable } from "./haproxy-settings";
 import { installerScriptEnv, moodleAdminPasswordVariable, renderInstallerScript } from "./installer-script";
-import { keepalivedPasswordVariable } from "./keepalived";
+import { resolveLayout } from "./layout";
 import { renderAppMountScript } from "./mount-script";
-import { renderNfsServerScript } from "./nfs-script";
 
 export interface MoodleClusterArgs {
   ctx: TierContext;
@@ -27,38 +23,31 @@ export interface MoodleClusterArgs {
 }
 
 /**
- * HAProxy balancer(s) with a floating address (keepalived), N Moodle app nodes (nginx, php-fpm) sharing
- * moodledata over NFS, sessions and application cache in Redis; installer and cron on one node.
+ * Moodle as a flavour of the load-balanced cluster (ClusterTier: HAProxy balancers with a floating
+ * address, app nodes, the shared files on an NFS storage of the Proxmox cluster bind-mounted into them).
+ * What is Moodle's: the app nodes' nginx rules, config.php with sessions and application cache in Redis,
+ * the installer and MUC setup, and Moodle's cron on one node.
  */
-export class MoodleCluster extends GuestTier {
+export class MoodleCluster extends ClusterTier {
   /** Public URL of the site. */
   readonly wwwroot: string;
   /** Stack key of the node that installed Moodle and runs its cron. */
   readonly cronNode: string;
   /** Password of the Moodle admin account (secret). */
   readonly adminPassword: pulumi.Output<string>;
-  /** Password of the HAProxy stats page, user `admin` (secret). */
-  readonly statsPassword: pulumi.Output<string>;
 
   constructor(name: string, args: MoodleClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("proxmox-sites:moodle:MoodleCluster", name, args.ctx, opts);
+    const m = args.ctx.site.moodle!;
+    super(
+      "proxmox-sites:moodle:MoodleCluster",
+      name,
+      args.ctx,
+      Object.keys(m.loadBalancers)
+        .sort()
+        .map((key) => `moodle-${key}`),
+      opts,
+    );
     const { ctx } = args;
-    const m = ctx.site.moodle!;
-    // The kernel NFS server needs a privileged container; app nodes mount NFS (mount=nfs feature).
-    this.addGuest("moodle-files", {
-      unprivileged: false,
-      volumes: [
-        {
-          storage: m.sharedFiles.data.storage,
-          sizeGb: m.sharedFiles.data.sizeGb,
-          path: m.sharedFiles.data.path,
-        },
-      ],
-    });
-    for (const key of Object.keys(m.loadBalancers).sort()) this.addGuest(`moodle-${key}`);
-    for (const key of Object.keys(m.nodes).sort())
-      this.addGuest(`moodle-${key}`, { features: { nesting: true, mounts: ["nfs"] } });
-
     const db = args.database.credentials.moodle;
     const cache = args.redis.users.moodle;
     if (!db || !cache) throw new Error("moodle: the database and Redis tiers have no account for Moodle");
@@ -71,21 +60,12 @@ export class MoodleCluster extends GuestTier {
       tunnelConnectorIps: trustedProxies(ctx),
       database: { host: args.database.host, port: args.database.port, name: db.database, user: db.user },
       redis: { host: args.redis.host, port: args.redis.port, user: cache.user, keyPrefix: cache.keyPrefix },
+      proxmoxNodes: ctx.site.proxmox.nodes,
     });
     this.wwwroot = plan.wwwroot;
     this.cronNode = plan.cronNode;
-
-    const password = (role: string, length: number) =>
-      new random.RandomPassword(`${name}-${role}-password`, { length, special: false }, { parent: this })
-        .result;
-    this.adminPassword = password("admin", 32);
-    this.statsPassword = password("stats", 32);
-    const clustered = plan.balancers.some((b) => b.input.keepalived !== undefined);
-    // keepalived's PASS authentication uses only 8 characters: exactly 8, so none is silently dropped.
-    const keepalivedPassword = clustered ? password("keepalived", 8) : undefined;
+    this.adminPassword = this.password("admin", 32);
     const available: Record<string, pulumi.Input<string> | undefined> = {
-      [haproxyStatsPasswordVariable]: this.statsPassword,
-      [keepalivedPasswordVariable]: keepalivedPassword,
       [moodleDbPasswordVariable]: db.password,
       [moodleRedisPasswordVariable]: cache.password,
       [moodleAdminPasswordVariable]: this.adminPassword,
@@ -100,19 +80,26 @@ export class MoodleCluster extends GuestTier {
         }),
       );
 
-    const nfs = this.provision({
-      guest: "moodle-files",
-      role: "nfs",
-      script: renderNfsServerScript(plan.nfs),
+    const layout = resolveLayout(plan.layout);
+    this.buildCore({
+      prefix: "moodle",
+      balancers: plan.balancers,
+      nodes: plan.nodes.map((n) => n.guest),
+      shared: plan.shared,
+      mountPath: layout.dataRoot,
+      nfs:
+        m.sharedFiles && plan.nfs
+          ? {
+              input: plan.nfs,
+              volume: {
+                storage: m.sharedFiles.data.storage,
+                sizeGb: m.sharedFiles.data.sizeGb,
+                path: m.sharedFiles.data.path,
+              },
+            }
+          : undefined,
     });
-    for (const b of plan.balancers) {
-      this.provision({
-        guest: b.guest,
-        role: "balancer",
-        script: renderBalancerScript(b.input),
-        secrets: secretsFor(balancerScriptEnv(b.input)),
-      });
-    }
+
     for (const node of plan.nodes) {
       // Packages, code and configs need nothing but the guest: config.php only holds the credentials.
       const app = this.provision({
@@ -121,12 +108,12 @@ export class MoodleCluster extends GuestTier {
         script: renderAppNodeScript(node.input),
         secrets: secretsFor(appNodeScriptEnv),
       });
-      // The short step that attaches the shared dataroot: after the node's packages and the NFS export.
+      // The short step that checks the shared dataroot (bind mount) before anything writes to it.
       const mount = this.provision({
         guest: node.guest,
         role: "mount",
-        script: renderAppMountScript(node.input),
-        dependsOn: [app, nfs],
+        script: renderAppMountScript({ layout: plan.layout }),
+        dependsOn: [app],
       });
       let cronAfter = mount;
       if (node.cron) {

@@ -7,7 +7,7 @@ import { renderScript, shellQuote } from "../proxmox/script";
 import { MucRedisInput, renderInstallStatePhp, renderInstallWrapperPhp, renderMucSetupPhp } from "./cli";
 import { moodleRedisPasswordVariable } from "./config-php";
 import { MoodleLayout, Problems, resolveLayout } from "./layout";
-import { rootStep } from "./shell";
+import { rootStep } from "../web-cluster/shell";
 
 export interface InstallerScriptInput {
   /** Moodle admin user name. Default `admin`; the password comes from MOODLE_ADMIN_PASSWORD. */

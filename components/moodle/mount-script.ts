@@ -1,55 +1,34 @@
 /**
- * Provisioning step of a Moodle app node that attaches the shared dataroot: the NFS line in fstab and
- * the mount (or, without NFS, the check that the host bind-mounted it), then the check that the share
- * is the one the NFS server prepared. Split from the app script so the long install (packages, code,
- * configs) does not wait for the NFS server; this short step runs after both. nfs-common comes with the
- * app script's packages. Pure: renders the script.
+ * Provisioning step of a Moodle app node that checks the shared dataroot: Proxmox bind-mounts it from
+ * the cluster's NFS storage (mount point of the container, fixed at creation), so the guest mounts
+ * nothing; it only refuses to go on (installer, cron) when the dataroot is not that mount or lacks the
+ * marker the NFS side wrote, so Moodle never writes its data onto the node's own disk. Pure.
  */
 import { renderScript, shellQuote } from "../proxmox/script";
 import { MoodleLayout, resolveLayout, sharedMarkerFile } from "./layout";
-import { NfsMountInput, renderNfsFstabLine } from "./nfs";
-import { rootStep } from "./shell";
+import { rootStep } from "../web-cluster/shell";
 
 export interface AppMountScriptInput {
-  /** NFS mount of the shared dataroot; omit when the guest gets it as a bind mount from the host. */
-  nfs?: Omit<NfsMountInput, "layout">;
   layout?: Partial<MoodleLayout>;
 }
 
-function fstabStep(layout: MoodleLayout, nfs: NonNullable<AppMountScriptInput["nfs"]>): string {
-  const line = renderNfsFstabLine({ ...nfs, layout });
-  const mountPattern = `^[^#[:space:]]+[[:space:]]+${layout.dataRoot.replace(/\./g, "\\.")}[[:space:]]`;
-  return [
-    `line=${shellQuote(line)}`,
-    'fstab="$root/etc/fstab"',
-    'touch "$fstab"',
-    'if ! grep -qxF "$line" "$fstab"; then',
-    `  { grep -vE ${shellQuote(mountPattern)} "$fstab" || true; printf '%s\\n' "$line"; } >"$fstab.new"`,
-    '  cat "$fstab.new" >"$fstab"',
-    '  rm -f "$fstab.new"',
-    "fi",
-    `mountpoint -q "$data" || mount ${shellQuote(layout.dataRoot)}`,
-  ].join("\n");
-}
-
-/**
- * An app node's dataroot step. Run after the node's app script (which installs nfs-common) and after
- * the NFS server's script. Needs no secret.
- */
+/** An app node's dataroot check. Needs no secret. */
 export function renderAppMountScript(input: AppMountScriptInput): string {
   const layout = resolveLayout(input.layout);
   const marker = sharedMarkerFile;
-  const attach = input.nfs
-    ? fstabStep(layout, input.nfs)
-    : 'mountpoint -q "$data" || echo "warning: $data is not a mount point (expected a bind mount)" >&2';
   return renderScript({
-    summary: `Moodle app node: shared dataroot ${layout.dataRoot}${input.nfs ? " over NFS" : " (bind mount)"}`,
+    summary: `Moodle app node: shared dataroot ${layout.dataRoot} (bind mount from the Proxmox node)`,
     setup: [
       rootStep,
       `data="$root"${shellQuote(layout.dataRoot)}`,
-      '[ -d "$data" ] || mkdir -p "$data"',
-      attach,
-      `[ -e "$data/${marker}" ] || echo "warning: $data has no ${marker}: the health page keeps this node out" >&2`,
+      'if ! mountpoint -q "$data"; then',
+      '  echo "error: $data is not a mount point: the container has no bind mount of the shared dataroot" >&2',
+      "  exit 1",
+      "fi",
+      `if [ ! -e "$data/${marker}" ]; then`,
+      `  echo "error: $data has no ${marker}: it is not the shared dataroot the NFS side prepared" >&2`,
+      "  exit 1",
+      "fi",
     ].join("\n"),
   });
 }

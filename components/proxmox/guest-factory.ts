@@ -5,24 +5,33 @@ import type { GuestPlan } from "../../config/inventory";
 import type { SiteConfig } from "../../config/schema";
 import { siteTemplates } from "../../config/templates";
 import type { SiteProviders } from "./providers";
-import { LxcGuest, type GuestVolume } from "./lxc-guest";
+import { LxcGuest, type GuestBindMount, type GuestVolume } from "./lxc-guest";
 import type { NodeConnection } from "./provisioner";
 
 /** What a tier may change from the site's defaults for one of its guests. */
 export interface GuestOverrides {
   features?: { nesting?: boolean; keyctl?: boolean; fuse?: boolean; mounts?: string[] };
   volumes?: GuestVolume[];
+  /** Host directories mounted into the guest: root@pam only (API tokens are refused). */
+  bindMounts?: GuestBindMount[];
+  /** What the container waits for (the bind mounts' source). */
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
   /** false only where the tier cannot work unprivileged (uses the root@pam provider). */
   unprivileged?: boolean;
 }
 
 /**
- * Whether Proxmox accepts the guest only from root@pam: a privileged container, or a container
- * feature other than nesting (keyctl, fuse, mount). An API token may set nesting alone.
+ * Whether Proxmox accepts the guest only from root@pam: a privileged container, a container feature
+ * other than nesting (keyctl, fuse, mount), or a host bind mount ("mount point type bind is only
+ * allowed for root@pam"). An API token may set nesting alone.
  */
 export function needsRootLogin(o: GuestOverrides): boolean {
   const f = o.features ?? {};
-  return o.unprivileged === false || Boolean(f.keyctl || f.fuse || (f.mounts && f.mounts.length > 0));
+  return (
+    o.unprivileged === false ||
+    Boolean(f.keyctl || f.fuse || (f.mounts && f.mounts.length > 0)) ||
+    (o.bindMounts ?? []).length > 0
+  );
 }
 
 const cpuUnitsByPriority = { high: 2048, medium: 1024, low: 512 } as const;
@@ -70,6 +79,8 @@ export class GuestFactory {
         unprivileged: overrides.unprivileged ?? true,
         features: overrides.features,
         volumes: overrides.volumes,
+        bindMounts: overrides.bindMounts,
+        dependsOn: overrides.dependsOn,
         startupOrder: plan.startupOrder,
         cpuUnits: cpuUnitsByPriority[plan.priority],
         tags: [site.site.slug, plan.tier, "proxmox-sites"],

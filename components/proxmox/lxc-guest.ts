@@ -13,6 +13,17 @@ export interface GuestVolume {
   backup?: boolean;
 }
 
+/**
+ * A host directory bind-mounted into the guest (e.g. a directory of a cluster NFS storage under
+ * /mnt/pve/<storage> that several guests share). Proxmox allows bind mounts to root@pam only.
+ */
+export interface GuestBindMount {
+  /** Absolute path on the Proxmox node. */
+  hostPath: string;
+  /** Mount path inside the guest. */
+  path: string;
+}
+
 export interface LxcGuestArgs {
   vmid: number;
   hostname: string;
@@ -40,6 +51,10 @@ export interface LxcGuestArgs {
   features?: { nesting?: boolean; keyctl?: boolean; fuse?: boolean };
   /** Fixed at creation: any change to mount points replaces the container. */
   volumes?: GuestVolume[];
+  /** Also mount points, so also fixed at creation; need the root@pam provider. */
+  bindMounts?: GuestBindMount[];
+  /** What must exist before the container is created (e.g. the source of a bind mount). */
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
   startOnBoot?: boolean;
   startupOrder?: number;
   /** CPU weight (cgroup cpu units); higher wins under contention. */
@@ -85,12 +100,23 @@ export class LxcGuest extends pulumi.ComponentResource {
         disk: { datastoreId: args.storage, size: args.diskGb },
         operatingSystem: { templateFileId: args.templateFileId, type: args.osType },
         features: args.features,
-        mountPoints: (args.volumes ?? []).map((v) => ({
-          volume: v.storage,
-          size: `${v.sizeGb}G`,
-          path: v.path,
-          backup: v.backup ?? true,
-        })),
+        mountPoints: [
+          ...(args.volumes ?? []).map((v) => ({
+            volume: v.storage,
+            size: `${v.sizeGb}G`,
+            path: v.path,
+            backup: v.backup ?? true,
+          })),
+          // shared: the path exists on every node (a cluster storage), so HA may move the guest; the
+          // data is backed up where it lives, not in each guest's vzdump.
+          ...(args.bindMounts ?? []).map((b) => ({
+            volume: b.hostPath,
+            path: b.path,
+            shared: true,
+            backup: false,
+            replicate: false,
+          })),
+        ],
         networkInterfaces: [{ name: "eth0", bridge: args.bridge, firewall: true }],
         initialization: {
           hostname: args.hostname,
@@ -106,6 +132,7 @@ export class LxcGuest extends pulumi.ComponentResource {
         parent: this,
         provider: args.provider,
         protect: args.protect,
+        dependsOn: args.dependsOn,
         // Fixed VMIDs: the old guest must go before a replacement can take its id.
         deleteBeforeReplace: true,
       },

@@ -31,7 +31,7 @@ export interface RedisEndpoint {
 export interface RedisClient {
   name: string;
   /** Which client library's needs apply (extra commands, key scope). */
-  kind: "nextcloud" | "frappe" | "moodle";
+  kind: "nextcloud" | "frappe" | "moodle" | "web";
 }
 
 export interface RedisCacheArgs {

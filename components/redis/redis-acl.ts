@@ -59,6 +59,8 @@ export const REDIS_KNOWN_CLIENT_COMMANDS = {
   moodle: ["info"],
   nextcloud: ["keys"],
   frappe: ["info", "keys"],
+  // phpredis' session handler needs only the base rules (GET, SETEX, DEL, EXPIRE, SET NX).
+  web: [],
 } as const satisfies Record<string, readonly string[]>;
 
 export interface RedisAppUser {

@@ -2,12 +2,15 @@ import type { GuestPlan } from "../../config/inventory";
 import type { SiteConfig } from "../../config/schema";
 import type { SiteWiring } from "../../config/wiring";
 import type { GuestFactory } from "../proxmox/guest-factory";
+import type { SiteProviders } from "../proxmox/providers";
 
 /** What every tier component receives from the Site: the validated config and shared builders. */
 export interface TierContext {
   site: SiteConfig;
   wiring: SiteWiring;
   factory: GuestFactory;
+  /** For the few cluster-level resources a tier owns (the Moodle shared storage). */
+  providers: SiteProviders;
 }
 
 /** The inventory entry of a guest key; the key comes from validated config, so it exists. */

@@ -2,6 +2,7 @@ import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import type { SiteSecrets } from "../../config/load";
 import type { SiteConfig } from "../../config/schema";
+import { moodleRoles } from "../../config/resilience";
 import { siteTemplates } from "../../config/templates";
 import { siteWiring, type SiteWiring } from "../../config/wiring";
 import { MariaDbCluster } from "../database";
@@ -24,6 +25,7 @@ import { RedisCache } from "../redis";
 import { SnipeIt } from "../snipeit";
 import { CloudflareTunnel } from "../tunnel";
 import { WebApps } from "../webapps";
+import { WebCluster } from "../web-cluster";
 import { WindowsGpuVm } from "../windows";
 import type { TierContext } from "./context";
 import type { GuestTier } from "./guest-tier";
@@ -83,7 +85,7 @@ export class Site extends pulumi.ComponentResource {
       templates.fileIds,
       args.secrets.proxmoxSshPrivateKey,
     );
-    const ctx: TierContext = { site, wiring: this.wiring, factory };
+    const ctx: TierContext = { site, wiring: this.wiring, factory, providers: this.providers };
     const tiers: GuestTier[] = [];
 
     if (site.database)
@@ -146,6 +148,15 @@ export class Site extends pulumi.ComponentResource {
       login("moodle", site.moodle.adminUser, lms.adminPassword);
       login("haproxy-stats", "admin", lms.statsPassword);
       tiers.push(lms);
+    }
+    for (const cluster of Object.keys(site.webClusters ?? {}).sort()) {
+      const web = new WebCluster(
+        `web-${cluster}`,
+        { ctx, cluster, database, redis, dependsOn: dataReady },
+        child,
+      );
+      login(`haproxy-stats-${cluster}`, "admin", web.statsPassword);
+      tiers.push(web);
     }
     if (site.monitoring) {
       const mon = new Monitoring(
@@ -215,18 +226,24 @@ export class Site extends pulumi.ComponentResource {
     this.registerOutputs({ rebootRequired: this.hosts.rebootRequired });
   }
 
-  /** Guests marked `ha: true` become HA resources, one rule per tier keeping them on the site's nodes. */
+  /**
+   * Guests marked `ha: true` become HA resources, per tier: each prefers its own node, and the Moodle
+   * balancers and app nodes are kept on different nodes.
+   */
   private enableHa(site: SiteConfig, guests: Record<string, LxcGuest>) {
-    const byTier = new Map<string, { key: string; sid: string }[]>();
+    const byTier = new Map<string, { key: string; sid: string; node: string }[]>();
     for (const g of this.wiring.guests.filter((x) => x.ha && x.kind === "lxc")) {
-      byTier.set(g.tier, [...(byTier.get(g.tier) ?? []), { key: g.key, sid: `ct:${g.vmid}` }]);
+      byTier.set(g.tier, [...(byTier.get(g.tier) ?? []), { key: g.key, sid: `ct:${g.vmid}`, node: g.node }]);
     }
+    const roles = moodleRoles(site);
     for (const [tier, resources] of [...byTier.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      const sidsOf = (keys: string[]) => resources.filter((r) => keys.includes(r.key)).map((r) => r.sid);
       new HaTier(
         `ha-${tier}`,
         {
           resources,
           nodes: site.proxmox.nodes.map((n) => n.name),
+          spread: tier === "moodle" ? { balancers: sidsOf(roles.balancers), apps: sidsOf(roles.apps) } : {},
           provider: this.providers.proxmox,
           dependsOn: resources.map((r) => guests[r.key]),
         },

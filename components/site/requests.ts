@@ -1,5 +1,7 @@
+import { webClusterGuestKey } from "../../config/inventory";
 import { nextcloudAccountName } from "../../config/identifiers";
 import type { SiteConfig } from "../../config/schema";
+import { webClusterDatabaseName, webClusterRedisUser } from "../../config/web-cluster-schema";
 import type { SiteWiring } from "../../config/wiring";
 import type { DatabaseRequest } from "../database";
 import type { RedisClient } from "../redis";
@@ -22,6 +24,15 @@ export function databaseRequests(site: SiteConfig, wiring: SiteWiring): Database
         .map((k) => ipOf(`moodle-${k}`)),
     });
   }
+  for (const [cluster, c] of Object.entries(site.webClusters ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!c.database) continue;
+    requests.push({
+      name: webClusterDatabaseName(cluster, c),
+      clientIps: Object.keys(c.nodes)
+        .sort()
+        .map((k) => ipOf(webClusterGuestKey(cluster, k))),
+    });
+  }
   return requests;
 }
 
@@ -33,5 +44,10 @@ export function redisClients(site: SiteConfig): RedisClient[] {
       .map((n) => ({ name: nextcloudAccountName(n), kind: "nextcloud" as const })),
     ...(site.frappe ? [{ name: "frappe", kind: "frappe" as const }] : []),
     ...(site.moodle ? [{ name: "moodle", kind: "moodle" as const }] : []),
+    ...Object.entries(site.webClusters ?? {})
+      .filter(([, c]) => c.redisSessions && c.runtime.kind === "php")
+      .map(([cluster]) => cluster)
+      .sort()
+      .map((cluster) => ({ name: webClusterRedisUser(cluster), kind: "web" as const })),
   ];
 }

@@ -11,6 +11,7 @@ const TIER_COLOURS: Record<Tier, { header: string; tint: string }> = {
   "network-services": { header: "#cfe2f3", tint: "#f3f8fd" },
   web: { header: "#d9ead3", tint: "#f5faf3" },
   moodle: { header: "#fce5cd", tint: "#fef8f1" },
+  "web-cluster": { header: "#d9ead3", tint: "#f5faf3" },
   nextcloud: { header: "#d0e0e3", tint: "#f3f8f9" },
   frappe: { header: "#ead1dc", tint: "#fbf4f7" },
   "snipe-it": { header: "#ead1dc", tint: "#fbf4f7" },

@@ -113,6 +113,7 @@ export interface TopologyModel {
 export const TIER_TITLES: Record<Tier, string> = {
   web: "Websites",
   moodle: "Moodle LMS",
+  "web-cluster": "Web applications",
   nextcloud: "Nextcloud",
   frappe: "ERPNext",
   "snipe-it": "Asset management",

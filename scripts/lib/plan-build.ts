@@ -2,8 +2,10 @@ import { resolve } from "node:path";
 import { capacityByNode, type NodeCapacity } from "../../config/capacity";
 import { guestInventory } from "../../config/inventory";
 import { formatProblem } from "../../config/problems";
+import { siteResilience, type Resilience } from "../../config/resilience";
 import type { SiteConfig } from "../../config/schema";
 import { readStackFile } from "../../config/stack-file";
+import { clusterTraffic, type ClusterTraffic } from "../../config/traffic";
 import { validateSiteConfig } from "../../config/validate";
 import { manualSteps, type ManualStep } from "../../config/windows-address";
 import { siteWiring, type PublishedService } from "../../config/wiring";
@@ -36,6 +38,10 @@ export interface Plan {
   allocation: AllocationRow[];
   capacity: NodeCapacity[];
   published: PublishedService[];
+  /** What one node's loss stops and the single points of failure left. Absent in older plans. */
+  resilience?: Resilience;
+  /** Each web cluster's peak traffic per app node against a node's measured capacity. */
+  traffic?: ClusterTraffic[];
   /** What the program cannot do and the operator must (e.g. the Windows VM's address). */
   manualSteps?: ManualStep[];
 }
@@ -76,6 +82,8 @@ export async function buildPlan(stack: string, dir = resolve(__dirname, "../..")
     allocation: allocation(guests),
     capacity: capacityByNode(site, guests),
     published: siteWiring(site).published,
+    resilience: siteResilience(site, guests),
+    traffic: clusterTraffic(site),
     manualSteps: manualSteps(site, guests),
   };
   return { plan, site, generatedSecrets: run.generatedSecrets };

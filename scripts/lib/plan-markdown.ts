@@ -13,6 +13,8 @@ import {
   markdownTable,
   publishedMarkdown,
 } from "./plan-tables";
+import { resilienceMarkdown } from "./plan-resilience";
+import { trafficMarkdown } from "../../config/traffic";
 import { resourceTree } from "./resource-tree";
 
 /**
@@ -69,6 +71,8 @@ export function planMarkdown(plan: Plan, site: SiteConfig): string {
     "",
     capacityMarkdown(plan.capacity),
     "",
+    ...(plan.resilience ? resilienceMarkdown(plan.resilience) : []),
+    ...trafficMarkdown(plan.traffic ?? []),
     ...(plan.published.length
       ? ["## Published through the tunnel", "", publishedMarkdown(plan.published), ""]
       : []),

@@ -10,9 +10,10 @@ import { Document, isMap, isScalar, parse, type YAMLMap } from "yaml";
 import { PROJECT } from "../../config/stack-file";
 import { validateSiteConfig } from "../../config/validate";
 import { formatProblem } from "../../config/problems";
+import { fitToHost } from "./fit";
 import { allocate, subnetPlan, type Allocated, type AllocationRequest, type Block } from "./allocate";
 
-export const PROFILES = ["company-site", "moodle-school", "minimal"] as const;
+export const PROFILES = ["company-site", "moodle-school", "web-cluster", "minimal"] as const;
 export type ProfileName = (typeof PROFILES)[number];
 
 export interface Profile {
@@ -27,6 +28,8 @@ export interface Profile {
   };
   /** Tier keys of the stack, with `auto` VMIDs and addresses and ${domain}/${name} placeholders. */
   config: Record<string, unknown>;
+  /** Top-level tiers `--host-*` may leave out when the host is too small, first named first dropped. */
+  optionalTiers?: string[];
 }
 
 export interface ScaffoldOptions {
@@ -59,6 +62,8 @@ export interface Scaffold {
   values: Record<string, unknown>;
   allocations: Allocated[];
   secrets: SecretToSet[];
+  /** How the profile was fitted to the host (scaled guests, tiers left out); empty when it fit as is. */
+  fitted: string[];
   warnings: string[];
   /** The stack file's text. */
   text: string;
@@ -76,7 +81,7 @@ export function loadProfile(root: string, name: string): Profile {
 export function blockOf(path: string): Block {
   const rules: [RegExp, Block][] = [
     [/^(database|redis)\b/, "data"],
-    [/^(webApps|moodle\.loadBalancers|moodle\.vip)\b/, "front"],
+    [/^(webApps|moodle\.loadBalancers|moodle\.vip|webClusters\.[^.]+\.(loadBalancers|vip))\b/, "front"],
     [/^moodle\b/, "moodle"],
     [/^(networkServices|monitoring)\b/, "ops"],
     [/^nextcloud\b/, "nextcloud"],
@@ -143,10 +148,10 @@ export function requiredSecrets(values: Record<string, unknown>): SecretToSet[] 
       input: "-- < ~/.ssh/id_ed25519",
     },
   ];
-  if (values.moodle || values.windowsGpu || values.frappe)
+  if (values.moodle || values.webClusters || values.windowsGpu || values.frappe)
     out.push({
       key: "proxmoxRootPassword",
-      why: "root@pam, only for what a token may not do (privileged NFS guests, ERPNext's keyctl, PCI passthrough)",
+      why: "root@pam, only for what a token may not do (privileged NFS guests, bind mounts, ERPNext's keyctl, PCI passthrough)",
     });
   if (values.tunnel)
     out.push({
@@ -175,10 +180,27 @@ export function scaffoldStack(opts: ScaffoldOptions): Scaffold {
   const net = subnetPlan(opts.subnet);
   const { profile, name } = opts;
   const domain = opts.domain ?? `${name}.example`;
-  const requests = autoRequests(profile.config);
+  const cpuThreads = opts.hostCores ?? profile.host.cpuThreads;
+  const memoryGb = opts.hostMemoryGb ?? profile.host.memoryGb;
+  // A host given on the command line gets the profile fitted to it (sizes scaled within each tier's minimums).
+  const fit =
+    opts.hostCores !== undefined || opts.hostMemoryGb !== undefined
+      ? fitToHost(
+          profile.config,
+          {
+            vcpus: cpuThreads * profile.host.cpuOvercommitRatio,
+            memoryMb:
+              Math.max(0, memoryGb - profile.host.reservedMemoryGb) *
+              1024 *
+              profile.host.memoryOvercommitRatio,
+          },
+          profile.optionalTiers,
+        )
+      : { config: profile.config, notes: [] };
+  const requests = autoRequests(fit.config);
   const allocations = allocate(net.cidr, requests);
   const byPath = new Map(allocations.map((a) => [a.id, a]));
-  const tiers = fill(profile.config, { domain, name }, byPath) as Record<string, unknown>;
+  const tiers = fill(fit.config, { domain, name }, byPath) as Record<string, unknown>;
   const dnsGuest = isRecord(tiers.networkServices) ? String(tiers.networkServices.ip) : undefined;
   const values: Record<string, unknown> = {
     site: {
@@ -198,8 +220,8 @@ export function scaffoldStack(opts: ScaffoldOptions): Scaffold {
           name: "pve",
           address: net.host,
           cpuVendor: opts.cpuVendor ?? "amd",
-          cpuThreads: opts.hostCores ?? profile.host.cpuThreads,
-          memoryGb: opts.hostMemoryGb ?? profile.host.memoryGb,
+          cpuThreads,
+          memoryGb,
           reservedMemoryGb: profile.host.reservedMemoryGb,
         },
       ],
@@ -258,6 +280,7 @@ export function scaffoldStack(opts: ScaffoldOptions): Scaffold {
     values,
     allocations,
     secrets,
+    fitted: fit.notes,
     warnings: valid.warnings.map(formatProblem),
     text: doc.toString({ lineWidth: 0 }),
   };

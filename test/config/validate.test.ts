@@ -186,8 +186,8 @@ const badInputs: [string, string, (r: Raw) => void, string][] = [
   [
     "CPU over capacity",
     "school",
-    (r) => (r.proxmox.nodes[0].cpuThreads = 8),
-    "proxmox.nodes.0.cpuThreads: vCPUs 46 is",
+    (r) => (r.proxmox.nodes[0].cpuThreads = 4),
+    "proxmox.nodes.0.cpuThreads: vCPUs 14 is",
   ],
   [
     "memory over capacity",

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { join } from "node:path";
-import { detectionTime, recoveryTimeMs } from "../../components/moodle/haproxy-settings";
+import { detectionTime, recoveryTimeMs } from "../../components/web-cluster/haproxy-settings";
 import { sharedMarkerFile } from "../../components/moodle/layout";
 import { sleep, waitFor } from "./support/daemon";
 import { MiniCluster, startMiniCluster, testAddresses } from "./fixtures/moodle/cluster";

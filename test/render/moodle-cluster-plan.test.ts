@@ -15,8 +15,8 @@ import {
   virtualRouterId,
   workersPerCore,
 } from "../../components/moodle/cluster-plan";
-import { renderHaproxyConfig } from "../../components/moodle/haproxy";
-import { renderKeepalivedConfig } from "../../components/moodle/keepalived";
+import { renderHaproxyConfig } from "../../components/web-cluster/haproxy";
+import { renderKeepalivedConfig } from "../../components/web-cluster/keepalived";
 import { renderNginxSite } from "../../components/moodle/nginx";
 import { findProgram, run, scratchDir } from "../live/support/daemon";
 
@@ -33,6 +33,7 @@ function schoolInput(overrides: Partial<MoodleClusterPlanInput> = {}): MoodleClu
     adminEmail: school.site.adminEmails[0],
     database: { host: "10.10.0.10", port: 3306, name: "moodle", user: "moodle" },
     redis: { host: "10.10.0.12", port: 6379, user: "moodle", keyPrefix: "moodle:" },
+    proxmoxNodes: school.proxmox.nodes,
     ...overrides,
   };
 }
@@ -114,7 +115,7 @@ describe("the school stack's cluster", () => {
     }
   });
 
-  test("app nodes: one wwwroot, the shared dataroot from moodle-files, Redis as Moodle's ACL user", () => {
+  test("app nodes: one wwwroot, the shared dataroot from the cluster storage, Redis as Moodle's ACL user", () => {
     expect(plan.nodes.map((n) => [n.guest, n.cron])).toEqual([
       ["moodle-app1", true],
       ["moodle-app2", false],
@@ -122,7 +123,6 @@ describe("the school stack's cluster", () => {
     ]);
     for (const n of plan.nodes) {
       expect(n.input.config.wwwroot).toBe("https://lms.school.example");
-      expect(n.input.nfs).toEqual({ server: "10.10.0.40", exportPath: "/srv/moodledata" });
       expect(n.input.config.redis).toEqual({
         host: "10.10.0.12",
         port: 6379,
@@ -134,9 +134,20 @@ describe("the school stack's cluster", () => {
       );
       expect(() => renderNginxSite(n.input.site)).not.toThrow();
     }
+    // The NFS clients are the Proxmox nodes (they mount the storage), not the app nodes.
+    const nodeAddresses = school.proxmox.nodes.map((n) => n.address);
     expect(plan.nfs).toEqual({
       exportPath: "/srv/moodledata",
-      clients: ["10.10.0.31", "10.10.0.32", "10.10.0.33"],
+      directory: "moodledata",
+      clients: nodeAddresses,
+    });
+    expect(plan.shared).toMatchObject({
+      storageId: "moodle-shared",
+      server: "10.10.0.40",
+      exportPath: "/srv/moodledata",
+      hostPath: "/mnt/pve/moodle-shared/moodledata",
+      nodes: school.proxmox.nodes.map((n) => n.name),
+      servedByGuest: true,
     });
     expect(plan.installer.muc).toMatchObject({ user: "moodle", prefix: "moodle:muc:" });
   });
@@ -151,7 +162,7 @@ describe("the school stack's cluster", () => {
 describe("stable across changes of the node set", () => {
   const key = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/).filter((k) => !k.startsWith("lb") && k !== "files");
 
-  test("adding a node changes no existing node's input, only the balancers' node list and the export", () => {
+  test("adding a node changes no existing node's input and not the export, only the balancers' node list", () => {
     fc.assert(
       fc.property(fc.uniqueArray(key, { minLength: 3, maxLength: 8 }), (keys) => {
         const before = planMoodleCluster(clusterOf(keys.slice(0, -1)));
@@ -164,7 +175,7 @@ describe("stable across changes of the node set", () => {
         }
         for (const b of after.balancers)
           expect(b.input.haproxy.nodes.map((n) => n.name)).toEqual([...keys].sort());
-        expect(after.nfs.clients).toHaveLength(keys.length);
+        expect(after.nfs).toEqual(before.nfs);
         expect(after.installer).toEqual(before.installer);
       }),
     );

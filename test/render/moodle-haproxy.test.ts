@@ -2,13 +2,13 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { renderHaproxyConfig } from "../../components/moodle/haproxy";
+import { renderHaproxyConfig } from "../../components/web-cluster/haproxy";
 import {
   BackendNode,
   detectionTime,
   HaproxyConfigInput,
   recoveryTimeMs,
-} from "../../components/moodle/haproxy-settings";
+} from "../../components/web-cluster/haproxy-settings";
 import { findProgram, run, scratchDir } from "../live/support/daemon";
 
 const nodes: BackendNode[] = [

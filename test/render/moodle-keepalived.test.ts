@@ -2,7 +2,11 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { KeepalivedInput, renderKeepalivedConfig, vrrpPriority } from "../../components/moodle/keepalived";
+import {
+  KeepalivedInput,
+  renderKeepalivedConfig,
+  vrrpPriority,
+} from "../../components/web-cluster/keepalived";
 import { findProgram, run, scratchDir } from "../live/support/daemon";
 
 const pair: KeepalivedInput = {

@@ -20,11 +20,7 @@ const input: AppNodeScriptInput = {
     database: { host: "10.10.0.10", name: "moodle", user: "moodle" },
     redis: { host: "10.10.0.12" },
   },
-  nfs: { server: "10.10.0.40" },
 };
-
-const fstabLine =
-  "10.10.0.40:/srv/moodledata /var/moodledata nfs rw,hard,nfsvers=4.2,proto=tcp,timeo=600,retrans=2,noatime,_netdev,nofail 0 0";
 
 let box: Sandbox;
 let env: Record<string, string>;
@@ -35,21 +31,28 @@ beforeEach(() => {
     MOODLE_REDIS_PASSWORD: randomBytes(12).toString("base64"),
     STUB_BRANCH: "MOODLE_405_STABLE",
   };
-  // What Debian's packages leave behind: the default site and pool, an fstab with an old dataroot line.
+  // What Debian's packages leave behind: the default site and pool, an fstab.
   mkdirSync(join(box.root, "etc/nginx/sites-enabled"), { recursive: true });
   writeFileSync(join(box.root, "etc/nginx/sites-enabled/default"), "server {}\n");
   mkdirSync(join(box.root, "etc/php/8.2/fpm/pool.d"), { recursive: true });
   writeFileSync(join(box.root, "etc/php/8.2/fpm/pool.d/www.conf"), "[www]\n");
   writeFileSync(
     join(box.root, "etc/fstab"),
-    "# static file system information\nold:/export /var/moodledata nfs defaults 0 0\nproc /proc proc defaults 0 0\n",
+    "# static file system information\nproc /proc proc defaults 0 0\n",
   );
 });
 afterEach(() => box.remove());
 
-/** The node's steps as the tier orders them: the app script, then the mount script (skipped if it failed). */
+/** The node's steps as the tier orders them: the app script, then the dataroot check (skipped if it failed). */
 function nodeScripts(app: AppNodeScriptInput = input): string[] {
-  return [renderAppNodeScript(app), renderAppMountScript(app)];
+  return [renderAppNodeScript(app), renderAppMountScript({ layout: app.layout })];
+}
+
+/** The shared dataroot as Proxmox gives it: a mount point (the bind mount) with the NFS side's marker. */
+function bindMountShare(): void {
+  mkdirSync(join(box.root, "var/moodledata"), { recursive: true });
+  writeFileSync(join(box.root, "var/moodledata", sharedMarkerFile), "shared\n");
+  writeFileSync(join(box.dir, "state/mounted"), "");
 }
 
 /** Runs the scripts in order, stopping at the first that fails, as Pulumi would; outputs and calls joined. */
@@ -72,32 +75,38 @@ test("shellcheck passes and no secret is in the script text", () => {
   expect(script).toContain("@@MOODLE_DB_PASSWORD@@");
   for (const name of ["MOODLE_DB_PASSWORD", "MOODLE_REDIS_PASSWORD"])
     expect(script).toContain(`"\${${name}:?`);
-  for (const m of [mount, renderAppMountScript({ ...input, nfs: undefined })]) {
-    expect(run(findProgram("shellcheck"), ["-"], m).output).toBe("");
-    expect(m).not.toContain("must be exported by the stdin prelude");
-  }
+  expect(run(findProgram("shellcheck"), ["-"], mount).output).toBe("");
+  expect(mount).not.toContain("must be exported by the stdin prelude");
 });
 
-test("the app script installs without the NFS server; the mount script alone attaches the dataroot", () => {
+test("the guest mounts nothing: no NFS client, no fstab line; the dataroot step only checks the bind mount", () => {
   const [script, mount] = nodeScripts();
   const alone = box.run(script, env);
   expect(alone.status).toBe(0);
-  expect(alone.calls.some((c) => c.startsWith("mount "))).toBe(false);
   expect(alone.calls).toContain("systemctl start nginx.service");
-  expect(readFileSync(join(box.root, "etc/fstab"), "utf8")).toContain("old:/export /var/moodledata nfs");
-  expect(script).toContain("nfs-common");
-  expect(script).not.toContain("fstab");
+  for (const text of [script, mount]) {
+    expect(text).not.toContain("nfs-common");
+    expect(text).not.toContain("fstab");
+    expect(text).not.toMatch(/^\s*mount /m);
+  }
   expect(mount).not.toContain("apt-get");
+  // Without the bind mount the step fails, so neither the installer nor cron writes to the local disk.
+  const missing = box.run(mount, env);
+  expect(missing.status).not.toBe(0);
+  expect(missing.output).toContain("is not a mount point");
+  mkdirSync(join(box.root, "var/moodledata"), { recursive: true });
+  writeFileSync(join(box.dir, "state/mounted"), "");
+  const unmarked = box.run(mount, env);
+  expect(unmarked.status).not.toBe(0);
+  expect(unmarked.output).toContain(`has no ${sharedMarkerFile}`);
+  writeFileSync(join(box.root, "var/moodledata", sharedMarkerFile), "shared\n");
   const mounted = box.run(mount, env);
-  expect(mounted.status).toBe(0);
-  expect(mounted.calls).toEqual(["mount /var/moodledata"]);
+  expect([mounted.status, mounted.output, mounted.calls]).toEqual([0, "", []]);
 });
 
 test("first run sets the node up; a second run changes nothing", () => {
   const scripts = nodeScripts();
-  // The share as the NFS server prepared it.
-  mkdirSync(join(box.root, "var/moodledata"), { recursive: true });
-  writeFileSync(join(box.root, "var/moodledata", sharedMarkerFile), "shared\n");
+  bindMountShare();
   const first = runInOrder(scripts, env);
   expect(first.output).toBe("");
   expect(first.status).toBe(0);
@@ -106,7 +115,6 @@ test("first run sets the node up; a second run changes nothing", () => {
       expect.stringMatching(
         /^git clone --quiet --depth 1 --single-branch --branch MOODLE_405_STABLE https:\/\/github\.com\/moodle\/moodle\.git /,
       ),
-      "mount /var/moodledata",
       "php-fpm8.2 -t",
       "nginx -t -q",
       "systemctl start php8.2-fpm.service",
@@ -122,9 +130,9 @@ test("first run sets the node up; a second run changes nothing", () => {
   );
   expect(() => lstatSync(join(box.root, "etc/nginx/sites-enabled/default"))).toThrow();
   expect(statSync(join(box.root, "etc/php/8.2/fpm/pool.d/www.conf.disabled")).isFile()).toBe(true);
-  const fstab = readFileSync(join(box.root, "etc/fstab"), "utf8").split("\n");
-  expect(fstab.filter((l) => l.includes("/var/moodledata"))).toEqual([fstabLine]);
-  expect(fstab).toContain("proc /proc proc defaults 0 0");
+  expect(readFileSync(join(box.root, "etc/fstab"), "utf8")).toBe(
+    "# static file system information\nproc /proc proc defaults 0 0\n",
+  );
   expect(statSync(join(box.root, "var/cache/moodle")).mode & 0o7777).toBe(0o2770);
   expect(first.output).not.toContain("warning");
 
@@ -140,42 +148,26 @@ test("a failed nginx check keeps the reload pending until a run succeeds", () =>
   const failed = runInOrder(scripts, { ...env, STUB_FAIL: "nginx" });
   expect(failed.status).not.toBe(0);
   expect(failed.calls).not.toContain("systemctl start nginx.service");
-  expect(failed.calls).not.toContain("mount /var/moodledata");
+  bindMountShare();
   const retried = runInOrder(scripts, env);
   expect(retried.status).toBe(0);
   expect(retried.calls).toContain("nginx -t -q");
   expect(retried.calls).toContain("systemctl start nginx.service");
-  expect(retried.calls).toContain("mount /var/moodledata");
 });
 
 test("a changed secret rewrites config.php and reloads php-fpm only", () => {
   const scripts = nodeScripts();
+  bindMountShare();
   expect(runInOrder(scripts, env).status).toBe(0);
   const rotated = runInOrder(scripts, { ...env, MOODLE_DB_PASSWORD: randomBytes(10).toString("hex") });
   expect(rotated.status).toBe(0);
   expect(rotated.calls).toContain("systemctl reload php8.2-fpm.service");
   expect(rotated.calls).not.toContain("systemctl reload nginx.service");
-  expect(rotated.calls).not.toContain("mount /var/moodledata");
 });
 
 test("an existing checkout on another branch is kept, with a warning", () => {
+  bindMountShare();
   const result = runInOrder(nodeScripts(), { ...env, STUB_BRANCH: "MOODLE_404_STABLE" });
   expect(result.status).toBe(0);
   expect(result.output).toContain("is at MOODLE_404_STABLE, not MOODLE_405_STABLE");
-});
-
-test("without NFS the dataroot is expected as a bind mount", () => {
-  const scripts = nodeScripts({ ...input, nfs: undefined });
-  const [script] = scripts;
-  const result = runInOrder(scripts, env);
-  expect(result.status).toBe(0);
-  expect(result.output).toContain("is not a mount point");
-  expect(result.output).toContain(`has no ${sharedMarkerFile}: the health page keeps this node out`);
-  expect(result.calls.some((c) => c.startsWith("mount "))).toBe(false);
-  expect(script).not.toContain("nfs-common");
-  const tree = box.tree();
-  const second = runInOrder(scripts, env);
-  expect(second.status).toBe(0);
-  expect(second.calls.filter((c) => !/ is-(active|enabled) |^git -C /.test(c))).toEqual([]);
-  expect(box.tree()).toEqual(tree);
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { renderBalancerScript, BalancerScriptInput } from "../../components/moodle/balancer-script";
+import { renderBalancerScript, BalancerScriptInput } from "../../components/web-cluster/balancer-script";
 import { findProgram, run } from "../live/support/daemon";
 import { createSandbox, Sandbox } from "../live/fixtures/moodle/sandbox";
 

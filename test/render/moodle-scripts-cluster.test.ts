@@ -1,14 +1,16 @@
 import { randomBytes } from "node:crypto";
-import { cpSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, chownSync, cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import fc from "fast-check";
 import { renderCronScript, renderCronService, renderCronTimer } from "../../components/moodle/cron";
 import { InstallerScriptInput, renderInstallerScript } from "../../components/moodle/installer-script";
 import { sharedMarkerFile } from "../../components/moodle/layout";
-import { renderNfsExports, renderNfsFstabLine } from "../../components/moodle/nfs";
+import { renderNfsExports } from "../../components/moodle/nfs";
 import { renderNfsServerScript } from "../../components/moodle/nfs-script";
+import { renderStorageNodeScript } from "../../components/moodle/storage-node-script";
 import { findProgram, run } from "../live/support/daemon";
 import { createSandbox, Sandbox } from "../live/fixtures/moodle/sandbox";
+import { checkExportsFile, runAsUnprivilegedGuest } from "../live/support/namespaces";
 import { shellProblems } from "../live/support/shell";
 
 let box: Sandbox;
@@ -184,7 +186,7 @@ describe("cron (exactly one node)", () => {
 });
 
 describe("NFS", () => {
-  test("the export names each app node once, with rw,sync,no_subtree_check,root_squash", () => {
+  test("the export names each Proxmox node once, with rw,sync,no_subtree_check,root_squash", () => {
     fc.assert(
       fc.property(
         fc.array(
@@ -209,30 +211,116 @@ describe("NFS", () => {
     expect(() => renderNfsExports({ clients: ["10.0.0.0/8"] })).toThrow(/moodle\.nfs\.clients/);
   });
 
-  test("the client mount is NFS 4.2, hard, after the network", () => {
-    const fields = renderNfsFstabLine({ server: "10.10.0.40" }).split(" ");
-    expect(fields).toHaveLength(6);
-    expect(fields.slice(0, 3)).toEqual(["10.10.0.40:/srv/moodledata", "/var/moodledata", "nfs"]);
-    expect(fields[3].split(",")).toEqual(
-      expect.arrayContaining(["hard", "nfsvers=4.2", "proto=tcp", "_netdev"]),
-    );
+  test("exportfs accepts the rendered export (read in a private mount namespace)", () => {
+    const exports = renderNfsExports({ clients: ["10.10.0.2", "10.10.0.3", "10.10.0.4", "10.10.0.5"] });
+    writeFileSync(join(box.dir, "moodle.exports"), exports);
+    const ok = checkExportsFile(join(box.dir, "moodle.exports"), box.dir, ["/srv/moodledata"]);
+    expect([ok.status, ok.stderr]).toEqual([0, ""]);
+    expect(ok.stdout).toContain("10.10.0.5(sync,wdelay,hide,no_subtree_check,sec=sys,rw,root_squash");
+    // The same check refuses a broken line, so a pass means something.
+    writeFileSync(join(box.dir, "moodle.exports"), exports.replace("root_squash", "root_sqush"));
+    const bad = checkExportsFile(join(box.dir, "moodle.exports"), box.dir, ["/srv/moodledata"]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('unknown keyword "root_sqush"');
   });
 
-  test("the server script prepares the share for www-data once", () => {
-    const script = renderNfsServerScript({ clients: ["10.10.0.31", "10.10.0.32"] });
+  test("the server script prepares the dataroot for the app nodes' www-data (100033) once", () => {
+    const script = renderNfsServerScript({ clients: ["10.10.0.2", "10.10.0.3"] });
     expect(shellProblems(script)).toBe("");
     const first = box.run(script);
     expect(first.status).toBe(0);
     expect(first.calls).toContain("exportfs -ra");
-    const dir = statSync(join(box.root, "srv/moodledata"));
-    expect([dir.uid, dir.gid, dir.mode & 0o7777]).toEqual([33, 33, 0o2770]);
-    expect(statSync(join(box.root, "srv/moodledata", sharedMarkerFile)).uid).toBe(33);
+    const top = statSync(join(box.root, "srv/moodledata"));
+    expect([top.uid, top.mode & 0o7777]).toEqual([0, 0o755]);
+    const dir = statSync(join(box.root, "srv/moodledata/moodledata"));
+    expect([dir.uid, dir.gid, dir.mode & 0o7777]).toEqual([100033, 100033, 0o2770]);
+    expect(statSync(join(box.root, "srv/moodledata/moodledata", sharedMarkerFile)).uid).toBe(100033);
     expect(readFileSync(join(box.root, "etc/exports.d/moodle.exports"), "utf8")).toContain(
-      "/srv/moodledata 10.10.0.31(rw,sync,no_subtree_check,root_squash) 10.10.0.32(rw,sync,no_subtree_check,root_squash)",
+      "/srv/moodledata 10.10.0.2(rw,sync,no_subtree_check,root_squash) 10.10.0.3(rw,sync,no_subtree_check,root_squash)",
     );
     const tree = box.tree();
     const second = box.run(script);
     expect(second.calls.filter((c) => !/ is-(active|enabled) /.test(c))).toEqual([]);
     expect(box.tree()).toEqual(tree);
+  });
+
+  test("www-data of an unprivileged guest (33 → 100033) writes the share; another guest user does not", () => {
+    expect(box.run(renderNfsServerScript({ clients: ["10.10.0.2"] })).status).toBe(0);
+    // The guest must traverse the path to the share, as the node's /mnt/pve/<id> is traversable.
+    for (let d = join(box.root, "srv/moodledata"); d.startsWith(box.dir); d = dirname(d)) chmodSync(d, 0o755);
+    const share = join(box.root, "srv/moodledata/moodledata");
+    const guest = runAsUnprivilegedGuest(
+      [
+        'stat -c "%u:%g" "$1"',
+        'setpriv --reuid=33 --regid=33 --clear-groups sh -c \'echo data >"$1/filedir-test"\' sh "$1" && echo www-data wrote',
+        'setpriv --reuid=1000 --regid=1000 --clear-groups touch "$1/other" 2>/dev/null || echo uid 1000 refused',
+      ].join("\n"),
+      [share],
+    );
+    expect(guest.output).toBe("33:33\nwww-data wrote\nuid 1000 refused\n");
+    const written = statSync(join(share, "filedir-test"));
+    expect([written.uid, written.gid]).toEqual([100033, 100033]);
+  });
+});
+
+describe("the shared storage on a Proxmox node", () => {
+  const storageDir = () => join(box.root, "mnt/pve/moodle-shared");
+  /** pvesm stand-in: `pvesm status` "mounts" the storage when STUB_NFS_UP is set, as activation does. */
+  const pvesm = () => {
+    const path = join(box.dir, "bin/pvesm");
+    writeFileSync(
+      path,
+      '#!/usr/bin/env bash\necho "pvesm $*" >>"$STUB_LOG"\nif [ -n "${STUB_NFS_UP:-}" ]; then touch "$STUB_STATE/mounted"; fi\n',
+    );
+    chmodSync(path, 0o755);
+  };
+  /** /mnt/pve is world-traversable on a node; the scratch directories are not. */
+  const traversable = () => {
+    mkdirSync(storageDir(), { recursive: true });
+    for (let d = storageDir(); d.startsWith(box.dir); d = dirname(d)) chmodSync(d, 0o755);
+  };
+  const script = (waitSeconds = 60) =>
+    renderStorageNodeScript({ storageId: "moodle-shared", directory: "moodledata", waitSeconds });
+
+  test("shellcheck passes", () => {
+    expect(shellProblems(script())).toBe("");
+  });
+
+  test("activates the storage, then checks the dataroot's owner and writes the marker as that owner", () => {
+    pvesm();
+    traversable();
+    mkdirSync(join(storageDir(), "moodledata"), { recursive: true });
+    chownSync(join(storageDir(), "moodledata"), 100033, 100033);
+    const first = box.run(script(), { STUB_NFS_UP: "1" });
+    expect([first.status, first.output]).toEqual([0, ""]);
+    expect(first.calls).toEqual(["pvesm status --storage moodle-shared"]);
+    expect(statSync(join(storageDir(), "moodledata", sharedMarkerFile)).uid).toBe(100033);
+    const tree = box.tree();
+    const second = box.run(script(), { STUB_NFS_UP: "1" });
+    expect([second.status, second.calls]).toEqual([0, []]);
+    expect(box.tree()).toEqual(tree);
+  });
+
+  test("creates a missing dataroot for 100033 where the export lets the node (no root_squash)", () => {
+    pvesm();
+    traversable();
+    const result = box.run(script(), { STUB_NFS_UP: "1" });
+    expect(result.status).toBe(0);
+    const dir = statSync(join(storageDir(), "moodledata"));
+    expect([dir.uid, dir.gid, dir.mode & 0o7777]).toEqual([100033, 100033, 0o2770]);
+  });
+
+  test("stops, within its wait, when the storage is not mounted or the dataroot has another owner", () => {
+    pvesm();
+    const started = Date.now();
+    const down = box.run(script(4));
+    expect(down.status).not.toBe(0);
+    expect(down.output).toContain("error: storage moodle-shared is not mounted at /mnt/pve/moodle-shared");
+    expect(down.calls.length).toBe(2);
+    expect(Date.now() - started).toBeLessThan(15000);
+    mkdirSync(join(storageDir(), "moodledata"), { recursive: true });
+    const wrongOwner = box.run(script(), { STUB_NFS_UP: "1" });
+    expect(wrongOwner.status).not.toBe(0);
+    expect(wrongOwner.output).toContain("belongs to 0:0, not 100033:100033");
   });
 });

@@ -12,11 +12,42 @@ const ROOT = resolve(__dirname, "../..");
 const raw = (stack: string) => structuredClone(readStackFile(ROOT, stack).values) as Record<string, unknown>;
 const site = (stack: string, values = raw(stack)) => validateSiteConfig(stack, values).config;
 
+/**
+ * The school's guests on its first node alone: identical guests share a box only on one host, and the
+ * school stack spreads its app nodes over four nodes.
+ */
+function schoolOnOneNode(): Record<string, unknown> {
+  const values = raw("school") as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  values.proxmox.nodes = values.proxmox.nodes.slice(0, 1);
+  values.proxmox.nodes[0].cpuThreads = 48;
+  values.proxmox.nodes[0].memoryGb = 128;
+  const m = values.moodle;
+  for (const g of [
+    values.database.replica,
+    m.sharedFiles,
+    ...Object.values(m.loadBalancers),
+    ...Object.values(m.nodes),
+  ])
+    delete (g as { node?: string }).node;
+  return values;
+}
+
 const groups = (m: TopologyModel) => m.hosts.flatMap((h) => h.tiers.flatMap((t) => t.groups));
 const groupOf = (m: TopologyModel, key: string) =>
   groups(m).find((g) => g.members.some((x) => x.key === key))!;
 
 describe("topology model", () => {
+  it("draws each of the school's four nodes with the guests placed on it", () => {
+    const model = buildTopology(site("school"));
+    const onHost = (name: string) =>
+      model.hosts
+        .find((h) => h.name === name)!
+        .tiers.flatMap((t) => t.groups.flatMap((g) => g.members.map((x) => x.key)))
+        .sort();
+    expect(onHost("pve-school4")).toEqual(["moodle-app3"]);
+    expect(onHost("pve-school2")).toEqual(["moodle-app1", "moodle-files", "moodle-lb2"]);
+  });
+
   it.each(["prod", "staging", "school"])(
     "places every guest of %s in exactly one box, with its VMID and IP",
     (stack) => {
@@ -36,8 +67,8 @@ describe("topology model", () => {
     },
   );
 
-  it("draws the school's app nodes as one box and each shared flow as one arrow", () => {
-    const model = buildTopology(site("school"));
+  it("draws the school's app nodes on one host as one box and each shared flow as one arrow", () => {
+    const model = buildTopology(site("school", schoolOnOneNode()));
     const apps = groupOf(model, "moodle-app1");
     const balancers = groupOf(model, "moodle-lb1");
     expect(apps.members.map((m) => m.key)).toEqual(["moodle-app1", "moodle-app2", "moodle-app3"]);
@@ -55,9 +86,10 @@ describe("topology model", () => {
       expect.arrayContaining([
         [{ group: "database-primary" }, "3306"],
         [{ group: "redis" }, "6379"],
-        [{ group: "moodle-files" }, "2049, 111"],
       ]),
     );
+    // moodledata: the node mounts the NFS storage and bind-mounts it; the app nodes never reach NFS.
+    expect(from(apps.id).filter((l) => "group" in l.to && l.to.group === "moodle-files")).toEqual([]);
     const lms = model.tunnel!.hostnames.find((h) => h.hostname === "lms.school.example")!;
     expect(lms.to).toEqual({ group: balancers.id, vip: true });
     expect(model.tunnel!.hostnames.find((h) => h.hostname === "pve.school.example")!.to).toEqual({
@@ -68,7 +100,7 @@ describe("topology model", () => {
   it("keeps one box and one arrow per flow however many app nodes the cluster has", () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 9 }), (count) => {
-        const values = raw("school");
+        const values = schoolOnOneNode();
         const moodle = values.moodle as { nodes: Record<string, unknown>; cronNode?: string };
         moodle.nodes = Object.fromEntries(
           Array.from({ length: count }, (_, i) => [

@@ -285,7 +285,8 @@ const probes: Record<string, Probe[]> = {
   school: [
     ["10.10.0.21", "moodle-app2", 80, "tcp", true, "a balancer reaches an app node"],
     ["10.10.0.31", "moodle-app2", 80, "tcp", false, "app nodes do not talk to each other"],
-    ["10.10.0.31", "moodle-files", 2049, "tcp", true, "app nodes mount moodledata"],
+    ["10.10.0.2", "moodle-files", 2049, "tcp", true, "the Proxmox node mounts the moodledata storage"],
+    ["10.10.0.31", "moodle-files", 2049, "tcp", false, "app nodes mount nothing (bind mount from the node)"],
     ["10.10.0.21", "moodle-files", 2049, "tcp", false, "balancers do not mount moodledata"],
     ["10.10.0.33", "database-primary", 3306, "tcp", true, "app3 reaches the database"],
     ["10.10.0.21", "database-primary", 3306, "tcp", false, "a balancer never reaches the database"],

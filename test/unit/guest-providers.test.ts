@@ -68,6 +68,7 @@ describe("needsRootLogin: what an API token may not set", () => {
     [{ features: { fuse: true } }, true],
     [{ features: { mounts: ["nfs"] } }, true],
     [{ unprivileged: false }, true],
+    [{ bindMounts: [{ hostPath: "/mnt/pve/moodle-shared/moodledata", path: "/var/moodledata" }] }, true],
   ])("%j → %s", (overrides, expected) => {
     expect(needsRootLogin(overrides)).toBe(expected);
   });

@@ -92,6 +92,8 @@ describe("a new map key that sorts before the others", () => {
       vmid: 202,
       hostname: "moodle-lb0",
       ip: "10.10.0.23",
+      // A node of its own: two balancers on one node are refused (losing it would stop both).
+      node: "pve-school3",
     };
     writeFileSync(join(scratch, "Pulumi.school.yaml"), stringify(doc));
     const run = await runUnderMocks("school", scratch);

@@ -6,12 +6,27 @@ import { runUnderMocks, type MockRun, type RecordedResource } from "../../script
 
 const CONTAINER = "proxmoxve:index/containerLegacy:ContainerLegacy";
 const COMMAND = "command:remote:Command";
+const NFS_STORAGE = "proxmoxve:storage/nfs:Nfs";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
 const root = resolve(__dirname, "../..");
 
 let base: MockRun;
 let grown: MockRun;
+let withRoot: MockRun;
 let scratch: string;
+let rootDir: string;
+
+/** The school stack as an operator runs it: with `pulumi config set --secret proxmoxRootPassword`. */
+function schoolWithRootPassword(): string {
+  const dir = mkdtempSync(join(tmpdir(), "moodle-root-"));
+  copyFileSync(join(root, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+  const doc = parse(readFileSync(join(root, "Pulumi.school.yaml"), "utf8")) as {
+    config: Record<string, unknown>;
+  };
+  doc.config["proxmox-sites:proxmoxRootPassword"] = { secure: "v1:not-decrypted-by-the-plan" };
+  writeFileSync(join(dir, "Pulumi.school.yaml"), stringify(doc));
+  return dir;
+}
 
 /** The school stack with a fourth app node, app4, in a directory of its own. */
 function schoolWithApp4(): string {
@@ -30,10 +45,12 @@ beforeAll(async () => {
   base = await runUnderMocks("school");
   scratch = schoolWithApp4();
   grown = await runUnderMocks("school", scratch);
-}, 60000);
+  rootDir = schoolWithRootPassword();
+  withRoot = await runUnderMocks("school", rootDir);
+}, 90000);
 
 afterAll(() => {
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  for (const dir of [scratch, rootDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 const inMoodle = (r: MockRun) =>
@@ -75,6 +92,71 @@ describe("the school stack's Moodle cluster under mocks", () => {
     expect(files.protect).toBe(true);
   });
 
+  it("keeps the app nodes unprivileged and gives them the shared dataroot as a bind mount, via root@pam", () => {
+    const containers = inMoodle(withRoot).filter((x) => x.type === CONTAINER);
+    for (const n of ["app1", "app2", "app3"]) {
+      const app = containers.find((x) => x.name === `moodle-${n}`)!;
+      expect(app.inputs.unprivileged).toBe(true);
+      // No NFS inside the guest: the kernel refuses NFS mounts in a user namespace.
+      expect(app.inputs.features).toEqual({ nesting: true });
+      expect(app.inputs.mountPoints).toEqual([
+        {
+          volume: "/mnt/pve/moodle-shared/moodledata",
+          path: "/var/moodledata",
+          shared: true,
+          backup: false,
+          replicate: false,
+        },
+      ]);
+      // Proxmox refuses bind mounts to API tokens: only these guests (and the privileged NFS guest) use root@pam.
+      expect(app.provider).toMatch(/::school-proxmox-root$/);
+      // The bind mount's source is checked on the guest's own node before the container exists.
+      expect(app.dependsOn.map((u) => u.split("::").pop())).toEqual([
+        `${app.inputs.nodeName}-moodle-shared-storage`,
+      ]);
+    }
+    const roots = withRoot.resources
+      .filter((x) => x.type === CONTAINER && x.provider?.endsWith("::school-proxmox-root"))
+      .map((x) => x.name);
+    expect(roots.sort()).toEqual(["moodle-app1", "moodle-app2", "moodle-app3", "moodle-files"]);
+  });
+
+  it("registers the NFS storage on every Proxmox node with the API token, after the export exists", () => {
+    const storages = base.resources.filter((x) => x.type === NFS_STORAGE);
+    expect(storages).toHaveLength(1);
+    expect(storages[0].inputs).toMatchObject({
+      resourceId: "moodle-shared",
+      server: "10.10.0.40",
+      export: "/srv/moodledata",
+      options: "vers=4.2",
+      // Every node: HA or an operator may move an app node to any of them.
+      nodes: ["pve-school", "pve-school2", "pve-school3", "pve-school4"],
+      createBasePath: false,
+      createSubdirs: false,
+    });
+    expect(storages[0].provider).toMatch(/::school-proxmox$/);
+    expect(storages[0].dependsOn.map((u) => u.split("::").pop())).toEqual(["moodle-files-nfs"]);
+    // The node step runs on each node, over SSH to that node.
+    const nodeSteps = base.resources.filter(
+      (x) => x.type === COMMAND && x.name.endsWith("-moodle-shared-storage"),
+    );
+    expect(
+      nodeSteps.map((x) => [x.name, (base.clearInputs.get(x.urn)!.connection as { host: string }).host]),
+    ).toEqual([
+      ["pve-school-moodle-shared-storage", "10.10.0.2"],
+      ["pve-school2-moodle-shared-storage", "10.10.0.3"],
+      ["pve-school3-moodle-shared-storage", "10.10.0.4"],
+      ["pve-school4-moodle-shared-storage", "10.10.0.5"],
+    ]);
+    for (const nodeStep of nodeSteps) {
+      expect(nodeStep.inputs.create).toBe("bash -s");
+      expect(nodeStep.dependsOn.some((u) => u.endsWith("::moodle-shared-storage"))).toBe(true);
+      expect(String(base.clearInputs.get(nodeStep.urn)!.stdin)).toContain(
+        "pvesm status --storage 'moodle-shared'",
+      );
+    }
+  });
+
   it("provisions NFS, each balancer and each app node in its own guest", () => {
     const c = commands(base);
     const vmidOf = (name: string) =>
@@ -92,15 +174,14 @@ describe("the school stack's Moodle cluster under mocks", () => {
       expect(vmidOf(`moodle-${node}-cron`)).toBe(vmid);
       expect(scriptOf(base, c.get(`moodle-${node}-app`)!)).toContain("# Moodle app node: nginx, php-fpm 8.2");
       expect(scriptOf(base, c.get(`moodle-${node}-app`)!)).not.toContain("mount /var/moodledata");
-      expect(scriptOf(base, c.get(`moodle-${node}-mount`)!)).toContain(
-        "line='10.10.0.40:/srv/moodledata /var/moodledata nfs ",
-      );
+      expect(scriptOf(base, c.get(`moodle-${node}-mount`)!)).toContain("(bind mount from the Proxmox node)");
     }
     const balancer = scriptOf(base, c.get("moodle-lb1-balancer")!);
     expect(balancer).toContain("HAProxy and keepalived (VIP 10.10.0.20)");
     expect(balancer).toContain("server app3 10.10.0.33:80");
+    // The export's clients are the Proxmox nodes, which mount it as a cluster storage.
     expect(scriptOf(base, c.get("moodle-files-nfs")!)).toContain(
-      "/srv/moodledata 10.10.0.31(rw,sync,no_subtree_check,root_squash) 10.10.0.32(",
+      "/srv/moodledata 10.10.0.2(rw,sync,no_subtree_check,root_squash) 10.10.0.3(rw,sync,no_subtree_check,root_squash) 10.10.0.4(rw,sync,no_subtree_check,root_squash) 10.10.0.5(rw,sync,no_subtree_check,root_squash)\n",
     );
   });
 
@@ -119,12 +200,12 @@ describe("the school stack's Moodle cluster under mocks", () => {
       expect(c.get(`moodle-${n}-cron`)!.dependsOn.some((u) => u.endsWith(`::moodle-${n}-mount`))).toBe(true);
   });
 
-  it("app steps wait for their guest only; mount for app + NFS; the installer for mount + data tiers", () => {
+  it("app steps wait for their guest only; the dataroot check for the app step; the installer for it + data tiers", () => {
     const c = commands(base);
     for (const n of ["app1", "app2", "app3"]) {
       expect(c.get(`moodle-${n}-app`)!.dependsOn.map((u) => u.split("::").pop())).toEqual([`moodle-${n}`]);
       const mount = c.get(`moodle-${n}-mount`)!.dependsOn.map((u) => u.split("::").pop());
-      expect(mount.sort()).toEqual([`moodle-${n}`, `moodle-${n}-app`, "moodle-files-nfs"].sort());
+      expect(mount.sort()).toEqual([`moodle-${n}`, `moodle-${n}-app`].sort());
     }
     const installer = c.get("moodle-app1-install")!.dependsOn;
     expect(installer.some((u) => u.endsWith("::moodle-app1-mount"))).toBe(true);
@@ -196,14 +277,44 @@ describe("adding a fourth app node", () => {
 
     const [c0, c1] = [commands(base), commands(grown)];
     for (const name of c0.keys()) {
-      if (name.endsWith("-balancer") || name === "moodle-files-nfs") continue;
+      if (name.endsWith("-balancer")) continue;
       expect([name, scriptHash(c1.get(name)!)]).toEqual([name, scriptHash(c0.get(name)!)]);
     }
     for (const lb of ["moodle-lb1-balancer", "moodle-lb2-balancer"]) {
       expect(scriptHash(c1.get(lb)!)).not.toBe(scriptHash(c0.get(lb)!));
       expect(scriptOf(grown, c1.get(lb)!)).toContain("server app4 10.10.0.34:80");
     }
-    // The NFS export lets the new node in.
-    expect(scriptOf(grown, c1.get("moodle-files-nfs")!)).toContain("10.10.0.34(rw,");
+    // The NFS export's clients are the Proxmox nodes: a new app node changes nothing there.
+    expect(scriptHash(c1.get("moodle-files-nfs")!)).toBe(scriptHash(c0.get("moodle-files-nfs")!));
+  });
+});
+
+describe("moodledata on an external NAS", () => {
+  let nas: MockRun;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "moodle-nas-"));
+    copyFileSync(join(root, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+    const doc = parse(readFileSync(join(root, "Pulumi.school.yaml"), "utf8")) as {
+      config: Record<string, Record<string, unknown>>;
+    };
+    delete doc.config["proxmox-sites:moodle"].sharedFiles;
+    doc.config["proxmox-sites:moodle"].sharedStorage = { server: "10.10.0.5", export: "/volume1/moodle" };
+    writeFileSync(join(dir, "Pulumi.school.yaml"), stringify(doc));
+    nas = await runUnderMocks("school", dir);
+  }, 60000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("builds no files guest, registers the NAS's export and still bind-mounts it into every app node", () => {
+    expect(nas.resources.some((x) => x.name.startsWith("moodle-files"))).toBe(false);
+    const storage = nas.resources.find((x) => x.type === NFS_STORAGE)!;
+    expect(storage.inputs).toMatchObject({ server: "10.10.0.5", export: "/volume1/moodle" });
+    expect(storage.dependsOn).toEqual([]);
+    for (const n of ["app1", "app2", "app3"]) {
+      const app = nas.resources.find((x) => x.type === CONTAINER && x.name === `moodle-${n}`)!;
+      expect((app.inputs.mountPoints as { volume: string }[])[0].volume).toBe(
+        "/mnt/pve/moodle-shared/moodledata",
+      );
+    }
   });
 });

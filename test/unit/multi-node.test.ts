@@ -10,20 +10,15 @@ import { runUnderMocks, type MockRun } from "../../scripts/lib/mock-run";
 
 const root = resolve(__dirname, "../..");
 
-/** The school stack on a two-node cluster, app nodes under HA and app2 on the second node. */
-function twoNodeSchool(dir: string) {
+/** The school stack (four nodes) with its balancers and app nodes under Proxmox HA. */
+function schoolWithHa(dir: string) {
   const doc = parse(readFileSync(join(root, "Pulumi.school.yaml"), "utf8"));
-  const cfg = doc.config;
-  cfg["proxmox-sites:proxmox"].nodes.push({
-    name: "pve-school2",
-    address: "10.10.0.3",
-    cpuVendor: "intel",
-    cpuThreads: 48,
-    memoryGb: 128,
-  });
-  for (const node of Object.values(cfg["proxmox-sites:moodle"].nodes) as Record<string, unknown>[])
-    node.ha = true;
-  cfg["proxmox-sites:moodle"].nodes.app2.node = "pve-school2";
+  const m = doc.config["proxmox-sites:moodle"];
+  for (const guest of [...Object.values(m.nodes), ...Object.values(m.loadBalancers)] as Record<
+    string,
+    unknown
+  >[])
+    guest.ha = true;
   writeFileSync(join(dir, "Pulumi.school2.yaml"), stringify(doc));
   copyFileSync(join(root, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
 }
@@ -33,41 +28,67 @@ describe("a stack on several Proxmox nodes", () => {
   let run: MockRun;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "proxmox-sites-multinode-"));
-    twoNodeSchool(dir);
+    schoolWithHa(dir);
     run = await runUnderMocks("school2", dir);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("places each guest on its node and downloads templates on each node that needs them", () => {
-    const app2 = run.resources.find(
-      (r) => r.name === "moodle-app2" && r.type === "proxmoxve:index/containerLegacy:ContainerLegacy",
-    )!;
-    expect(app2.inputs.nodeName).toBe("pve-school2");
+    const nodeOf = (name: string) =>
+      run.resources.find(
+        (r) => r.name === name && r.type === "proxmoxve:index/containerLegacy:ContainerLegacy",
+      )!.inputs.nodeName;
+    expect(["moodle-lb1", "moodle-lb2", "moodle-app1", "moodle-app2", "moodle-app3"].map(nodeOf)).toEqual([
+      "pve-school",
+      "pve-school2",
+      "pve-school2",
+      "pve-school3",
+      "pve-school4",
+    ]);
     const downloads = run.resources
       .filter((r) => r.type === "proxmoxve:download/file:File")
       .map((r) => r.inputs.nodeName);
-    expect(new Set(downloads)).toEqual(new Set(["pve-school", "pve-school2"]));
+    expect(new Set(downloads)).toEqual(new Set(["pve-school", "pve-school2", "pve-school3", "pve-school4"]));
   });
 
-  it("puts guests marked ha under Proxmox HA with a node rule for their tier", () => {
+  it("puts guests marked ha under HA, each preferring its own node, balancers and app nodes kept apart", () => {
     const ha = run.resources
       .filter((r) => r.type === "proxmoxve:index/haresource:Haresource")
       .map((r) => r.inputs.resourceId);
-    expect(ha.sort()).toEqual(["ct:210", "ct:211", "ct:212"]);
+    expect(ha.sort()).toEqual(["ct:200", "ct:201", "ct:210", "ct:211", "ct:212"]);
     const rules = run.resources.filter((r) => r.type === "proxmoxve:index/harule:Harule");
-    expect(rules).toHaveLength(1);
-    expect(rules[0].inputs).toMatchObject({
-      type: "node-affinity",
-      resources: ["ct:210", "ct:211", "ct:212"],
+    const nodeRule = (sid: string) =>
+      rules.find((r) => r.inputs.type === "node-affinity" && (r.inputs.resources as string[])[0] === sid)!
+        .inputs;
+    // One rule per guest: a shared rule preferring one node would gather the tier there.
+    expect(nodeRule("ct:212")).toMatchObject({
+      resources: ["ct:212"],
+      nodes: { "pve-school": 1, "pve-school2": 1, "pve-school3": 1, "pve-school4": 2 },
+      strict: false,
     });
+    expect(nodeRule("ct:200").nodes).toEqual({
+      "pve-school": 2,
+      "pve-school2": 1,
+      "pve-school3": 1,
+      "pve-school4": 1,
+    });
+    const apart = rules
+      .filter((r) => r.inputs.type === "resource-affinity")
+      .map((r) => [r.inputs.affinity, r.inputs.resources]);
+    expect(apart).toEqual([
+      ["negative", ["ct:210", "ct:211", "ct:212"]],
+      ["negative", ["ct:200", "ct:201"]],
+    ]);
   });
 
   it("checks capacity per node", () => {
     const { config } = validateSiteConfig("school2", readStackFile(dir, "school2").values);
     const caps = capacityByNode(config, guestInventory(config));
     expect(caps.map((c) => [c.node, c.vcpus.allocated])).toEqual([
-      ["pve-school", 38],
-      ["pve-school2", 8],
+      ["pve-school", 14],
+      ["pve-school2", 12],
+      ["pve-school3", 12],
+      ["pve-school4", 8],
     ]);
   });
 });

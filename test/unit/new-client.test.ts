@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import ipaddr from "ipaddr.js";
 import { guestInventory } from "../../config/inventory";
-import { SiteConfigError } from "../../config/problems";
 import { parseStackFile, plaintextSecrets } from "../../config/stack-file";
 import { secretConfigKeys } from "../../config/schema";
 import { validateSiteConfig } from "../../config/validate";
 import { buildPlan } from "../../scripts/lib/plan-build";
+import { HostTooSmallError } from "../../scripts/lib/fit";
 import { loadProfile, PROFILES, scaffoldStack } from "../../scripts/lib/scaffold";
 
 const ROOT = resolve(__dirname, "../..");
@@ -89,14 +89,25 @@ describe("scaffold", () => {
       cpuThreads: 64,
       memoryGb: 256,
     });
+    // A smaller host gets the profile scaled down within each tier's minimums (it used to be refused).
+    const small = scaffoldStack({
+      name: "small",
+      profile,
+      subnet: "10.1.0.0/24",
+      hostCores: 8,
+      hostMemoryGb: 16,
+    });
+    expect(small.fitted.length).toBeGreaterThan(0);
+    expect(() => validateSiteConfig("small", small.values)).not.toThrow();
+    // One that cannot hold the required tiers even at their minimums is refused, every tier named.
     let error: unknown;
     try {
-      scaffoldStack({ name: "small", profile, subnet: "10.1.0.0/24", hostCores: 8, hostMemoryGb: 16 });
+      scaffoldStack({ name: "tiny", profile, subnet: "10.1.0.0/24", hostCores: 4, hostMemoryGb: 10 });
     } catch (err) {
       error = err;
     }
-    expect(error).toBeInstanceOf(SiteConfigError);
-    expect((error as SiteConfigError).message).toMatch(/proxmox\.nodes\.0\.(cpuThreads|memoryGb)/);
+    expect(error).toBeInstanceOf(HostTooSmallError);
+    expect((error as Error).message).toMatch(/moodle: needs at least 6 vCPU/);
   });
 
   it("refuses a subnet too small for the profile's guests", () => {

@@ -1,5 +1,5 @@
 /**
- * Bash steps shared by the Moodle tier's provisioning scripts. Every path goes through `$root`
+ * Bash steps shared by the web cluster's provisioning scripts (and its Moodle flavour's). Every path goes through `$root`
  * (`${PROVISION_ROOT:-}`) so tests can run a script into a scratch directory. Pure: renders text.
  */
 import { shellQuote } from "../proxmox/script";
@@ -19,22 +19,27 @@ export function ensureServiceStep(unit: string): string {
 /** Where a script leaves "reload needed" flags, so a failed reload is retried by the next run. */
 export const pendingDir = "/var/lib/proxmox-sites/moodle/pending";
 
+/** The flag directory of a tier's scripts (`moodle` keeps the path it always had). */
+export function pendingDirOf(tier: string): string {
+  return `/var/lib/proxmox-sites/${tier}/pending`;
+}
+
 /** The `onChange` of a file whose daemon must be checked and reloaded: raise the flag. */
-export function raiseFlag(flag: string): string {
-  return `mkdir -p "$root${pendingDir}" && touch "$root${pendingDir}/${flag}"`;
+export function raiseFlag(flag: string, dir = pendingDir): string {
+  return `mkdir -p "$root${dir}" && touch "$root${dir}/${flag}"`;
 }
 
 /**
  * When the flag is up: check the whole configuration, reload (or start) the service, lower the flag.
  * A failing check stops the script with the flag still up.
  */
-export function reloadOnFlagStep(flag: string, check: string, unit: string): string {
+export function reloadOnFlagStep(flag: string, check: string, unit: string, dir = pendingDir): string {
   const u = shellQuote(unit);
   return [
-    `if [ -e "$root${pendingDir}/${flag}" ]; then`,
+    `if [ -e "$root${dir}/${flag}" ]; then`,
     `  ${check}`,
     `  if systemctl is-active --quiet ${u}; then systemctl reload ${u}; else systemctl start ${u}; fi`,
-    `  rm -f "$root${pendingDir}/${flag}"`,
+    `  rm -f "$root${dir}/${flag}"`,
     "fi",
   ].join("\n");
 }

@@ -1,5 +1,5 @@
 /**
- * HAProxy in front of the Moodle app nodes: health checks on a Moodle page with a detection time that
+ * HAProxy in front of a web cluster's app nodes (Moodle's among them): health checks on a page with a detection time that
  * follows from the settings, retries that move to another node (L7 retries only for idempotent requests),
  * X-Forwarded-For/Proto for nodes behind Cloudflare, a stats page and a runtime socket. Pure.
  */
@@ -11,7 +11,7 @@ import {
   HealthCheckSettings,
   resolveHaproxySettings,
 } from "./haproxy-settings";
-import { isIpv4, isPort, isSafeName, isHostName, Problems } from "./layout";
+import { isIpv4, isPort, isSafeName, isHostName, Problems } from "./checks";
 
 function duration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
@@ -19,6 +19,7 @@ function duration(ms: number): string {
 
 function validate(input: HaproxyConfigInput, check: HealthCheckSettings, timeouts: HaproxyTimeouts): void {
   const p = new Problems("moodle.haproxy");
+  p.check(isSafeName(input.name ?? "moodle"), "name", input.name, "a name of letters, digits, _ . -");
   p.check(input.nodes.length > 0, "nodes", input.nodes.length, "at least one node");
   const names = new Set<string>();
   const endpoints = new Set<string>();
@@ -106,6 +107,8 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
   const { check, timeouts } = resolveHaproxySettings(input);
   validate(input, check, timeouts);
   const detection = detectionTime(input);
+  const name = input.name ?? "moodle";
+  const label = input.label ?? "Moodle";
   const httpCheck =
     check.host === undefined
       ? `http-check send meth GET uri ${check.uri}`
@@ -131,7 +134,7 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((node) => `    server ${node.name} ${node.address}:${node.port}`);
   return [
-    "# HAProxy in front of the Moodle app nodes. Rendered by proxmox-sites: edits are overwritten.",
+    `# HAProxy in front of the ${label} app nodes. Rendered by proxmox-sites: edits are overwritten.`,
     `# A failed node is marked down within ${detection.refusedMs} ms (daemon dead, host up)`,
     `# or ${detection.unresponsiveMs} ms (host gone); real traffic errors can mark it down sooner.`,
     "global",
@@ -156,14 +159,14 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     `    timeout queue ${duration(timeouts.queueMs)}`,
     `    timeout check ${duration(timeouts.checkMs)}`,
     "",
-    "frontend moodle",
+    `frontend ${name}`,
     ...binds,
     "    # TLS ends at Cloudflare: tell Moodle (sslproxy) the client spoke https, and who the client is.",
     "    option forwardfor",
     "    http-request set-header X-Forwarded-Proto https",
-    "    default_backend moodle_nodes",
+    `    default_backend ${name}_nodes`,
     "",
-    "backend moodle_nodes",
+    `backend ${name}_nodes`,
     `    balance ${input.balance ?? "leastconn"}`,
     "    option httpchk",
     `    ${httpCheck}`,

@@ -2,7 +2,7 @@
  * keepalived for a pair (or more) of HAProxy balancers sharing a floating VIP over unicast VRRP. The VIP
  * leaves a balancer whose haproxy service is not active. Pure.
  */
-import { isIpv4, isSafeName, Problems } from "./layout";
+import { isIpv4, isSafeName, Problems } from "./checks";
 
 /** One balancer taking part in VRRP. */
 export interface VrrpPeer {
@@ -13,6 +13,10 @@ export interface VrrpPeer {
 }
 
 export interface KeepalivedInput {
+  /** VRRP instance is `<name>_vip`. Default `moodle` (the Moodle flavour's config stays as it was). */
+  name?: string;
+  /** What the floating address serves, for the header comment. Default `Moodle`. */
+  label?: string;
   /** Every balancer sharing the VIP (at least two). */
   balancers: readonly VrrpPeer[];
   /** Name of the balancer this file is for. */
@@ -54,6 +58,7 @@ function validate(input: KeepalivedInput): void {
   const p = new Problems("moodle.keepalived");
   const names = input.balancers.map((b) => b.name);
   p.check(input.balancers.length >= 2, "balancers", names, "at least two balancers");
+  p.check(isSafeName(input.name ?? "moodle"), "name", input.name, "a name of [A-Za-z0-9_.-]");
   p.check(new Set(names).size === names.length, "balancers", names, "unique names");
   const addresses = input.balancers.map((b) => b.address);
   p.check(new Set(addresses).size === addresses.length, "balancers", addresses, "unique addresses");
@@ -87,7 +92,7 @@ export function renderKeepalivedConfig(input: KeepalivedInput): string {
     .sort((a, b) => a.name.localeCompare(b.name));
   const iface = input.interface ?? "eth0";
   return [
-    `# keepalived for balancer ${self.name}: floating Moodle address ${input.vip}. Rendered by proxmox-sites.`,
+    `# keepalived for balancer ${self.name}: floating ${input.label ?? "Moodle"} address ${input.vip}. Rendered by proxmox-sites.`,
     "global_defs {",
     `    router_id ${self.name}`,
     "    enable_script_security",
@@ -102,7 +107,7 @@ export function renderKeepalivedConfig(input: KeepalivedInput): string {
     "    rise 2",
     "}",
     "",
-    "vrrp_instance moodle_vip {",
+    `vrrp_instance ${input.name ?? "moodle"}_vip {`,
     "    # Both start as BACKUP; the higher priority takes the VIP, and nopreempt keeps it where it is",
     "    # after a failover instead of moving it back (one interruption, not two).",
     "    state BACKUP",

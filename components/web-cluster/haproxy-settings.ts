@@ -1,5 +1,5 @@
 /**
- * What the Moodle balancer is configured with (nodes, health checks, timeouts) and what those settings
+ * What a web cluster's balancer is configured with (nodes, health checks, timeouts) and what those settings
  * promise: the worst-case time to mark a failed node down and to bring it back. Pure.
  */
 
@@ -54,6 +54,13 @@ export interface HaproxyTimeouts {
 }
 
 export interface HaproxyConfigInput {
+  /**
+   * Name of the frontend (backend `<name>_nodes`) and what the header comment calls the nodes. Default
+   * `moodle` (the Moodle flavour's config stays as it was).
+   */
+  name?: string;
+  /** What the nodes serve, for the header comment. Default `Moodle`. */
+  label?: string;
   /** The app nodes; names and addresses must be unique. */
   nodes: readonly BackendNode[];
   /** Where the frontend listens (the balancer's own address; `0.0.0.0` for all). */

@@ -1,5 +1,5 @@
 /**
- * Provisioning script of a Moodle load balancer guest: HAProxy (and, with a second balancer, keepalived
+ * Provisioning script of a web cluster's load balancer guest (Moodle's too): HAProxy (and, with a second balancer, keepalived
  * holding the VIP). A new config becomes live only after `haproxy -c` / `keepalived -t` accepted it, then
  * the service reloads gracefully. Pure: renders the script.
  */
@@ -11,13 +11,20 @@ import { activateStagedStep, ensureServiceStep, rootStep } from "./shell";
 import { renderAptInstall } from "../proxmox/apt";
 
 export interface BalancerScriptInput {
+  /**
+   * The tier's name in paths on the guest (`/etc/proxmox-sites/<tier>/`, `60-<tier>-vip.conf`) and what
+   * the summary calls it. Default `moodle` / `Moodle`: the Moodle flavour's script stays as it was.
+   */
+  tier?: { name: string; label: string };
   haproxy: HaproxyConfigInput;
   /** Present when two balancers share a VIP; this balancer's view (its `self`). */
   keepalived?: KeepalivedInput;
 }
 
-/** Where the rendered configs are staged before their checker accepts them. */
+/** Where the rendered configs are staged before their checker accepts them (the Moodle flavour's). */
 export const balancerStagingDir = "/etc/proxmox-sites/moodle";
+
+const moodleTier = { name: "moodle", label: "Moodle" };
 
 /** Environment the script needs from the stdin prelude. */
 export function balancerScriptEnv(input: BalancerScriptInput): string[] {
@@ -33,8 +40,12 @@ export function renderBalancerScript(input: BalancerScriptInput): string {
       `moodle.balancer.vip: haproxy binds ${JSON.stringify(input.haproxy.vip)} but keepalived holds ${input.keepalived.vip}`,
     );
   }
-  const haproxyStaged = `${balancerStagingDir}/haproxy.cfg`;
-  const keepalivedStaged = `${balancerStagingDir}/keepalived.conf`;
+  const tier = input.tier ?? moodleTier;
+  if (!/^[a-z][a-z0-9-]*$/.test(tier.name))
+    throw new Error(`balancer.tier.name: ${JSON.stringify(tier.name)} is not a lower-case name`);
+  const stagingDir = `/etc/proxmox-sites/${tier.name}`;
+  const haproxyStaged = `${stagingDir}/haproxy.cfg`;
+  const keepalivedStaged = `${stagingDir}/keepalived.conf`;
   const files = [{ path: haproxyStaged, content: renderHaproxyConfig(input.haproxy), mode: "0600" }];
   const haproxySteps = [
     activateStagedStep({
@@ -54,7 +65,7 @@ export function renderBalancerScript(input: BalancerScriptInput): string {
     files.push(
       { path: keepalivedStaged, content: renderKeepalivedConfig(input.keepalived), mode: "0600" },
       {
-        path: "/etc/sysctl.d/60-moodle-vip.conf",
+        path: `/etc/sysctl.d/60-${tier.name}-vip.conf`,
         content:
           "# HAProxy binds the VIP even while keepalived has it on the other balancer.\nnet.ipv4.ip_nonlocal_bind = 1\n",
         mode: "0644",
@@ -76,8 +87,8 @@ export function renderBalancerScript(input: BalancerScriptInput): string {
   }
   return renderScript({
     summary: input.keepalived
-      ? `Moodle load balancer ${input.keepalived.self}: HAProxy and keepalived (VIP ${input.keepalived.vip})`
-      : "Moodle load balancer: HAProxy",
+      ? `${tier.label} load balancer ${input.keepalived.self}: HAProxy and keepalived (VIP ${input.keepalived.vip})`
+      : `${tier.label} load balancer: HAProxy`,
     requiredEnv: balancerScriptEnv(input),
     setup: [rootStep, renderAptInstall(input.keepalived ? ["haproxy", "keepalived"] : ["haproxy"])].join(
       "\n",

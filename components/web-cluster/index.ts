@@ -1,0 +1,128 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { webClusterDatabaseName, webClusterRedisUser } from "../../config/web-cluster-schema";
+import type { DatabaseEndpoint } from "../database";
+import { renderAppMountScript } from "../moodle/mount-script";
+import type { RedisEndpoint } from "../redis";
+import type { TierContext } from "../site/context";
+import { trustedProxies } from "../site/trusted-proxies";
+import {
+  renderWebAppNodeScript,
+  webAppNodeEnv,
+  webDbPasswordVariable,
+  webRedisPasswordVariable,
+} from "./app-node";
+import { renderWebCronScript } from "./cron";
+import { planWebCluster } from "./plan";
+import { ClusterTier } from "./tier";
+
+export interface WebClusterArgs {
+  ctx: TierContext;
+  /** Key of the cluster under `webClusters`. */
+  cluster: string;
+  /** The site's MariaDB; the cluster's account is `credentials[<database.name>]`. */
+  database?: DatabaseEndpoint;
+  /** The site's Redis; the cluster's ACL user holds its PHP sessions. */
+  redis?: RedisEndpoint;
+  /** The app nodes' provisioning waits for these (database accounts and Redis ready). */
+  dependsOn: pulumi.Resource[];
+}
+
+/**
+ * A load-balanced web application (`webClusters.<name>`): HAProxy balancer(s), keepalived with two, N app
+ * nodes serving the application's code (git ref or pinned tarball) with PHP-FPM or Node.js behind nginx,
+ * sessions in Redis, the shared files on an NFS storage of the cluster bind-mounted into every node, its
+ * MariaDB account in an environment file, cron jobs on one node.
+ */
+export class WebCluster extends ClusterTier {
+  /** Public URL of the application. */
+  readonly url: string;
+  /** Stack key of the node that runs the cron jobs. */
+  readonly cronNode: string;
+
+  constructor(name: string, args: WebClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    const c = args.ctx.site.webClusters![args.cluster];
+    super(
+      "proxmox-sites:web:WebCluster",
+      name,
+      args.ctx,
+      Object.keys(c.loadBalancers)
+        .sort()
+        .map((key) => `${args.cluster}-${key}`),
+      opts,
+    );
+    const { ctx } = args;
+    const at = `webClusters.${args.cluster}`;
+    const dbAccount = c.database
+      ? args.database?.credentials[webClusterDatabaseName(args.cluster, c)]
+      : undefined;
+    if (c.database && !dbAccount) throw new Error(`${at}.database: the database tier has no account for it`);
+    const sessions = c.redisSessions && c.runtime.kind === "php";
+    const cache = sessions ? args.redis?.users[webClusterRedisUser(args.cluster)] : undefined;
+    if (sessions && !cache) throw new Error(`${at}.redisSessions: the Redis tier has no user for it`);
+    const plan = planWebCluster({
+      name: args.cluster,
+      cluster: c,
+      guests: ctx.wiring.guests,
+      networkCidr: ctx.site.network.cidr,
+      tunnelConnectorIps: trustedProxies(ctx),
+      database:
+        dbAccount && args.database
+          ? {
+              host: args.database.host,
+              port: args.database.port,
+              name: dbAccount.database,
+              user: dbAccount.user,
+            }
+          : undefined,
+      redis:
+        cache && args.redis
+          ? { host: args.redis.host, port: args.redis.port, user: cache.user, keyPrefix: cache.keyPrefix }
+          : undefined,
+      proxmoxNodes: ctx.site.proxmox.nodes,
+    });
+    this.url = plan.url;
+    this.cronNode = plan.cronNode;
+    this.buildCore({
+      prefix: args.cluster,
+      balancers: plan.balancers,
+      nodes: plan.nodes.map((n) => n.guest),
+      shared: plan.shared,
+      mountPath: c.sharedPath,
+      nfs: c.sharedFiles && plan.nfs ? { input: plan.nfs, volume: { ...c.sharedFiles.data } } : undefined,
+    });
+    const available: Record<string, pulumi.Input<string> | undefined> = {
+      [webDbPasswordVariable]: dbAccount?.password,
+      [webRedisPasswordVariable]: cache?.password,
+    };
+    for (const node of plan.nodes) {
+      const secrets = Object.fromEntries(
+        webAppNodeEnv(node.input).map((n) => {
+          const value = available[n];
+          if (value === undefined) throw new Error(`${at}: no secret for ${n}`);
+          return [n, value];
+        }),
+      );
+      const app = this.provision({
+        guest: node.guest,
+        role: "app",
+        script: renderWebAppNodeScript(node.input),
+        secrets,
+        dependsOn: args.dependsOn,
+      });
+      // The shared files are a bind mount of the Proxmox node's NFS storage: checked before cron writes there.
+      const mount = this.provision({
+        guest: node.guest,
+        role: "mount",
+        script: renderAppMountScript({ layout: { dataRoot: c.sharedPath } }),
+        dependsOn: [app],
+      });
+      this.provision({
+        guest: node.guest,
+        role: "cron",
+        script: renderWebCronScript(node.cron),
+        dependsOn: [mount],
+      });
+    }
+    this.registerOutputs({ url: this.url, cronNode: this.cronNode });
+  }
+}

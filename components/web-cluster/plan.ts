@@ -1,0 +1,214 @@
+/**
+ * A web cluster of a validated stack as the inputs of its renderers: which script runs on which guest,
+ * with what. Keyed by stack-config keys in sorted order, so adding an app node changes only the
+ * balancers' configs. Pure: no Pulumi.
+ */
+import type { GuestPlan } from "../../config/inventory";
+import { webClusterGuestKey } from "../../config/inventory";
+import { PORTS } from "../../config/ports";
+import { webClusterStorageId, type WebClusterConfig } from "../../config/web-cluster-schema";
+import { sharedMarkerFile } from "../moodle/layout";
+import type { NfsExportInput } from "../moodle/nfs";
+import { phpFpmPoolSizing, type PoolSizing } from "../moodle/php-fpm";
+import { planSharedStorage, type SharedStoragePlan } from "../moodle/shared-storage";
+import {
+  webDbPasswordVariable,
+  webNodeLayout,
+  webRedisPasswordVariable,
+  type WebAppNodeInput,
+  type WebNodeLayout,
+} from "./app-node";
+import type { WebCronInput } from "./cron";
+import { planFront, type BalancerPlan } from "./front";
+
+export type WebGuest = Pick<GuestPlan, "key" | "ip" | "cores" | "memoryMb" | "template">;
+
+export interface WebClusterPlanInput {
+  name: string;
+  cluster: WebClusterConfig;
+  guests: readonly WebGuest[];
+  networkCidr: string;
+  tunnelConnectorIps?: readonly string[];
+  /** The application's MariaDB account (password WEB_DB_PASSWORD), when it has one. */
+  database?: { host: string; port: number; name: string; user: string };
+  /** Its Redis ACL user (password WEB_REDIS_PASSWORD), when sessions live in Redis. */
+  redis?: { host: string; port: number; user: string; keyPrefix: string };
+  proxmoxNodes: readonly { name: string; address: string }[];
+}
+
+export interface WebNodePlan {
+  key: string;
+  guest: string;
+  input: WebAppNodeInput;
+  cron: WebCronInput;
+}
+
+export interface WebClusterPlan {
+  url: string;
+  cronNode: string;
+  layout: WebNodeLayout;
+  shared: SharedStoragePlan;
+  nfs?: NfsExportInput;
+  balancers: BalancerPlan[];
+  nodes: WebNodePlan[];
+}
+
+/** Port nginx listens on in every app node (TLS ends at Cloudflare). */
+export const webNodePort = 80;
+
+/** PHP version of a template's packages. */
+export const phpVersionByTemplate: Readonly<Record<string, string>> = {
+  "debian-12": "8.2",
+  "ubuntu-22-04": "8.1",
+};
+
+/** php-fpm workers per core at most: requests wait on the database, Redis and the shared files. */
+export const webWorkersPerCore = 8;
+
+/** The pool of a PHP node: every worker may reach memory_limit, at most `webWorkersPerCore` per core. */
+export function webPoolSizing(
+  node: Pick<GuestPlan, "cores" | "memoryMb">,
+  memoryLimitMb: number,
+): PoolSizing {
+  const reservedMb = 256 + 128;
+  const byCores = Math.max(1, node.cores) * webWorkersPerCore;
+  const perChildMb = Math.max(memoryLimitMb, Math.ceil((node.memoryMb - reservedMb) / byCores));
+  return phpFpmPoolSizing({ memoryMb: Math.max(256, node.memoryMb), reservedMb, perChildMb });
+}
+
+function guestOf(guests: readonly WebGuest[], key: string): WebGuest {
+  const found = guests.find((g) => g.key === key);
+  if (!found) throw new Error(`webClusters: no guest "${key}" in the site's inventory`);
+  return found;
+}
+
+export function planWebCluster(input: WebClusterPlanInput): WebClusterPlan {
+  const { name, cluster: c } = input;
+  const at = `webClusters.${name}`;
+  const member = (key: string) => {
+    const guest = guestOf(input.guests, webClusterGuestKey(name, key));
+    return { key, guest: guest.key, ip: guest.ip, plan: guest };
+  };
+  const lbs = Object.keys(c.loadBalancers).sort().map(member);
+  const nodes = Object.keys(c.nodes).sort().map(member);
+  const cronNode = c.cronNode ?? nodes[0].key;
+  if (!nodes.some((n) => n.key === cronNode))
+    throw new Error(`${at}.cronNode: "${cronNode}" is not one of ${at}.nodes`);
+  const files = c.sharedFiles ? guestOf(input.guests, webClusterGuestKey(name, "files")) : undefined;
+  const shared = planSharedStorage({
+    moodle: {
+      sharedStorage: { ...c.sharedStorage, id: webClusterStorageId(name, c) },
+      sharedFiles: c.sharedFiles,
+    },
+    filesGuestIp: files?.ip,
+    proxmoxNodes: input.proxmoxNodes,
+  });
+  const versions = new Set(nodes.map((n) => phpVersionByTemplate[n.plan.template ?? "debian-12"] ?? "8.2"));
+  if (versions.size > 1) throw new Error(`${at}.nodes: every app node needs the same template`);
+  const layout = webNodeLayout(name, c.sharedPath, [...versions][0], sharedMarkerFile);
+  const runtime = c.runtime;
+  const sizing = new Map(
+    nodes.map((n) => [
+      n.key,
+      runtime.kind === "php" ? webPoolSizing(n.plan, runtime.memoryLimitMb) : undefined,
+    ]),
+  );
+  const phpSizes = [...sizing.values()].filter((s): s is PoolSizing => s !== undefined);
+  const prefixLength = Number(input.networkCidr.split("/")[1]);
+  const balancers = planFront({
+    configPath: at,
+    balancers: lbs,
+    nodes,
+    vip: c.vip,
+    prefixLength,
+    port: webNodePort,
+    healthCheck: { uri: c.healthCheckPath, host: c.publicHostname },
+    maxConnPerNode: phpSizes.length ? Math.min(...phpSizes.map((s) => s.maxChildren)) : undefined,
+    stats: { port: PORTS.haproxyStats },
+    metrics: { port: PORTS.haproxyMetrics },
+    naming: { name, label: name },
+  });
+  const trustedProxies = [
+    ...new Set([
+      ...lbs.map((lb) => lb.ip),
+      ...(c.vip ? [c.vip] : []),
+      ...(input.tunnelConnectorIps ?? []),
+      "127.0.0.1",
+    ]),
+  ];
+  const url = `https://${c.publicHostname}`;
+  const db = input.database;
+  const redis = c.redisSessions && runtime.kind === "php" ? input.redis : undefined;
+  const environment: Record<string, string> = {
+    ...c.environment,
+    APP_URL: url,
+    SHARED_DIR: c.sharedPath,
+    ...(db
+      ? {
+          DB_HOST: db.host,
+          DB_PORT: String(db.port),
+          DB_NAME: db.name,
+          DB_USER: db.user,
+          DB_PASSWORD: `@@${webDbPasswordVariable}@@`,
+        }
+      : {}),
+    ...(redis
+      ? {
+          REDIS_HOST: redis.host,
+          REDIS_PORT: String(redis.port),
+          REDIS_USER: redis.user,
+          REDIS_PASSWORD: `@@${webRedisPasswordVariable}@@`,
+          REDIS_PREFIX: redis.keyPrefix,
+        }
+      : {}),
+  };
+  const jobs = Object.entries(c.cronJobs)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([job, j]) => ({ name: job, schedule: j.schedule, command: j.command }));
+  return {
+    url,
+    cronNode,
+    layout,
+    shared,
+    nfs: shared.servedByGuest
+      ? { exportPath: shared.exportPath, directory: shared.directory, clients: shared.clients }
+      : undefined,
+    balancers,
+    nodes: nodes.map((n) => ({
+      key: n.key,
+      guest: n.guest,
+      input: {
+        cluster: name,
+        source: c.source,
+        runtime:
+          runtime.kind === "php"
+            ? {
+                kind: "php",
+                extensions: runtime.extensions,
+                memoryLimitMb: runtime.memoryLimitMb,
+                sizing: sizing.get(n.key)!,
+              }
+            : { kind: "node", start: runtime.start, port: runtime.port },
+        layout,
+        documentRoot: c.documentRoot,
+        serverName: c.publicHostname,
+        listenPort: webNodePort,
+        trustedProxies,
+        healthUri: c.healthCheckPath,
+        maxUploadMb: c.maxUploadMb,
+        environment,
+        redisSessions: redis
+          ? { host: redis.host, port: redis.port, user: redis.user, prefix: `${redis.keyPrefix}sess:` }
+          : undefined,
+      },
+      cron: {
+        cluster: name,
+        enabled: n.key === cronNode,
+        jobs,
+        codeDir: layout.codeDir,
+        envFile: layout.envFile,
+        sharedMarker: layout.sharedMarker,
+      },
+    })),
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * The generic web cluster's failover on real daemons (127.21.0.0/24): HAProxy as the web cluster plans
+ * it in front of three nginx + php-fpm nodes with the web cluster's rendered site, pool and health page,
+ * serving a small PHP application whose sessions live in Redis under the cluster's ACL user. Proves:
+ * traffic spreads, a session continues on every node, killing a node's nginx mid-load fails no request,
+ * HAProxy marks it down within `detectionTime` and up again after a restart, and a node whose shared
+ * files are missing leaves the rotation.
+ */
+import { rmSync, writeFileSync } from "node:fs";
+import { Agent } from "node:http";
+import { join } from "node:path";
+import { sharedMarkerFile } from "../../components/moodle/layout";
+import { detectionTime, recoveryTimeMs } from "../../components/web-cluster/haproxy-settings";
+import { sleep, waitFor } from "./support/daemon";
+import { httpRequest } from "./fixtures/moodle/http";
+import { startWebMiniCluster, webTestAddresses, type WebMiniCluster } from "./fixtures/web-cluster/cluster";
+
+const base = `http://${webTestAddresses.balancer}`;
+const pollMs = 25;
+const marginMs = 250;
+let cluster: WebMiniCluster;
+
+beforeAll(async () => {
+  cluster = await startWebMiniCluster(webTestAddresses);
+}, 30000);
+afterAll(async () => {
+  await cluster?.stop();
+}, 20000);
+
+interface Reply {
+  node: string;
+  count: number;
+  path: string;
+  remoteAddr: string;
+  https: string;
+  dbUser: string;
+}
+const parse = (body: string) => JSON.parse(body) as Reply;
+
+async function waitForStatus(name: string, status: string, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  await waitFor(`${name} ${status}`, async () => (await cluster.serverStatus())[name] === status, timeoutMs);
+  return Date.now() - started;
+}
+
+test("requests spread over the three nodes; the front controller, client address, https and environment", async () => {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < 30; i++) {
+    const res = await httpRequest(`${base}/staff/42`, { localAddress: webTestAddresses.client });
+    expect(res.status).toBe(200);
+    const reply = parse(res.body);
+    expect(reply).toMatchObject({
+      path: "/staff/42",
+      remoteAddr: webTestAddresses.client,
+      https: "on",
+      dbUser: "web_portal",
+    });
+    counts.set(reply.node, (counts.get(reply.node) ?? 0) + 1);
+  }
+  expect([...counts.keys()].sort()).toEqual(["app1", "app2", "app3"]);
+});
+
+test("a session started on one node continues on the others (Redis, the cluster's ACL user)", async () => {
+  let cookie: string | undefined;
+  const nodes = new Set<string>();
+  for (let i = 1; i <= 9; i++) {
+    const res = await httpRequest(`${base}/`, { headers: cookie ? { cookie } : {} });
+    expect(res.status).toBe(200);
+    if (!cookie) cookie = String(res.headers["set-cookie"]?.[0]).split(";")[0];
+    const reply = parse(res.body);
+    expect(reply.count).toBe(i);
+    nodes.add(reply.node);
+  }
+  expect(nodes.size).toBe(3);
+});
+
+test("the health page answers the balancer only; a node without its shared files leaves the rotation", async () => {
+  const node = webTestAddresses.nodes[0];
+  expect((await httpRequest(`http://${node.address}/healthz`)).body).toBe("ok\n");
+  expect((await httpRequest(`${base}/healthz`, { localAddress: webTestAddresses.client })).status).toBe(403);
+  const marker = join(cluster.sharedDir(node.name), sharedMarkerFile);
+  rmSync(marker);
+  try {
+    expect((await httpRequest(`http://${node.address}/healthz`)).status).toBe(503);
+    await waitForStatus(node.name, "DOWN", detectionTime(cluster.haproxyInput).refusedMs + 2000);
+  } finally {
+    writeFileSync(marker, "shared\n");
+  }
+  await waitForStatus(node.name, "UP", recoveryTimeMs(cluster.haproxyInput) + 2000);
+});
+
+test("killing a node's nginx under load fails no request; DOWN within the promised time, UP after restart", async () => {
+  const victim = "app2";
+  const promisedMs = detectionTime(cluster.haproxyInput).refusedMs;
+  const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+  const total = 400;
+  const deadline = Date.now() + 25000;
+  let started = 0;
+  let completed = 0;
+  const failures: string[] = [];
+  const answeredBy = new Map<string, number>();
+  const worker = async () => {
+    while (started < total && Date.now() < deadline) {
+      started++;
+      try {
+        const res = await httpRequest(`${base}/`, { agent, timeoutMs: 5000 });
+        if (res.status !== 200) failures.push(`status ${res.status}`);
+        else {
+          const node = parse(res.body).node;
+          answeredBy.set(node, (answeredBy.get(node) ?? 0) + 1);
+        }
+      } catch (err) {
+        failures.push(String(err));
+      }
+      completed++;
+      await sleep(40);
+    }
+  };
+  const load = Promise.all(Array.from({ length: 4 }, worker));
+  try {
+    await waitFor("a quarter of the requests", () => completed >= total / 4, 10000);
+    const killedAt = Date.now();
+    const down = (async () => {
+      while (Date.now() - killedAt < promisedMs + 5000) {
+        if ((await cluster.serverStatus())[victim] === "DOWN") return Date.now() - killedAt;
+        await sleep(pollMs);
+      }
+      return -1;
+    })();
+    await cluster.killNginx(victim);
+    const downAfterMs = await down;
+    await load;
+    expect(failures).toEqual([]);
+    expect(completed).toBe(total);
+    expect(downAfterMs).toBeGreaterThanOrEqual(0);
+    expect(downAfterMs).toBeLessThanOrEqual(promisedMs + marginMs);
+    for (const node of ["app1", "app3"]) expect(answeredBy.get(node) ?? 0).toBeGreaterThan(50);
+  } finally {
+    await load;
+    agent.destroy();
+  }
+  await cluster.startNginx(victim);
+  const upAfterMs = await waitForStatus(victim, "UP", 10000);
+  expect(upAfterMs).toBeLessThanOrEqual(recoveryTimeMs(cluster.haproxyInput) + marginMs);
+}, 45000);
