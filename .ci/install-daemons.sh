@@ -21,4 +21,5 @@ apt-get install -y -qq --no-install-recommends \
   prometheus-node-exporter prometheus-mysqld-exporter prometheus-redis-exporter \
   openssh-server fail2ban python3-systemd shellcheck \
   apache2-utils docker-compose systemd \
-  iproute2 procps curl ca-certificates >/dev/null
+  iproute2 procps curl ca-certificates \
+  debootstrap systemd-container apt-cacher-ng socat nftables >/dev/null
