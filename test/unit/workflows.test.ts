@@ -69,11 +69,14 @@ describe("pull-request workflow", () => {
     expect(pr.permissions).toEqual({ contents: "read", "pull-requests": "write" });
   });
 
-  it("installs the Debian daemons, then lints, typechecks and tests on Node 20", () => {
+  it("installs the Debian daemons, then lints, typechecks and tests on Node 22 (package.json's engines)", () => {
     const checks = pr.jobs.checks;
-    expect(checks.container).toMatch(/^node:20-bookworm$/);
+    const engines = (JSON.parse(readFileSync("package.json", "utf8")) as { engines: { node: string } })
+      .engines;
+    expect(engines.node).toBe(">=22");
+    expect(checks.container).toMatch(/^node:22-bookworm$/);
     expect(step(checks, (s) => s.uses?.startsWith("actions/setup-node@") ?? false).with).toMatchObject({
-      "node-version": 20,
+      "node-version": 22,
     });
     const commands = runs(checks);
     const order = ["bash .ci/install-daemons.sh", "npm ci", "npm run lint", "npm run typecheck", "npx jest"];
