@@ -12,7 +12,9 @@
  * the simulated wall time (first registration to last creation, also converted back to realistic
  * seconds), the critical-path bound of that dependency graph, their ratio, the critical path,
  * explicit waits between guests that never connect ("needless") and waits the graph does not
- * explain ("hidden"). --runs N keeps the fastest of N runs (other load only adds time); --guests
+ * explain ("hidden"). Where the box has measured a stack (bench/box-figures/<stack>.json, written by
+ * `npm run box -- --stack <name> --record`), its commands and guests take their measured times and
+ * the table covers the rest; each stack's report says which was used. --runs N keeps the fastest of N runs (other load only adds time); --guests
  * adds each guest's schedule; --check exits 1 when a stack is above the ratio target or has a
  * needless wait; --latencies prints the latency table as Markdown.
  */
@@ -41,6 +43,7 @@ import {
   type LatencyEntry,
 } from "./lib/deploy-latency";
 import { simulateDeploy } from "./lib/deploy-sim";
+import { figuresPath, measuredLatencies, readFigures } from "../box/lib/figures";
 import { finish } from "../scripts/lib/exit";
 
 const DEFAULT_SCALE = 100;
@@ -56,13 +59,20 @@ async function runStack(root: string, stack: string, scale: number, runs: number
   const { config } = validateSiteConfig(stack, readStackFile(root, stack).values);
   const wiring = siteWiring(config);
   const vmids = new Map(wiring.guests.map((g) => [g.vmid, g.key]));
+  const figures = readFigures(figuresPath(root, stack));
+  const measured = figures ? measuredLatencies(figures) : undefined;
+  console.error(
+    figures
+      ? `== ${stack}: latencies of ${measured!.size} commands and guests measured by the box (${figures.measuredAt.slice(0, 10)}, apt cache ${figures.aptCache}); the table for the rest`
+      : `== ${stack}: latencies from the table (no box figures in bench/box-figures/${stack}.json)`,
+  );
   // A discarded, nearly instant run first: a first run pays for loading and JIT-compiling the SDK
   // and this stack's code paths, which would count as waits on the path.
-  await simulateDeploy(stack, 1e6, root);
+  await simulateDeploy(stack, 1e6, root, { measured });
   let best: StackResult | undefined;
   // Other load on the machine only ever adds time: with several runs, the fastest is the program's.
   for (let i = 0; i < runs; i++) {
-    const run = await simulateDeploy(stack, scale, root);
+    const run = await simulateDeploy(stack, scale, root, { measured });
     const result = {
       stack,
       scale,

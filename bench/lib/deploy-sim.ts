@@ -116,7 +116,11 @@ function unwrapSecrets(value: unknown): unknown {
  * Wraps the mock monitor's registerResource: the request carries exactly the dependency lists the
  * SDK computed for the engine, and the call/answer times bracket the mocked creation.
  */
-function recordRegistrations(into: SimResource[], keepInputs: boolean): void {
+function recordRegistrations(
+  into: SimResource[],
+  keepInputs: boolean,
+  measured: ReadonlyMap<string, number> | undefined,
+): void {
   const monitor = pulumi.runtime.getMonitor() as unknown as RecordableMonitor | undefined;
   if (!monitor) throw new Error("no mock monitor: setMocks must run first");
   const register = monitor.registerResource.bind(monitor);
@@ -133,7 +137,7 @@ function recordRegistrations(into: SimResource[], keepInputs: boolean): void {
       const u = providerUrn(ref);
       if (u && !providers.includes(u)) providers.push(u);
     });
-    const latency = latencyOf(type, custom, req.getName());
+    const latency = latencyOf(type, custom, req.getName(), measured);
     const record: SimResource = {
       urn: "",
       type,
@@ -168,6 +172,8 @@ export interface SimulateOptions {
   secrets?: SecretSource;
   /** Keep every registered input with secrets in clear (`SimResource.clearInputs`). */
   keepInputs?: boolean;
+  /** Measured seconds by resource name (the box's figures) that replace the table's latencies. */
+  measured?: ReadonlyMap<string, number>;
 }
 
 /** Simulates `pulumi up` of one stack file from `root`; `scale` divides every latency. */
@@ -181,11 +187,11 @@ export async function simulateDeploy(
   const msPerSecond = 1000 / scale;
   await installStackMocks(
     options.file ?? readStackFile(root, stack),
-    (args) => latencyOf(args.type, args.custom ?? true, args.name).seconds * msPerSecond,
+    (args) => latencyOf(args.type, args.custom ?? true, args.name, options.measured).seconds * msPerSecond,
     options.secrets ?? randomSecrets,
   );
   const resources: SimResource[] = [];
-  recordRegistrations(resources, options.keepInputs ?? false);
+  recordRegistrations(resources, options.keepInputs ?? false, options.measured);
   // Loaded before the clock matters; loading creates nothing (no resources at import time).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { buildProgram } = require("../../components/program") as typeof import("../../components/program");

@@ -3,25 +3,46 @@
  * the site's own addresses, then runs every registered provisioning command over SSH in the order
  * of the program's dependency graph. Everything is undone at the end, also on failure.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ipaddr from "ipaddr.js";
 import type { StackFile } from "../../config/stack-file";
 import { validateSiteConfig } from "../../config/validate";
 import { exposeAptCache, startAptCache } from "./apt-path";
 import { ensureBase } from "./base";
-import { collectPlan, type BoxGuest, type BoxPlan } from "./collect";
+import { collectPlan, type BoxCommand, type BoxGuest, type BoxPlan } from "./collect";
 import { runDag, type DagStep, type StepResult } from "./dag";
 import { bootGuest, type BootedGuest, type BindMount, type BoxContext } from "./guest";
+import {
+  buildMirrorContent,
+  mirrorTls,
+  standInsOf,
+  startMirror,
+  withBoxMirrors,
+  type StandIn,
+} from "./mirror";
 import { createClient, createSwitch } from "./network";
 import { bootNode, sshArgs, waitForSsh, type BootedNode } from "./node";
-import { must, run } from "./sh";
+import { must, run, type RunResult } from "./sh";
 import { stopLeftoverDaemons, unmountBelow, type Teardown } from "./teardown";
 
 export const SWITCH_NETNS = "pxbox-sw";
 export const CLIENT_NETNS = "pxbox-client";
 
+/**
+ * Where the registered Proxmox firewall is enforced (issue 17, stage 6): called once a node
+ * stand-in or a guest is up, before any command runs in it. The translation of the registered
+ * firewall resources into nftables (branch box-fw) plugs in here: load each ruleset into the
+ * namespace with `nsenter -t <pid> -n nft -f -` (`plan.resources` holds the registrations).
+ */
+export interface FirewallHook {
+  node(plan: BoxPlan, node: BootedNode): Promise<void>;
+  guest(plan: BoxPlan, vmid: number, guest: BootedGuest): Promise<void>;
+}
+
 export interface BoxOptions {
+  /** Enforces the registered firewall; without it the box runs with open namespaces. */
+  firewall?: FirewallHook;
   file: StackFile;
   /** Undoes the box; the caller owns it so that a signal can run it too. */
   teardown: Teardown;
@@ -37,6 +58,10 @@ export interface BoxOptions {
 
 export interface RunningBox {
   plan: BoxPlan;
+  /** How each step went. */
+  steps: StepResult[];
+  /** Runs a registered command again, exactly as the first time (for the second-run check). */
+  runCommand: (c: BoxCommand) => Promise<RunResult>;
   clientNetns: string;
   guests: Map<number, BootedGuest>;
   nodes: Map<string, BootedNode>;
@@ -49,10 +74,31 @@ export interface BoxReport {
   setupSeconds: number;
   stepsSeconds: number;
   steps: StepResult[];
+  /** Vendor downloads the box served from stand-ins. */
+  standIns: StandIn[];
+  /** Whether the apt cache held packages before this run. */
+  aptCache: "warm" | "cold";
   ok: boolean;
 }
 
 const runDirOf = (cacheDir: string) => join(cacheDir, "run");
+
+/**
+ * One box at a time per cache: a second run would take the first one's namespaces and guests for
+ * leftovers. Returns the release function; throws naming the running box's pid.
+ */
+export function lockBox(cacheDir: string): () => void {
+  mkdirSync(cacheDir, { recursive: true });
+  const lock = join(cacheDir, "box.lock");
+  if (existsSync(lock)) {
+    const pid = Number(readFileSync(lock, "utf8").trim());
+    if (pid > 0 && pid !== process.pid && existsSync(`/proc/${pid}`)) {
+      throw new Error(`another box is running (pid ${pid}, lock ${lock}); wait for it or stop it`);
+    }
+  }
+  writeFileSync(lock, `${process.pid}\n`);
+  return () => rmSync(lock, { force: true });
+}
 
 /** Undoes whatever a crashed or kept earlier run left: processes, mounts, namespaces. */
 export async function cleanLeftovers(cacheDir: string, log: (l: string) => void): Promise<void> {
@@ -104,11 +150,18 @@ function bindsFor(g: BoxGuest, node: BootedNode, runDir: string): BindMount[] {
 export async function runBox(o: BoxOptions): Promise<BoxReport> {
   const t0 = Date.now();
   const runDir = runDirOf(o.cacheDir);
+  const aptStore = join(o.cacheDir, "apt");
+  const aptCache = existsSync(aptStore) && readdirSync(aptStore).length > 0 ? "warm" : "cold";
   await cleanLeftovers(o.cacheDir, o.log);
   mkdirSync(runDir, { recursive: true });
   const { config } = validateSiteConfig(o.file.stack, o.file.values);
-  o.log(`collecting ${o.file.stack}'s guests and commands under mocks`);
-  const plan = await collectPlan(o.file, o.root, `proxmox-sites-box-${o.file.stack}`);
+  const mirrorAddress = config.proxmox.nodes[0].address;
+  const mirror = await buildMirrorContent(runDir, o.file);
+  const file = withBoxMirrors(o.file, mirror, mirrorAddress);
+  o.log(
+    `collecting ${o.file.stack}'s guests and commands under mocks (vendor downloads from https://${mirrorAddress}/)`,
+  );
+  const plan = await collectPlan(file, o.root, `proxmox-sites-box-${o.file.stack}`);
   o.log(`${plan.guests.length} guests, ${plan.commands.length} commands`);
   const teardown = o.teardown;
   try {
@@ -127,7 +180,8 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
     await createClient(teardown, sw, CLIENT_NETNS, "pxbc", `${client}/${prefix}`, gateway);
     const keyFile = join(runDir, "id_box");
     await must("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "proxmox-sites-box", "-f", keyFile]);
-    const ctx: BoxContext = { teardown, runDir, base, sw, gateway, log: o.log };
+    const tls = await mirrorTls(o.cacheDir, runDir, mirrorAddress);
+    const ctx: BoxContext = { teardown, runDir, base, sw, gateway, caCert: tls.caCert, log: o.log };
     const search = config.site.internalDomain;
     const nodes = new Map<string, BootedNode>();
     for (const [i, n] of config.proxmox.nodes.entries()) {
@@ -153,11 +207,16 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
       nodes.set(n.name, node);
     }
     for (const n of nodes.values()) await waitForSsh(CLIENT_NETNS, keyFile, n.spec.address);
+    if (o.firewall) for (const n of nodes.values()) await o.firewall.node(plan, n);
+    const mirrorNode = [...nodes.values()].find((n) => n.spec.address === mirrorAddress)!;
+    await startMirror(teardown, runDir, mirror, tls, mirrorNode.guest.pid, mirrorAddress);
     const setupSeconds = (Date.now() - t0) / 1000;
     o.log(`box ready in ${setupSeconds.toFixed(0)} s; running the steps`);
     const guests = new Map<number, BootedGuest>();
     const stepDir = join(runDir, "steps");
     mkdirSync(stepDir, { recursive: true });
+    const runCommand = (c: BoxCommand) =>
+      run("ip", sshArgs(CLIENT_NETNS, keyFile, c.host, c.create), { input: c.stdin, timeoutMs: 30 * 60_000 });
     const dagSteps: DagStep[] = [
       ...plan.guests.map((g) => ({
         urn: g.urn,
@@ -177,6 +236,7 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
             hostIf: `pxb${g.vmid}`,
             binds: bindsFor(g, node, runDir),
           });
+          if (o.firewall) await o.firewall.guest(plan, g.vmid, booted);
           guests.set(g.vmid, booted);
           node.broker.addGuest(g.vmid, booted);
         },
@@ -186,10 +246,7 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
         name: c.name,
         after: c.after,
         run: async () => {
-          const r = await run("ip", sshArgs(CLIENT_NETNS, keyFile, c.host, c.create), {
-            input: c.stdin,
-            timeoutMs: 30 * 60_000,
-          });
+          const r = await runCommand(c);
           writeFileSync(join(stepDir, `${c.name}.out`), r.stdout);
           writeFileSync(join(stepDir, `${c.name}.err`), r.stderr);
           if (r.code !== 0) {
@@ -201,12 +258,14 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
     ];
     const stepsStart = Date.now();
     const steps = await runDag(dagSteps, o.parallel, (l) => o.log(l));
-    const running: RunningBox = { plan, clientNetns: CLIENT_NETNS, guests, nodes, runDir };
+    const running: RunningBox = { plan, steps, runCommand, clientNetns: CLIENT_NETNS, guests, nodes, runDir };
     const report: BoxReport = {
       stack: o.file.stack,
       setupSeconds,
       stepsSeconds: (Date.now() - stepsStart) / 1000,
       steps,
+      standIns: standInsOf(mirror),
+      aptCache,
       ok: steps.every((s) => s.status === "ok"),
     };
     if (o.afterSteps) await o.afterSteps(running);

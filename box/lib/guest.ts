@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { aptProxyConf } from "./apt-path";
 import { linkExists, plugIntoSwitch, type Switch } from "./network";
 import { must, run, waitFor } from "./sh";
-import { startDaemon, type Teardown } from "./teardown";
+import { startDaemon, stopPid, type Teardown } from "./teardown";
 
 /** A directory of the host bind-mounted into the guest. */
 export interface BindMount {
@@ -39,6 +39,8 @@ export interface BootedGuest {
   pid: number;
   /** The guest's root as the host sees it (the overlay). */
   root: string;
+  /** systemd-nspawn's pid: SIGTERM shuts the guest down as `pct shutdown` would. */
+  nspawnPid: number;
 }
 
 export interface BoxContext {
@@ -47,6 +49,8 @@ export interface BoxContext {
   base: string;
   sw: Switch;
   gateway: string;
+  /** PEM of the box's CA, trusted by every guest (the mirror's certificate is signed by it). */
+  caCert?: string;
   log: (line: string) => void;
 }
 
@@ -74,6 +78,11 @@ export function inGuest(g: BootedGuest, argv: string[], input?: string, timeoutM
   return run("nsenter", ["-t", String(g.pid), "-a", "--", ...argv], { input, timeoutMs });
 }
 
+/** Shuts a guest down (orderly, then killed after 20 s), as stopping its container would. */
+export async function stopGuest(g: BootedGuest): Promise<void> {
+  await stopPid(g.nspawnPid, 20_000);
+}
+
 /** Prepares the overlay, boots the guest, plugs it into the switch and gives it its address. */
 export async function bootGuest(ctx: BoxContext, spec: GuestSpec): Promise<BootedGuest> {
   const dir = join(ctx.runDir, "guests", spec.key);
@@ -98,6 +107,12 @@ export async function bootGuest(ctx: BoxContext, spec: GuestSpec): Promise<Boote
       spec.dnsServers.map((s) => `nameserver ${s}\n`).join(""),
   );
   writeInto(root, "/etc/apt/apt.conf.d/00box-proxy", aptProxyConf(ctx.gateway));
+  if (ctx.caCert) {
+    // As update-ca-certificates would leave it: the CA file and the CA in the bundle.
+    writeInto(root, "/usr/local/share/ca-certificates/proxmox-sites-box.crt", ctx.caCert);
+    const bundle = readFileSync(join(ctx.base, "etc/ssl/certs/ca-certificates.crt"), "utf8");
+    writeInto(root, "/etc/ssl/certs/ca-certificates.crt", bundle + ctx.caCert);
+  }
   for (const f of spec.files ?? []) writeInto(root, f.path, f.content, f.mode);
   // Proxmox generates a guest's SSH host keys when it creates the container.
   await must("ssh-keygen", ["-A", "-f", root]);
@@ -144,7 +159,7 @@ export async function bootGuest(ctx: BoxContext, spec: GuestSpec): Promise<Boote
       childrenOf(nspawnPid).find((p) => readFileSync(`/proc/${p}/comm`, "utf8").trim() === "systemd"),
     30_000,
   );
-  const guest: BootedGuest = { spec, pid, root };
+  const guest: BootedGuest = { spec, pid, root, nspawnPid };
   // Until systemd's bus exists, systemctl cannot even ask; then --wait blocks until boot ends.
   let last = "";
   await waitFor(

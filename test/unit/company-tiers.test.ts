@@ -39,7 +39,7 @@ function stdinOf(run: MockRun, c: RecordedResource): { vars: Map<string, string>
   const vars = new Map<string, string>();
   // The guest's provisioning lock comes first (renderStdin), then only export lines.
   const [lock, wait, ...exports] = stdin.slice(0, start).split("\n").filter(Boolean);
-  expect([lock, wait.split(" ")[0]]).toEqual([`exec 9>${PROVISION_LOCK_FILE}`, "flock"]);
+  expect([lock, wait.split(" ")[0]]).toEqual([`exec 7>${PROVISION_LOCK_FILE}`, "flock"]);
   for (const line of exports) {
     const m = /^export ([A-Z][A-Z0-9_]*)='(.*)'$/.exec(line);
     if (!m) throw new Error(`not a prelude line in ${c.name}`);

@@ -32,8 +32,8 @@ describe.each(["prod", "staging", "school"])("provisioning commands of %s", (sta
       // The guest's provisioning lock, then nothing but export lines.
       const prelude = stdin.slice(0, scriptStart).split("\n").filter(Boolean);
       expect(prelude.slice(0, 2)).toEqual([
-        `exec 9>${PROVISION_LOCK_FILE}`,
-        expect.stringMatching(/^flock -w \d+ 9 /),
+        `exec 7>${PROVISION_LOCK_FILE}`,
+        expect.stringMatching(/^flock -w \d+ 7 /),
       ]);
       expect(prelude.slice(2).every((line) => /^export [A-Z][A-Z0-9_]*='/.test(line))).toBe(true);
       const script = stdin.slice(scriptStart);
