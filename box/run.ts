@@ -80,7 +80,7 @@ async function main(): Promise<number> {
     if (!values.checks) return;
     const second = await secondRunChanges(box);
     log(
-      `second run of ${second.rerun} commands: ${second.changes.length} changes, ${second.failures.length} failures`,
+      `second run of ${second.rerun} commands: ${second.changes.length} changes, ${second.failures.length} failures (compared ${second.watchedFiles} files, ${second.watchedServices} running services)`,
     );
     for (const line of [...second.failures, ...second.changes]) log(`  ${line}`);
     if (second.changes.length + second.failures.length > 0) checksFailed++;

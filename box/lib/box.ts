@@ -164,6 +164,11 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
   const plan = await collectPlan(file, o.root, `proxmox-sites-box-${o.file.stack}`);
   o.log(`${plan.guests.length} guests, ${plan.commands.length} commands`);
   const teardown = o.teardown;
+  // Runs last: the guests' writable layers and volumes go (logs and step output stay for reading).
+  teardown.add("delete the guests' layers", async () => {
+    for (const d of ["guests", "volumes", "mirror"])
+      rmSync(join(runDir, d), { recursive: true, force: true });
+  });
   try {
     const cache = await startAptCache(teardown, o.cacheDir, runDir);
     const base = await ensureBase(o.cacheDir, cache.hostUrl, o.log);

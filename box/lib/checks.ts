@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { SiteConfig } from "../../config/schema";
+import { siteWiring } from "../../config/wiring";
 import type { RunningBox } from "./box";
 import { inGuest, stopGuest, type BootedGuest } from "./guest";
 import { run, sleep, type RunResult } from "./sh";
@@ -81,9 +82,11 @@ const replicaReplicatesAndRefusesWrites: Check = async (box, config) => {
   const replica = box.guests.get(config.database!.replica!.vmid)!;
   const token = createHash("sha256").update(String(Date.now())).digest("hex").slice(0, 12);
   const sql = (g: BootedGuest, q: string) => inGuest(g, ["mariadb", "-N", "-B", "-e", q]);
+  // MariaDB listens on the guest's address only: the replica's own client comes from that address.
+  const from = config.database!.replica!.ip;
   const w = await sql(
     primary,
-    `CREATE DATABASE IF NOT EXISTS boxcheck; CREATE TABLE IF NOT EXISTS boxcheck.t (v VARCHAR(20)); INSERT INTO boxcheck.t VALUES ('${token}'); CREATE USER IF NOT EXISTS 'boxcheck'@'127.0.0.1' IDENTIFIED BY 'boxcheck-pw'; GRANT ALL ON boxcheck.* TO 'boxcheck'@'127.0.0.1';`,
+    `CREATE DATABASE IF NOT EXISTS boxcheck; CREATE TABLE IF NOT EXISTS boxcheck.t (v VARCHAR(20)); INSERT INTO boxcheck.t VALUES ('${token}'); CREATE USER IF NOT EXISTS 'boxcheck'@'${from}' IDENTIFIED BY 'boxcheck-pw'; GRANT ALL ON boxcheck.* TO 'boxcheck'@'${from}';`,
   );
   expectThat(w.code === 0, `write on the primary failed: ${w.stderr}`);
   const seen = await until(30_000, async () => {
@@ -94,14 +97,14 @@ const replicaReplicatesAndRefusesWrites: Check = async (box, config) => {
   const refused = await inGuest(replica, [
     "mariadb",
     "-h",
-    "127.0.0.1",
+    from,
     "-u",
     "boxcheck",
     "-pboxcheck-pw",
     "-e",
     "INSERT INTO boxcheck.t VALUES ('replica')",
   ]);
-  await sql(primary, "DROP USER IF EXISTS 'boxcheck'@'127.0.0.1'; DROP DATABASE IF EXISTS boxcheck;");
+  await sql(primary, `DROP USER IF EXISTS 'boxcheck'@'${from}'; DROP DATABASE IF EXISTS boxcheck;`);
   expectThat(
     refused.code !== 0 && /read-only|1290/.test(refused.stderr),
     `a write on the replica was not refused: ${refused.stderr}`,
@@ -156,6 +159,11 @@ const monitoringTargetsUp: Check = async (box, config) => {
   const targets = (
     JSON.parse(r.stdout) as { data: { activeTargets: { scrapeUrl: string; health: string }[] } }
   ).data.activeTargets;
+  // Every target the site configures (the wiring's), not just whatever Prometheus happens to scrape.
+  const wanted = siteWiring(config).scrapeTargets.map((t) => `${t.address}:${t.port}`);
+  const scraped = new Set(targets.map((t) => new URL(t.scrapeUrl).host));
+  const missing = wanted.filter((w) => !scraped.has(w));
+  expectThat(missing.length === 0, `configured targets not scraped: ${missing.join(", ")}`);
   const down = targets.filter((t) => t.health !== "up");
   expectThat(
     targets.length > 0 && down.length === 0,

@@ -71,7 +71,13 @@ export function compareSnapshots(where: string, before: Snapshot, after: Snapsho
 /** Runs every succeeded command again and returns what changed (empty: nothing). */
 export async function secondRunChanges(
   box: RunningBox,
-): Promise<{ rerun: number; changes: string[]; failures: string[] }> {
+): Promise<{
+  rerun: number;
+  changes: string[];
+  failures: string[];
+  watchedFiles: number;
+  watchedServices: number;
+}> {
   const targets: [string, BootedGuest][] = [
     ...[...box.nodes.values()].map((n): [string, BootedGuest] => [n.spec.name, n.guest]),
     ...[...box.guests.values()].map((g): [string, BootedGuest] => [g.spec.hostname, g]),
@@ -91,5 +97,13 @@ export async function secondRunChanges(
   const changes: string[] = [];
   for (const [name, g] of targets)
     changes.push(...compareSnapshots(name, before.get(name)!, await snapshot(g)));
-  return { rerun, changes, failures };
+  const all = [...before.values()];
+  return {
+    rerun,
+    changes,
+    failures,
+    // How much was compared: a check that compared nothing proves nothing.
+    watchedFiles: all.reduce((n, s) => n + s.files.size, 0),
+    watchedServices: all.reduce((n, s) => n + s.services.size, 0),
+  };
 }

@@ -66,6 +66,8 @@ if (why) console.log(`box tests skipped: ${why}`);
     expect(second!.failures).toEqual([]);
     expect(second!.changes).toEqual([]);
     expect(second!.rerun).toBeGreaterThan(0);
+    expect(second!.watchedFiles).toBeGreaterThan(1000);
+    expect(second!.watchedServices).toBeGreaterThan(10);
   });
 
   it.each(SCHOOL_CHECKS.map((c) => c.name))("%s", (name) => {
