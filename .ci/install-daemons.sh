@@ -21,5 +21,6 @@ apt-get install -y -qq --no-install-recommends \
   prometheus-node-exporter prometheus-mysqld-exporter prometheus-redis-exporter \
   openssh-server fail2ban python3-systemd shellcheck \
   apache2-utils docker-compose systemd \
-  iproute2 procps curl ca-certificates \
+  cups-daemon samba \
+  iproute2 procps curl ca-certificates tzdata \
   debootstrap systemd-container apt-cacher-ng socat nftables >/dev/null

@@ -1,26 +1,30 @@
 /**
- * Deploy simulation: how long `pulumi up` of each stack takes if every resource starts as soon as
- * what it waits for is done, and whether the program lets it.
+ * Deploy simulation: a check of the program's dependency graph. It asks whether every resource
+ * can start as soon as what it truly needs is done: no needless waits (an explicit dependsOn between
+ * guests that never connect) and no hidden waits (a wait the declared graph does not explain). It is
+ * NOT an estimate of how long `pulumi up` takes: the seconds are a fixed table per resource type,
+ * Proxmox's storage and lock contention is not modelled; real step times come from the
+ * site-in-a-box runs.
  * Run: npm run bench:deploy [-- --stack prod] [--scale 100] [--runs 3] [--guests] [--markdown]
  *      [--json] [--check] [--latencies]
  *
  * For every Pulumi.<stack>.yaml in the repository root (or --stack), runs the real program under
- * Pulumi's mock monitor where creating a resource takes its documented latency
- * (bench/lib/deploy-latency.ts) divided by --scale (default 100: one realistic second is 10 ms).
+ * Pulumi's mock monitor where creating a resource takes its table latency
+ * (bench/lib/deploy-latency.ts) divided by --scale (default 100: one table second is 10 ms).
  * It records what the SDK sent the engine for every registration (parent, provider, explicit and
  * input dependencies: the waits Pulumi enforces) and when the creation started and ended. Prints
- * the simulated wall time (first registration to last creation, also converted back to realistic
- * seconds), the critical-path bound of that dependency graph, their ratio, the critical path,
- * explicit waits between guests that never connect ("needless") and waits the graph does not
- * explain ("hidden"). Where the box has measured a stack (bench/box-figures/<stack>.json, written by
- * `npm run box -- --stack <name> --record`), its commands and guests take their measured times and
- * the table covers the rest; each stack's report says which was used. --runs N keeps the fastest of N runs (other load only adds time); --guests
- * adds each guest's schedule; --check exits 1 when a stack is above the ratio target or has a
- * needless wait; --latencies prints the latency table as Markdown.
+ * the simulated wall time (first registration to last creation, also converted back to table
+ * seconds), the critical-path bound of that dependency graph, their ratio (1.0: nothing waited for
+ * more than it declared), the critical path, needless and hidden waits. --runs N keeps the fastest
+ * of N runs (other load only adds time); --guests adds each guest's schedule; --check is the graph
+ * check: exit 1 when a stack's ratio is above the target or it has a needless wait; --latencies
+ * prints the latency table as Markdown. Where the box has measured a stack
+ * (bench/box-figures/<stack>.json, written by `npm run box -- --stack <name> --record`), its
+ * commands and guests take their measured times and the table covers the rest; each stack's report
+ * says which was used.
  */
 import { readdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { readStackFile } from "../config/stack-file";
 import { validateSiteConfig } from "../config/validate";
 import { siteWiring } from "../config/wiring";
@@ -45,8 +49,25 @@ import {
 import { simulateDeploy } from "./lib/deploy-sim";
 import { figuresPath, measuredLatencies, readFigures } from "../box/lib/figures";
 import { finish } from "../scripts/lib/exit";
+import { helpRequested, parseCommandLine, requireStackFile, UsageError } from "../scripts/lib/cli";
 
 const DEFAULT_SCALE = 100;
+
+const usage = `usage: npm run bench:deploy [-- --stack <name>]... [--scale N] [--runs N] [--guests] [--markdown]
+       [--json] [--check] [--latencies]
+
+Simulates \`pulumi up\` of each stack under mocks where every creation takes its documented latency,
+and checks the dependency graph: simulated wall time against the critical path, needless and hidden waits.
+  --stack <name>  a stack to simulate (repeatable; default: every Pulumi.<stack>.yaml)
+  --scale N       realistic seconds per simulated second, above 0 (default ${DEFAULT_SCALE})
+  --runs N        keep the fastest of N runs (default 1)
+  --guests        add each guest's schedule
+  --markdown      print the summary as Markdown (docs/BENCHMARKS.md)
+  --json          print the results as JSON
+  --check         exit 1 when a stack misses the ratio target or has a needless wait
+  --latencies     print the latency table as Markdown and exit
+  -h, --help      print this help
+Exit codes: 0 done, 1 a stack failed to simulate (or --check failed), 2 a usage mistake.`;
 
 function stacksIn(root: string): string[] {
   return readdirSync(root)
@@ -101,7 +122,11 @@ function latencyMarkdown(): string {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
+  if (helpRequested()) {
+    console.log(usage);
+    return 0;
+  }
+  const { values } = parseCommandLine({
     options: {
       stack: { type: "string", multiple: true },
       scale: { type: "string", default: String(DEFAULT_SCALE) },
@@ -119,12 +144,13 @@ async function main(): Promise<number> {
   }
   const scale = Number(values.scale);
   const runs = Number(values.runs);
-  if (!(scale > 0) || !Number.isInteger(runs) || runs < 1) {
-    console.error(`--scale must be a positive number and --runs a positive integer`);
-    return 2;
-  }
+  if (!(scale > 0) || !Number.isFinite(scale))
+    throw new UsageError(`--scale must be a number above 0, found "${values.scale}"`);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new UsageError(`--runs must be a whole number of at least 1, found "${values.runs}"`);
   const root = resolve(__dirname, "..");
   const stacks = values.stack ?? stacksIn(root);
+  for (const stack of stacks) requireStackFile(root, stack);
   const results: StackResult[] = [];
   // One stack at a time: the runtime's mock monitor is process-wide, and timings must not overlap.
   const broken: string[] = [];

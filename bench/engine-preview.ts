@@ -4,6 +4,8 @@
  * plugins are missing the preview stops at the first provider, and the table says so.
  */
 import { spawnSync } from "node:child_process";
+import { helpRequested, parseCommandLine } from "../scripts/lib/cli";
+import { runCommand } from "../scripts/lib/exit";
 import { listStacks } from "../scripts/lib/stacks";
 import { findEngine, repoRoot } from "../test/engine/support/engine";
 import { previewStack } from "../test/engine/support/preview";
@@ -19,11 +21,19 @@ function planSeconds(stack: string): number {
   return (Date.now() - started) / 1000;
 }
 
+const usage = `usage: npm run bench:engine
+
+Times the real CLI's preview of every stack beside the credential-free plan of the same stack.
+Needs the CLI that scripts/engine/build.sh builds (npm run engine:build). Takes no options.
+  -h, --help  print this help
+Exit codes: 0 timed, 1 no engine or a plan failed, 2 a usage mistake.`;
+
 async function main(): Promise<number> {
-  if (process.argv.includes("--help")) {
-    console.log("usage: npm run bench:engine   (times the real preview and the plan of every stack)");
+  if (helpRequested()) {
+    console.log(usage);
     return 0;
   }
+  parseCommandLine({ options: {} });
   const { engine, reason } = findEngine();
   if (!engine) {
     console.error(`no engine: ${reason}`);
@@ -43,10 +53,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  },
-);
+runCommand(main);

@@ -17,11 +17,20 @@ import { detectionTime } from "../components/moodle/haproxy-settings";
 import { sleep } from "../test/live/support/daemon";
 import { benchAddresses, MiniCluster, startMiniCluster } from "../test/live/fixtures/moodle/cluster";
 import { httpRequest, statsCommand } from "../test/live/fixtures/moodle/http";
+import { helpRequested, parseCommandLine } from "../scripts/lib/cli";
+import { runCommand } from "../scripts/lib/exit";
 
 const CONCURRENCY = 16;
 const REQUESTS = 4000;
 const ROUNDS = 3;
 const TIME_LIMIT_MS = 60_000;
+
+const usage = `usage: npx tsx bench/moodle-lb.ts
+
+Measures the rendered HAProxy in front of three nginx + php-fpm nodes on 127.20.0.0/24 (haproxy,
+nginx-light, php-fpm and redis-server from .ci/install-daemons.sh): the balancer's cost and the time
+to mark a killed node DOWN. Prints Markdown for docs/BENCHMARKS.md. Takes no options.
+  -h, --help  print this help`;
 
 interface LoadResult {
   requests: number;
@@ -148,7 +157,12 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
+runCommand(async () => {
+  if (helpRequested()) {
+    console.log(usage);
+    return 0;
+  }
+  parseCommandLine({ options: {} });
+  await main();
+  return 0;
 });

@@ -33,13 +33,20 @@ import {
   stopAllDaemons,
   waitForPort,
 } from "../test/live/support/daemon";
+import { helpRequested, parseCommandLine, wholeNumberOption } from "../scripts/lib/cli";
+import { runCommand } from "../scripts/lib/exit";
 
 const ROWS = 10_000;
 const PRIMARY = "127.10.0.100";
 const REPLICA = "127.10.0.101";
 const execFileAsync = promisify(execFile);
-const threadsArg = process.argv.indexOf("--apply-threads");
-const applyThreads = threadsArg > 0 ? Number(process.argv[threadsArg + 1]) : undefined;
+
+const usage = `usage: npx tsx bench/replication-lag.ts [--apply-threads N]
+
+Replication lag of the rendered MariaDB primary + replica (127.10.0.100/.101, mariadb-server from
+.ci/install-daemons.sh) under write bursts of ${ROWS} rows. Prints Markdown for docs/BENCHMARKS.md.
+  --apply-threads N  the replica's parallelApplyThreads, 0 to 64 (default: the renderer's, 4)
+  -h, --help         print this help`;
 
 interface Scenario {
   name: string;
@@ -130,7 +137,7 @@ async function measure(sockets: { primary: string; replica: string }, scenario: 
   };
 }
 
-async function main(): Promise<void> {
+async function main(applyThreads: number | undefined): Promise<void> {
   const scratch = scratchDir("replication-lag");
   try {
     const bin = join(scratch.path, "bin");
@@ -223,7 +230,13 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exitCode = 1;
+runCommand(async () => {
+  if (helpRequested()) {
+    console.log(usage);
+    return 0;
+  }
+  const { values } = parseCommandLine({ options: { "apply-threads": { type: "string" } } });
+  const threads = values["apply-threads"];
+  await main(threads === undefined ? undefined : wholeNumberOption("--apply-threads", threads, 0, 64));
+  return 0;
 });

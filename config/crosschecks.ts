@@ -1,9 +1,14 @@
 import ipaddr from "ipaddr.js";
+import { checkAssignments } from "./assignments";
+import { checkBackupCapacity } from "./backup-capacity";
 import { capacityByNode } from "./capacity";
 import { guestInventory, type GuestPlan } from "./inventory";
 import type { ConfigProblem } from "./problems";
 import type { SiteConfig } from "./schema";
 import { siteTemplates } from "./templates";
+import { checkStorages } from "./storage-checks";
+import { checkTierNeeds } from "./tier-needs";
+import { checkParsedValues } from "./value-checks";
 
 export interface CrossCheckResult {
   errors: ConfigProblem[];
@@ -33,28 +38,41 @@ function checkAddresses(site: SiteConfig, guests: GuestPlan[], errors: ConfigPro
       path: "network.gateway",
       message: `${site.network.gateway} is outside network.cidr ${site.network.cidr}`,
     });
+  } else if (prefix < 31 && (site.network.gateway === networkAddress || site.network.gateway === broadcast)) {
+    errors.push({
+      path: "network.gateway",
+      message: `${site.network.gateway} is the ${site.network.gateway === broadcast ? "broadcast" : "network"} address of ${site.network.cidr}`,
+    });
   }
+  // Why an address cannot be a host's on this subnet (undefined when it can).
+  const reserved = (ip: string) =>
+    ip === networkAddress && prefix < 31
+      ? `the network address of ${site.network.cidr}`
+      : ip === broadcast && prefix < 31
+        ? `the broadcast address of ${site.network.cidr}`
+        : ip === site.network.gateway
+          ? "the gateway address"
+          : undefined;
   const taken: { path: string; ip: string }[] = [];
-  site.proxmox.nodes.forEach((n, i) => taken.push({ path: `proxmox.nodes.${i}.address`, ip: n.address }));
+  site.proxmox.nodes.forEach((n, i) => {
+    const path = `proxmox.nodes.${i}.address`;
+    taken.push({ path, ip: n.address });
+    // A node may sit on another (management) network; on the site's subnet it is a host like a guest.
+    const why = inside(n.address) ? reserved(n.address) : undefined;
+    if (why) errors.push({ path, message: `${n.address} is ${why}` });
+  });
   for (const g of guests) {
     const path = `${g.configPath}.ip`;
     taken.push({ path, ip: g.ip });
-    if (!inside(g.ip)) {
-      errors.push({ path, message: `${g.ip} is outside network.cidr ${site.network.cidr}` });
-    } else if (g.ip === networkAddress || g.ip === broadcast) {
-      errors.push({
-        path,
-        message: `${g.ip} is the ${g.ip === broadcast ? "broadcast" : "network"} address of ${site.network.cidr}`,
-      });
-    } else if (g.ip === site.network.gateway) {
-      errors.push({ path, message: `${g.ip} is the gateway address` });
-    }
+    const why = inside(g.ip) ? reserved(g.ip) : `outside network.cidr ${site.network.cidr}`;
+    if (why) errors.push({ path, message: `${g.ip} is ${why}` });
   }
   if (site.moodle?.vip) {
     const path = "moodle.vip";
-    taken.push({ path, ip: site.moodle.vip });
-    if (!inside(site.moodle.vip))
-      errors.push({ path, message: `${site.moodle.vip} is outside network.cidr ${site.network.cidr}` });
+    const vip = site.moodle.vip;
+    taken.push({ path, ip: vip });
+    const why = inside(vip) ? reserved(vip) : `outside network.cidr ${site.network.cidr}`;
+    if (why) errors.push({ path, message: `${vip} is ${why}` });
   }
   for (const group of duplicates(taken, (t) => t.ip)) {
     for (const t of group.slice(1)) {
@@ -147,23 +165,7 @@ function checkTiers(
   errors: ConfigProblem[],
   warnings: ConfigProblem[],
 ) {
-  const needsDatabase = [
-    ["nextcloud", site.nextcloud && Object.keys(site.nextcloud).length > 0],
-    ["frappe", site.frappe],
-    ["snipeIt", site.snipeIt],
-    ["passbolt", site.passbolt],
-    ["moodle", site.moodle],
-  ] as const;
-  for (const [key, present] of needsDatabase) {
-    if (present && !site.database)
-      errors.push({ path: key, message: "needs a database tier: add the database key" });
-  }
-  for (const [key, present] of [
-    ["frappe", site.frappe],
-    ["moodle", site.moodle],
-  ] as const) {
-    if (present && !site.redis) errors.push({ path: key, message: "needs a redis tier: add the redis key" });
-  }
+  errors.push(...checkTierNeeds(site));
   const m = site.moodle;
   if (m) {
     const nodeKeys = Object.keys(m.nodes);
@@ -312,5 +314,10 @@ export function crossCheck(site: SiteConfig): CrossCheckResult {
   checkPublicNames(site, errors);
   checkTiers(site, guests, errors, warnings);
   checkCapacity(site, guests, errors, warnings);
+  checkBackupCapacity(site, guests, errors, warnings);
+  errors.push(...checkStorages(site), ...checkParsedValues(site, guests));
+  const assignments = checkAssignments(site);
+  errors.push(...assignments.errors);
+  warnings.push(...assignments.warnings);
   return { errors, warnings };
 }

@@ -9,6 +9,7 @@ export type Tier =
   | "frappe"
   | "snipe-it"
   | "passbolt"
+  | "print-server"
   | "web"
   | "monitoring"
   | "network-services"
@@ -122,6 +123,18 @@ export function guestInventory(site: SiteConfig): GuestPlan[] {
   if (site.passbolt)
     guests.push(
       lxc(site, "passbolt", "passbolt", "passbolt", site.passbolt, "Passbolt password manager", true),
+    );
+  if (site.printServer)
+    guests.push(
+      lxc(
+        site,
+        "print-server",
+        "print-server",
+        "printServer",
+        site.printServer,
+        "Print server (CUPS, shared by Samba)",
+        false,
+      ),
     );
   if (site.webApps) {
     guests.push(

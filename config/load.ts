@@ -13,6 +13,16 @@ export interface LoadedSite extends ValidSite {
 }
 
 /**
+ * True when Pulumi's runtime says a config value was not encrypted in the stack file (set without
+ * `--secret`). The runtime exports `isConfigSecret` without typing it (@internal); where an SDK lacks
+ * it the check is skipped rather than guessed (the credential-free plan checks the YAML itself).
+ */
+function isPlaintextConfig(fullKey: string): boolean {
+  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+  return typeof runtime.isConfigSecret === "function" && !runtime.isConfigSecret(fullKey);
+}
+
+/**
  * The only place that reads `pulumi.Config`: returns the validated site, or throws one
  * SiteConfigError naming every problem before any resource is registered.
  */
@@ -34,12 +44,15 @@ export function loadSite(): LoadedSite {
   }
   for (const key of unknownKeys) raw[key] = all[`${PROJECT}:${key}`];
   const secrets: SiteSecrets = {};
+  const plaintext: string[] = [];
   for (const key of secretConfigKeys) {
     const present = (all[`${PROJECT}:${key}`] ?? "") !== "";
-    if (present) secrets[key] = config.requireSecret(key);
+    if (!present) continue;
+    if (isPlaintextConfig(`${PROJECT}:${key}`)) plaintext.push(key);
+    secrets[key] = config.requireSecret(key);
   }
   try {
-    return { stack, secrets, ...validateSiteConfig(stack, raw) };
+    return { stack, secrets, ...validateSiteConfig(stack, raw, plaintext) };
   } catch (err) {
     if (err instanceof SiteConfigError) pulumi.log.error(err.message);
     throw err;

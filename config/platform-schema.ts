@@ -1,5 +1,16 @@
 import { z } from "zod";
-import { cidrv4, configKey, dnsName, email, hostLabel, ipv4, positiveInt, storageId } from "./primitives";
+import {
+  calendarEvent,
+  cidrv4,
+  configKey,
+  dnsName,
+  email,
+  hostLabel,
+  ipv4,
+  positiveInt,
+  storageId,
+  timeZone,
+} from "./primitives";
 
 export const siteSchema = z
   .object({
@@ -10,9 +21,7 @@ export const siteSchema = z
     /** Public DNS zone on Cloudflare; every published hostname lies inside it. */
     domain: dnsName,
     /** IANA time zone of the site, e.g. Asia/Jakarta (backups run at local time). */
-    timezone: z.string().regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)+$|^UTC$/, {
-      message: "must be an IANA time zone such as Asia/Jakarta",
-    }),
+    timezone: timeZone,
     /** Internal DNS suffix that AdGuard answers for guests, e.g. bowbo.lan. */
     internalDomain: z
       .string()
@@ -59,9 +68,14 @@ export const proxmoxSchema = z
         iso: storageId.default("local"),
         rootfs: storageId.default("local-lvm"),
         backups: storageId.default("local"),
+        /**
+         * The node's other storages (as `pvesm status` lists them) that guests, data volumes, ISOs or
+         * backups name; a storage the stack names must be one of the roles above or listed here.
+         */
+        additional: z.array(storageId).default([]),
       })
       .strict()
-      .default({ templates: "local", iso: "local", rootfs: "local-lvm", backups: "local" }),
+      .default({ templates: "local", iso: "local", rootfs: "local-lvm", backups: "local", additional: [] }),
   })
   .strict();
 
@@ -104,17 +118,42 @@ export const templateSchema = z
   })
   .strict();
 
+/** ZFS snapshots of the data volumes vzdump leaves out, taken on the node by a systemd timer. */
+export const dataSnapshotsSchema = z
+  .object({
+    /** systemd calendar event of the snapshot run, node local time (default hourly). */
+    schedule: calendarEvent.default("hourly"),
+    /** Hourly snapshots kept per volume (the newest ones). */
+    keepHourly: z.number().int().min(1).default(24),
+    /** Daily snapshots kept per volume (the first run of each day takes one). */
+    keepDaily: z.number().int().min(1).default(30),
+  })
+  .strict();
+
 export const backupsSchema = z
   .object({
-    /** systemd calendar event of the daily vzdump of every guest, in the site timezone. */
-    dailySchedule: z.string().min(1).default("02:00"),
-    /** systemd calendar event of the weekly vzdump. */
-    weeklySchedule: z.string().min(1).default("sun 03:00"),
-    keepDaily: z.number().int().min(1).default(30),
+    /**
+     * systemd calendar event of the one vzdump job of every guest, in the site timezone. One job per
+     * storage and schedule: Proxmox prunes per guest and storage whichever job wrote the backups.
+     */
+    schedule: calendarEvent.default("02:00"),
+    /** Retention, applied together in Proxmox's order (daily, then weekly, then monthly). */
+    keepDaily: z.number().int().min(0).default(30),
     keepWeekly: z.number().int().min(0).default(4),
+    keepMonthly: z.number().int().min(0).default(0),
     mode: z.enum(["snapshot", "suspend", "stop"]).default("snapshot"),
     /** Where to send the job's mail (defaults to the site's admins). */
     mailTo: z.array(email).optional(),
+    /** Size of the backup storage (proxmox.storage.backups) in GB: the capacity check needs it. */
+    storageSizeGb: positiveInt.optional(),
+    /**
+     * Expected size of one vzdump archive as a percentage of the guest's backed-up disks (what
+     * the disks hold, zstd-compressed). A directory storage keeps every point in full, without
+     * deduplication. Default 50: half-full disks that do not compress, or full ones at 2:1.
+     */
+    archivePercentOfDisk: z.number().min(1).max(100).default(50),
+    /** Protection of the data volumes left out of vzdump (e.g. `nextcloud.<key>.data`). */
+    dataSnapshots: dataSnapshotsSchema.default({ schedule: "hourly", keepHourly: 24, keepDaily: 30 }),
   })
   .strict();
 

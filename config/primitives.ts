@@ -1,5 +1,8 @@
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { calendarEventProblem } from "./calendar-event";
+import { NEXTCLOUD_ACCOUNT_PREFIX, NEXTCLOUD_KEY_MAX } from "./identifiers";
+import { timeZoneProblem } from "./time-zone";
 
 /** Proxmox accepts guest IDs from 100 to 999999999. */
 export const VMID_MIN = 100;
@@ -62,3 +65,53 @@ export const configKey = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, {
 });
 
 export const positiveInt = z.number().int().positive();
+
+/** A string checked by a function that explains what is wrong (the message follows the value). */
+function explained(problemOf: (value: string) => string | undefined) {
+  return z.string().superRefine((value, ctx) => {
+    const problem = problemOf(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+}
+
+/** An IANA time zone as the Proxmox node's tzdata names it (Asia/Jakarta, UTC, Etc/GMT-7). */
+export const timeZone = explained(timeZoneProblem);
+
+/** A schedule Proxmox's job scheduler parses (a subset of systemd's calendar events). */
+export const calendarEvent = explained((value) => {
+  const problem = calendarEventProblem(value);
+  return problem && `is not a Proxmox calendar event: ${problem}`;
+});
+
+/**
+ * Key of a Nextcloud instance: it names the guest (nextcloud-<key>) and the MariaDB database, MariaDB
+ * user and Redis user nextcloud_<key>, so no hyphen and a length that keeps the user name short.
+ */
+export const nextcloudInstanceKey = z
+  .string()
+  .regex(new RegExp(`^[a-z][a-z0-9]{0,${NEXTCLOUD_KEY_MAX - 1}}$`), {
+    message:
+      `must be lower-case letters and digits, starting with a letter, at most ${NEXTCLOUD_KEY_MAX} characters: ` +
+      `it names the MariaDB database and user ${NEXTCLOUD_ACCOUNT_PREFIX}<key>`,
+  });
+
+/** An OCI image name as registries accept it (lower case, optional registry host and port). */
+export const CONTAINER_IMAGE_NAME = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+/** An OCI image tag (at most 128 characters, not starting with . or -). */
+export const CONTAINER_IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** Tags that move to new builds: a pinned deploy must name a release. */
+const MOVING_TAG = /^(latest|main|master|develop|edge|nightly|stable|version-\d+)$/;
+
+export const containerImageName = z.string().regex(CONTAINER_IMAGE_NAME, {
+  message: "must be a container image name without tag, in lower case, such as ghcr.io/bowbo/erpnext-custom",
+});
+
+export const pinnedImageTag = z
+  .string()
+  .regex(CONTAINER_IMAGE_TAG, { message: "must be an image tag such as v15.40.0" })
+  .refine((tag) => !MOVING_TAG.test(tag), {
+    message: "is a moving tag (it changes under the same name): pin a release such as v15.40.0",
+  });
+
+/** An AdGuard Home upstream: an address, or a URL of one of its protocols (https://, tls://, quic://, …). */
+export const ADGUARD_UPSTREAM = /^((tls|https|quic|sdns|h3|tcp|udp):\/\/)?[A-Za-z0-9.:[\]/_%@-]+$/;

@@ -17,13 +17,14 @@ import {
   monitoringSchema,
   networkServicesSchema,
   nextcloudSchema,
+  printServerSchema,
   redisSchema,
   simpleAppSchema,
   tunnelSchema,
   webAppsSchema,
   windowsGpuSchema,
 } from "./tiers-schema";
-import { configKey } from "./primitives";
+import { nextcloudInstanceKey } from "./primitives";
 
 /**
  * The whole stack file (keys under the `proxmox-sites:` namespace). Site basics, the Proxmox
@@ -46,10 +47,11 @@ export const siteConfigSchema = z
     hardening: hardeningSchema.optional(),
     database: databaseSchema.optional(),
     redis: redisSchema.optional(),
-    nextcloud: z.record(configKey, nextcloudSchema).optional(),
+    nextcloud: z.record(nextcloudInstanceKey, nextcloudSchema).optional(),
     frappe: frappeSchema.optional(),
     snipeIt: simpleAppSchema.optional(),
     passbolt: simpleAppSchema.optional(),
+    printServer: printServerSchema.optional(),
     webApps: webAppsSchema.optional(),
     monitoring: monitoringSchema.optional(),
     networkServices: networkServicesSchema.optional(),

@@ -44,6 +44,7 @@ export const tierDefaultTemplate: Record<string, string> = {
   frappe: "ubuntu-22-04",
   "snipe-it": "turnkey-snipeit",
   passbolt: "ubuntu-22-04",
+  "print-server": "debian-12",
   web: "ubuntu-22-04",
   monitoring: "debian-12",
   "network-services": "debian-12",

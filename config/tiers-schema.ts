@@ -1,13 +1,17 @@
 import { z } from "zod";
 import { guestWith, lxcGuestSchema } from "./guest";
+import { cloudflaredVersionProblem } from "./pinned-versions";
 import {
+  ADGUARD_UPSTREAM,
   configKey,
+  containerImageName,
   dnsName,
   email,
   hostLabel,
   ipv4,
   pciAddress,
   pciId,
+  pinnedImageTag,
   positiveInt,
   storageId,
   vmid,
@@ -38,21 +42,54 @@ export const dataVolumeSchema = z
 
 export const nextcloudSchema = guestWith({
   publicHostname: dnsName,
-  data: dataVolumeSchema,
+  data: dataVolumeSchema.extend({
+    /**
+     * Include the volume in vzdump (default false: multi-terabyte user data is protected by the
+     * node's ZFS snapshots, `backups.dataSnapshots`, instead of a full copy every night).
+     */
+    backup: z.boolean().default(false),
+  }),
   adminUser: hostLabel.default("admin"),
+  /** Redis database of the instance's cache and locks, 1-13; default 1 + the key's sorted position. */
+  redisDatabase: z.number().int().min(1).max(13).optional(),
 });
 
 export const frappeSchema = guestWith({
   publicHostname: dnsName,
   /** Custom image with the site's apps baked in, e.g. ghcr.io/bowbo/erpnext-custom. */
-  image: z.string().regex(/^[\w./-]+$/, { message: "must be a container image name without tag" }),
-  imageTag: z.string().regex(/^[\w.-]+$/, { message: "must be an image tag such as v15.40.0" }),
-  apps: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, { message: "must be a Frappe app name" })).min(1),
+  image: containerImageName,
+  imageTag: pinnedImageTag,
+  /** Apps installed on the site besides frappe itself (which is always there). */
+  apps: z
+    .array(
+      z
+        .string()
+        .regex(/^[a-z][a-z0-9_]*$/, { message: "must be a Frappe app name" })
+        .refine((app) => app !== "frappe", { message: "is always installed: do not list frappe" }),
+    )
+    .min(1)
+    .refine((apps) => new Set(apps).size === apps.length, { message: "lists an app twice" }),
   /** Frappe site name; defaults to the public hostname. */
   siteName: dnsName.optional(),
 });
 
 export const simpleAppSchema = guestWith({ publicHostname: dnsName });
+
+/**
+ * The print server: CUPS, its printers shared to Windows clients by Samba. Printers are added in
+ * the CUPS web interface (https://<ip>:631/admin, from the admin networks).
+ */
+export const printServerSchema = guestWith({
+  /** SMB workgroup the server announces. */
+  workgroup: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,15}$/, {
+      message: "must be a NetBIOS workgroup name (letters, digits, -; at most 15)",
+    })
+    .default("WORKGROUP"),
+  /** Let LAN clients print through Samba without an account (default true: a small office's printers). */
+  guestPrinting: z.boolean().default(true),
+});
 
 export const webSiteSchema = z
   .object({
@@ -100,7 +137,11 @@ export const adguardReleaseSchema = z
 /** A pinned cloudflared release: version and the SHA-256 of cloudflared-linux-amd64.deb. */
 export const cloudflaredReleaseSchema = z
   .object({
-    version: z.string().regex(/^\d{4}\.\d{1,2}\.\d{1,3}$/, { message: "must be a release such as 2026.9.3" }),
+    version: z.string().superRefine((version, ctx) => {
+      const problem = cloudflaredVersionProblem(version);
+      if (problem)
+        ctx.addIssue({ code: "custom", message: `must be a release such as 2026.9.3: ${problem}` });
+    }),
     sha256,
     /**
      * Where the release files are downloaded from (a local mirror): `<baseUrl>/<version>/<file>`.
@@ -119,7 +160,14 @@ export const networkServicesSchema = guestWith({
   /** AdGuard Home is installed only from a pinned release, verified before it runs. */
   adguard: adguardReleaseSchema.optional(),
   adguardHostname: dnsName.optional(),
-  upstreamDns: z.array(z.string().min(1)).min(1).default(["https://dns.cloudflare.com/dns-query", "1.1.1.1"]),
+  upstreamDns: z
+    .array(
+      z.string().regex(ADGUARD_UPSTREAM, {
+        message: "must be an AdGuard upstream: an address or a tls://, https://, quic://… URL",
+      }),
+    )
+    .min(1)
+    .default(["https://dns.cloudflare.com/dns-query", "1.1.1.1"]),
 });
 
 export const moodleSchema = z
@@ -142,6 +190,8 @@ export const moodleSchema = z
     }),
     /** Floating address of the balancers; required with two or more. */
     vip: ipv4.optional(),
+    /** Balancer key that holds the VIP first (keepalived MASTER); default the first key in sorted order. */
+    primaryBalancer: configKey.optional(),
     /** App nodes by key: adding one replaces nothing. */
     nodes: z.record(configKey, lxcGuestSchema),
     /** Guest exporting the shared moodledata over NFS. */
@@ -166,8 +216,22 @@ export const windowsGpuSchema = z
   .object({
     vmid,
     name: hostLabel,
-    /** Static address set inside Windows (the IP plan records it). */
+    /**
+     * The workstation's address. The program cannot set it inside Windows (installed from ISO:
+     * no cloud-init): the plan prints how (a DHCP reservation for `macAddress`, or static in Windows).
+     */
     ip: ipv4,
+    /**
+     * MAC address of the VM's NIC, for the DHCP reservation; default derived from the site slug and
+     * VMID (locally administered, stable). State the VM's current MAC for a VM created before.
+     */
+    macAddress: z
+      .string()
+      .regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/, {
+        message: "must be a MAC address in upper case, e.g. 02:AB:CD:EF:01:23",
+      })
+      .refine((mac) => (parseInt(mac.slice(0, 2), 16) & 1) === 0, { message: "must be a unicast address" })
+      .optional(),
     cores: positiveInt,
     memoryMb: positiveInt.min(4096),
     diskGb: positiveInt.min(64),

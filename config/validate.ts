@@ -1,5 +1,7 @@
 import type { z } from "zod";
 import { crossCheck } from "./crosschecks";
+import { withSortedKeys } from "./key-order";
+import { plaintextSecretProblem, separateSecretKeys } from "./plaintext-secrets";
 import { SiteConfigError, type ConfigProblem } from "./problems";
 import { siteConfigSchema, type SiteConfig } from "./schema";
 
@@ -25,6 +27,14 @@ function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
     case "invalid_type":
       if (input === undefined) return [{ path, message: `is required: expected ${issue.expected}` }];
       return [{ path, message: `expected ${issue.expected}, found ${show(input)}` }];
+    case "invalid_key":
+      // A map key of the wrong shape: the key's own schema says why.
+      return [
+        {
+          path,
+          message: `the key ${show(input)} ${issue.issues.map((i) => i.message).join("; ")}`,
+        },
+      ];
     case "invalid_value":
       return [
         {
@@ -48,17 +58,30 @@ export function dropEmptyKeys(raw: Record<string, unknown>): Record<string, unkn
 }
 
 /**
- * Validates a raw stack configuration (what `pulumi.Config` holds under the project
- * namespace) and returns the typed site, or throws one SiteConfigError naming every problem.
+ * Validates a raw stack configuration (what `pulumi.Config` holds under the project namespace) and
+ * returns the typed site, or throws one SiteConfigError naming every problem. `plaintextSecretKeys`
+ * names credential keys the caller found set without encryption (`loadSite` asks Pulumi's runtime);
+ * a plain string under a credential key in `raw` itself is found here. Every map's keys are sorted
+ * first, so nothing derived from the site depends on the order a stack file lists them in.
  */
-export function validateSiteConfig(stack: string, raw: unknown): ValidSite {
-  const input =
-    raw && typeof raw === "object" && !Array.isArray(raw)
-      ? dropEmptyKeys(raw as Record<string, unknown>)
-      : raw;
+export function validateSiteConfig(
+  stack: string,
+  raw: unknown,
+  plaintextSecretKeys: readonly string[] = [],
+): ValidSite {
+  const isMap = raw && typeof raw === "object" && !Array.isArray(raw);
+  const split = isMap
+    ? separateSecretKeys(raw as Record<string, unknown>)
+    : { plain: raw, plaintextSecretKeys: [] };
+  const secretProblems = [...new Set([...plaintextSecretKeys, ...split.plaintextSecretKeys])]
+    .sort()
+    .map(plaintextSecretProblem);
+  const input = isMap ? withSortedKeys(dropEmptyKeys(split.plain as Record<string, unknown>)) : raw;
   const parsed = siteConfigSchema.safeParse(input, { reportInput: true });
-  if (!parsed.success) throw new SiteConfigError(stack, parsed.error.issues.flatMap(describeIssue));
+  if (!parsed.success)
+    throw new SiteConfigError(stack, [...secretProblems, ...parsed.error.issues.flatMap(describeIssue)]);
   const { errors, warnings } = crossCheck(parsed.data);
-  if (errors.length > 0) throw new SiteConfigError(stack, errors);
+  if (secretProblems.length + errors.length > 0)
+    throw new SiteConfigError(stack, [...secretProblems, ...errors]);
   return { config: parsed.data, warnings };
 }

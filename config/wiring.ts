@@ -1,3 +1,4 @@
+import { primaryBalancerKey } from "./assignments";
 import { guestInventory, type GuestPlan } from "./inventory";
 import { PORTS } from "./ports";
 import type { SiteConfig } from "./schema";
@@ -132,7 +133,14 @@ export function siteWiring(site: SiteConfig): SiteWiring {
   if (site.frappe) redisClients.push("frappe");
   if (site.moodle) {
     const m = site.moodle;
-    const lbs = Object.keys(m.loadBalancers).map((k) => `moodle-${k}`);
+    // The primary balancer first: it holds the VIP, and a single balancer is the front itself.
+    const primary = `moodle-${primaryBalancerKey(m)}`;
+    const lbs = [
+      primary,
+      ...Object.keys(m.loadBalancers)
+        .map((k) => `moodle-${k}`)
+        .filter((k) => k !== primary),
+    ];
     const nodes = Object.keys(m.nodes).map((k) => `moodle-${k}`);
     dbClients.push(...nodes);
     redisClients.push(...nodes);
@@ -198,6 +206,12 @@ export function siteWiring(site: SiteConfig): SiteWiring {
         description: "AdGuard Home",
       });
     }
+  }
+  if (site.printServer) {
+    const lan: Endpoint = { label: "lan", cidrs: [site.network.cidr] };
+    edges.push(tcp(lan, "print-server", PORTS.ipp, "printing (IPP)"));
+    edges.push(tcp(lan, "print-server", PORTS.smb, "printing (SMB printer shares)"));
+    edges.push(tcp(admins, "print-server", PORTS.ipp, "CUPS administration"));
   }
   const scrapeTargets: ScrapeTarget[] = [];
   if (site.monitoring) {
@@ -282,6 +296,17 @@ export function siteWiring(site: SiteConfig): SiteWiring {
   }
   for (const g of guests.filter((x) => x.kind === "lxc"))
     edges.push(tcp(admins, g.key, PORTS.ssh, "administration"));
+  if (has("windows-gpu")) {
+    // RDP is TCP; its UDP transport on the same port carries the screen of a render workstation better.
+    edges.push(tcp(admins, "windows-gpu", PORTS.rdp, "Remote Desktop"));
+    edges.push({
+      from: admins,
+      to: "windows-gpu",
+      port: PORTS.rdp,
+      protocol: "udp",
+      purpose: "Remote Desktop (UDP)",
+    });
+  }
   for (const rule of site.firewall.extraRules) {
     const from: Endpoint = has(rule.from) ? { guest: rule.from } : { label: rule.from, cidrs: [rule.from] };
     edges.push({ from, to: rule.to, port: rule.port, protocol: rule.protocol, purpose: rule.purpose });

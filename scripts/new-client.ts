@@ -1,24 +1,38 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { SiteConfigError } from "../config/problems";
 import { loadProfile, PROFILES, scaffoldStack } from "./lib/scaffold";
-import { exitAfterFlush } from "./lib/exit";
+import { runCommand } from "./lib/exit";
+import { helpRequested, parseCommandLine, UsageError, wholeNumberOption } from "./lib/cli";
 
 const usage = `usage: npm run new-client -- <name> --profile <${PROFILES.join("|")}> [--subnet 10.20.0.0/24]
        [--domain client.example] [--host-cores N --host-memory-gb N] [--cpu-vendor amd|intel]
-       [--timezone Asia/Jakarta] [--client "Display Name"] [--dir <where to write>]`;
+       [--timezone Asia/Jakarta] [--client "Display Name"] [--dir <where to write>]
+
+Writes a validated Pulumi.<name>.yaml from a profile, with free VMIDs and addresses in the subnet.
+  <name>                   stack name: lower-case letters, digits and hyphens, starting with a letter
+  --profile <profile>      one of ${PROFILES.join(", ")} (required)
+  --subnet <cidr>          the site network (default 192.168.0.0/24)
+  --domain <zone>          the client's public DNS zone
+  --host-cores <N>         logical CPUs of the Proxmox node
+  --host-memory-gb <N>     memory of the Proxmox node, GB
+  --cpu-vendor amd|intel   CPU vendor of the node
+  --timezone <zone>        IANA time zone of the site
+  --client <name>          the client's display name
+  --dir <dir>              where to write the stack file (default: the repository root)
+  -h, --help               print this help
+Exit codes: 0 written, 1 the stack would not validate or the file exists, 2 a usage mistake.`;
 
 function positive(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new Error(`${flag} must be a whole number above 0, found ${value}`);
-  return n;
+  return value === undefined ? undefined : wholeNumberOption(flag, value, 1);
 }
 
 function main(): number {
-  const { values, positionals } = parseArgs({
+  if (helpRequested()) {
+    console.log(usage);
+    return 0;
+  }
+  const { values, positionals } = parseCommandLine({
     allowPositionals: true,
     options: {
       profile: { type: "string" },
@@ -34,20 +48,19 @@ function main(): number {
     },
   });
   const name = positionals[0];
-  if (!name || positionals.length > 1 || !values.profile) {
-    console.error(usage);
-    return 2;
-  }
+  if (!name) throw new UsageError("the new stack's <name> is required");
+  if (positionals.length > 1) throw new UsageError(`one stack name expected, found ${positionals.join(" ")}`);
+  if (!values.profile) throw new UsageError(`--profile <${PROFILES.join("|")}> is required`);
   if (!/^[a-z][a-z0-9-]{0,30}$/.test(name)) {
-    console.error(
+    throw new UsageError(
       `stack name "${name}" must be lower-case letters, digits and hyphens, starting with a letter`,
     );
-    return 2;
   }
+  if (!(PROFILES as readonly string[]).includes(values.profile))
+    throw new UsageError(`unknown profile "${values.profile}": use one of ${PROFILES.join(", ")}`);
   const vendor = values["cpu-vendor"];
   if (vendor !== undefined && vendor !== "amd" && vendor !== "intel") {
-    console.error(`--cpu-vendor must be amd or intel, found ${vendor}`);
-    return 2;
+    throw new UsageError(`--cpu-vendor must be amd or intel, found ${vendor}`);
   }
   const root = resolve(__dirname, "..");
   const file = join(values.dir ? resolve(values.dir) : root, `Pulumi.${name}.yaml`);
@@ -57,6 +70,8 @@ function main(): number {
     );
     return 1;
   }
+  const hostCores = positive("--host-cores", values["host-cores"]);
+  const hostMemoryGb = positive("--host-memory-gb", values["host-memory-gb"]);
   let scaffold;
   try {
     scaffold = scaffoldStack({
@@ -64,8 +79,8 @@ function main(): number {
       profile: loadProfile(root, values.profile),
       subnet: values.subnet,
       domain: values.domain,
-      hostCores: positive("--host-cores", values["host-cores"]),
-      hostMemoryGb: positive("--host-memory-gb", values["host-memory-gb"]),
+      hostCores,
+      hostMemoryGb,
       cpuVendor: vendor,
       timezone: values.timezone,
       client: values.client,
@@ -93,4 +108,4 @@ function main(): number {
   return 0;
 }
 
-exitAfterFlush(main());
+runCommand(main);

@@ -2,14 +2,21 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import type { Plan } from "./lib/plan-build";
 import { diffPlans } from "./lib/plan-diff";
 import { renderDiffMarkdown, type StackOutcome } from "./lib/plan-diff-markdown";
 import { listStacks } from "./lib/stacks";
 import { finish } from "./lib/exit";
+import { helpRequested, parseCommandLine, UsageError } from "./lib/cli";
 
-const usage = "usage: npm run plan:diff -- --base <git-ref> [--out <file.md>]";
+const usage = `usage: npm run plan:diff -- --base <git-ref> [--out <file.md>]
+
+Plans every stack at <git-ref> and in the working tree (credential-free, under mocks) and prints a
+Markdown report per stack: resources added, removed, replaced or changed, and changed table rows.
+  --base <git-ref>  the commit, branch or tag to compare with (required)
+  --out <file.md>   also write the report to this file
+  -h, --help        print this help
+Exit codes: 0 reported, 1 a stack does not plan in the working tree, 2 a usage mistake.`;
 const root = resolve(__dirname, "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
 
@@ -72,13 +79,24 @@ async function planAll(dir: string, stacks: string[]): Promise<Map<string, Side>
   return new Map(stacks.map((s, i) => [s, sides[i]]));
 }
 
+/** The commit `ref` names, or a UsageError. */
+function commitOf(ref: string): string {
+  const r = spawnSync("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new UsageError(`--base ${ref} is not a commit of this repository`);
+  return r.stdout.trim();
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { base: { type: "string" }, out: { type: "string" } } });
-  if (!values.base) {
-    console.error(usage);
-    return 2;
+  if (helpRequested()) {
+    console.log(usage);
+    return 0;
   }
-  const commit = git(["rev-parse", "--verify", `${values.base}^{commit}`]);
+  const { values } = parseCommandLine({ options: { base: { type: "string" }, out: { type: "string" } } });
+  if (!values.base) throw new UsageError("--base <git-ref> is required");
+  const commit = commitOf(values.base);
   const scratch = mkdtempSync(join(tmpdir(), "plan-diff-"));
   const tree = join(scratch, "base");
   const cleanup = () => {

@@ -1,16 +1,29 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { SiteConfigError } from "../config/problems";
+import { helpRequested, parseCommandLine, requireStackFile, UsageError } from "./lib/cli";
 import { buildPlan } from "./lib/plan-build";
 import { planArtifacts } from "./lib/plan-artifacts";
 import { planMarkdown } from "./lib/plan-markdown";
 import { finish } from "./lib/exit";
 
-const usage = "usage: npm run plan -- --stack <name> [--json] [--out <dir>] [--dir <stack files' directory>]";
+const usage = `usage: npm run plan -- --stack <name> [--json] [--out <dir>] [--dir <stack files' directory>]
+
+Runs the program under Pulumi's mock monitor with Pulumi.<name>.yaml (no credentials, no Pulumi CLI)
+and prints the resource tree, counts, IP plan, allocation, capacity and published hostnames.
+  --stack <name>  the stack to plan (required)
+  --json          print one JSON object instead of the Markdown report
+  --out <dir>     write plan.json, plan.md and topology.svg into <dir>
+  --dir <dir>     where the stack files are (default: the repository root)
+  -h, --help      print this help
+Exit codes: 0 planned, 1 the stack file has problems (each named by its key), 2 a usage mistake.`;
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
+  if (helpRequested()) {
+    console.log(usage);
+    return 0;
+  }
+  const { values } = parseCommandLine({
     options: {
       stack: { type: "string" },
       json: { type: "boolean", default: false },
@@ -18,11 +31,9 @@ async function main(): Promise<number> {
       dir: { type: "string" },
     },
   });
-  if (!values.stack) {
-    console.error(usage);
-    return 2;
-  }
+  if (!values.stack) throw new UsageError("--stack <name> is required");
   const root = values.dir ? resolve(values.dir) : resolve(__dirname, "..");
+  requireStackFile(root, values.stack);
   let built;
   try {
     built = await buildPlan(values.stack, root);

@@ -110,9 +110,9 @@ export function needlessWaits(
 export interface DeployAnalysis {
   resourceCount: number;
   customCount: number;
-  /** Earliest-start schedule at realistic latencies (seconds). */
+  /** Earliest-start schedule in the latency table's seconds. */
   boundSeconds: number;
-  /** Measured first registration to last creation, converted to realistic seconds. */
+  /** Measured first registration to last creation, converted back to the table's seconds. */
   simulatedSeconds: number;
   simulatedMs: number;
   ratio: number;
@@ -120,7 +120,7 @@ export interface DeployAnalysis {
   needless: NeedlessWait[];
   /** The bound once the needless waits are gone. */
   boundWithoutNeedlessSeconds: number;
-  /** Waits above the threshold the declared graph does not explain (realistic seconds). */
+  /** Waits above the threshold the declared graph does not explain (table seconds). */
   hidden: { urn: string; waitSeconds: number }[];
   unknownTypes: string[];
   /** Per tier: earliest start and finish in the bound's schedule. */
@@ -155,7 +155,7 @@ function spans(
   return [...byName.values()].sort((a, b) => a.startSeconds - b.startSeconds || a.name.localeCompare(b.name));
 }
 
-/** Scores a run: `scale` converts measured milliseconds back to realistic seconds. */
+/** Scores a run: `scale` converts measured milliseconds back to the table's seconds. */
 export function analyseRun(
   resources: SimResource[],
   scale: number,

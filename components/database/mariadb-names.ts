@@ -5,6 +5,7 @@
  */
 import ipaddr from "ipaddr.js";
 import { createHash } from "node:crypto";
+import { MARIADB_DATABASE_NAME_MAX, MARIADB_USER_NAME_MAX, SAFE_IDENTIFIER } from "../../config/identifiers";
 
 /** Schemas the server owns; an application database may not take these names. */
 const RESERVED_DATABASES = new Set(["mysql", "information_schema", "performance_schema", "sys", "test"]);
@@ -28,7 +29,7 @@ export const MARIADB_MONITOR_PASSWORD_HASH_ENV = "MARIADB_MONITOR_PASSWORD_HASH"
  * quoting and is the same on every filesystem. Throws an error naming `what`.
  */
 export function checkIdentifier(what: string, name: string, maxLength: number): string {
-  if (!/^[a-z0-9_]+$/.test(name) || name.length > maxLength || /^[0-9]+$/.test(name)) {
+  if (!SAFE_IDENTIFIER.test(name) || name.length > maxLength || /^[0-9]+$/.test(name)) {
     throw new Error(
       `${what}: "${name}" must be 1 to ${maxLength} characters of a-z, 0-9 and _ (not only digits)`,
     );
@@ -38,14 +39,14 @@ export function checkIdentifier(what: string, name: string, maxLength: number): 
 
 /** Validates an application database name (at most 64 characters, not a system schema). */
 export function checkDatabaseName(what: string, name: string): string {
-  checkIdentifier(what, name, 64);
+  checkIdentifier(what, name, MARIADB_DATABASE_NAME_MAX);
   if (RESERVED_DATABASES.has(name)) throw new Error(`${what}: "${name}" is a reserved database name`);
   return name;
 }
 
 /** Validates an account name (at most 32 characters, so every client and tool accepts it). */
 export function checkUserName(what: string, name: string): string {
-  checkIdentifier(what, name, 32);
+  checkIdentifier(what, name, MARIADB_USER_NAME_MAX);
   if (RESERVED_USERS.has(name)) throw new Error(`${what}: "${name}" is a reserved account name`);
   return name;
 }

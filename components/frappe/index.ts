@@ -17,7 +17,7 @@ export interface FrappeArgs {
   dependsOn: pulumi.Resource[];
 }
 
-/** ERPNext on Frappe in Docker inside its guest (nesting), using the site's MariaDB and Redis. */
+/** ERPNext on Frappe in Docker inside its unprivileged guest (nesting + keyctl), using the site's MariaDB and Redis. */
 export class Frappe extends GuestTier {
   /** The site's Administrator password (secret). */
   readonly adminPassword: pulumi.Output<string>;
@@ -26,7 +26,8 @@ export class Frappe extends GuestTier {
     super("proxmox-sites:apps:Frappe", name, args.ctx, opts);
     const { ctx } = args;
     const plan = planOf(ctx, "frappe");
-    this.addGuest("frappe", { features: { nesting: true } });
+    // Docker in an unprivileged container needs nesting and keyctl; keyctl only root@pam may set.
+    this.addGuest("frappe", { features: { nesting: true, keyctl: true } });
     const db = args.database.credentials.frappe;
     const cacheUser = args.redis.users.frappe;
     const proxies = trustedProxies(ctx);

@@ -3,6 +3,7 @@
  *
  * Frappe v15 runs in Docker inside its LXC guest (nesting on) and uses the site's external MariaDB and Redis.
  */
+import { CONTAINER_IMAGE_NAME, CONTAINER_IMAGE_TAG } from "../../config/primitives";
 import {
   absolutePathProblem,
   hostProblem,
@@ -90,8 +91,9 @@ export type ResolvedFrappeSite = Required<Omit<FrappeSiteInput, "registryLogin" 
 };
 
 const appName = /^[a-z][a-z0-9_]*$/;
-const imageName = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
-const imageTag = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+// The stack's schema checks the same shapes at the stack key.
+const imageName = CONTAINER_IMAGE_NAME;
+const imageTag = CONTAINER_IMAGE_TAG;
 const dbName = /^[A-Za-z0-9_]{1,64}$/;
 const redisUser = /^[A-Za-z0-9_.-]{1,64}$/;
 const headerName = /^[A-Za-z0-9-]+$/;

@@ -217,13 +217,15 @@ export function siteOverviewPanels(thresholds: Partial<AlertThresholds> = {}): P
   ];
 }
 
-/** The dashboard object: panels two to a row, each 12 × 8. */
-export function siteOverviewDashboard(input: SiteOverviewInput): Dashboard {
-  const specs = siteOverviewPanels(input.thresholds);
+/** A dashboard of the given panels, two to a row, each 12 × 8. */
+export function buildDashboard(
+  meta: { uid: string; title: string; site: SiteLabels },
+  specs: readonly PanelSpec[],
+): Dashboard {
   return {
-    uid: SITE_OVERVIEW_DASHBOARD_UID,
-    title: `Site overview (${input.site.client}/${input.site.stack})`,
-    tags: ["proxmox-sites", input.site.client, input.site.stack],
+    uid: meta.uid,
+    title: `${meta.title} (${meta.site.client}/${meta.site.stack})`,
+    tags: ["proxmox-sites", meta.site.client, meta.site.stack],
     timezone: "browser",
     schemaVersion: 39,
     version: 1,
@@ -236,6 +238,14 @@ export function siteOverviewDashboard(input: SiteOverviewInput): Dashboard {
     templating: { list: [] },
     annotations: { list: [] },
   };
+}
+
+/** The overview dashboard object. */
+export function siteOverviewDashboard(input: SiteOverviewInput): Dashboard {
+  return buildDashboard(
+    { uid: SITE_OVERVIEW_DASHBOARD_UID, title: "Site overview", site: input.site },
+    siteOverviewPanels(input.thresholds),
+  );
 }
 
 /** The dashboard JSON file text. */

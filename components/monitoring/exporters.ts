@@ -43,6 +43,12 @@ export function nodeExporterPart(): ScriptPart {
   };
 }
 
+/** The script installing node_exporter alone: on every guest of a monitored site and on every node. */
+export const NODE_EXPORTER_SCRIPT = renderExporterScript(
+  "Prometheus node exporter for the site's monitoring",
+  [nodeExporterPart()],
+);
+
 export interface MysqldExporterInput {
   /** Login the exporter uses; default "exporter". Created by this part (see `createUser`). */
   user?: string;

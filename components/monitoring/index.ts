@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { SiteSecrets } from "../../config/load";
 import type { MariaDbCluster } from "../database";
-import { GuestProvisioner } from "../proxmox/provisioner";
+import { NODE_EXPORTER_SCRIPT } from "./exporters";
+import { GuestProvisioner, NodeProvisioner } from "../proxmox/provisioner";
 import type { RedisCache } from "../redis";
 import { planOf, type TierContext } from "../site/context";
 import { GuestTier } from "../site/guest-tier";
@@ -33,6 +34,8 @@ export class Monitoring extends GuestTier {
   readonly grafanaAdminPassword: pulumi.Output<string>;
   /** The exporter installs on the database and Redis guests. */
   readonly exporters: GuestProvisioner[] = [];
+  /** node_exporter on each Proxmox node Prometheus scrapes. */
+  readonly nodeExporters: NodeProvisioner[] = [];
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("proxmox-sites:ops:Monitoring", name, args.ctx, opts);
@@ -81,6 +84,18 @@ export class Monitoring extends GuestTier {
       const exporter = this.exporter(step, args);
       this.exporters.push(exporter);
       this.provisioners.push(exporter);
+    }
+    // Every node is scraped for its node exporter: install it there (the node firewall admits monitoring).
+    for (const t of ctx.wiring.scrapeTargets) {
+      if (t.job !== "node" || !t.target.startsWith("host:")) continue;
+      const node = t.target.slice("host:".length);
+      this.nodeExporters.push(
+        new NodeProvisioner(
+          `${node}-node-exporter`,
+          { connection: ctx.factory.connectionForNode(node), script: NODE_EXPORTER_SCRIPT },
+          { parent: this },
+        ),
+      );
     }
     this.registerOutputs({});
   }

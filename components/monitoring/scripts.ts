@@ -7,6 +7,7 @@
 import { placeholdersIn, renderFileStep, renderScript, type GuestFile } from "../proxmox/script";
 import { renderAlertmanagerConfig, type AlertmanagerInput } from "./alertmanager";
 import { renderSiteOverviewDashboard, SITE_OVERVIEW_DASHBOARD_FILE } from "./dashboard";
+import { DATABASE_DASHBOARD_FILE, renderDatabaseDashboard } from "./dashboard-database";
 import { nodeExporterPart } from "./exporters";
 import {
   renderGrafanaDashboardProvider,
@@ -161,6 +162,15 @@ export function monitoringGuestFiles(input: MonitoringGuestInput): GuestFile[] {
       path: `${paths.GRAFANA_DASHBOARDS_DIR}/${SITE_OVERVIEW_DASHBOARD_FILE}`,
       content: renderSiteOverviewDashboard({ site: input.site, thresholds: input.thresholds }),
     },
+    // The report's database dashboard, where there is a MariaDB exporter to read.
+    ...(input.targets.some((t) => t.job === "mysqld")
+      ? [
+          {
+            path: `${paths.GRAFANA_DASHBOARDS_DIR}/${DATABASE_DASHBOARD_FILE}`,
+            content: renderDatabaseDashboard({ site: input.site, thresholds: input.thresholds }),
+          },
+        ]
+      : []),
   );
   return files;
 }

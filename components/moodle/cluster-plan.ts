@@ -3,6 +3,7 @@
  * which guest, with what. Everything is keyed by stack-config keys in sorted order, so adding an app node
  * changes only the balancers' configs and the NFS export, never another node's script. Pure: no Pulumi.
  */
+import { primaryBalancerKey } from "../../config/assignments";
 import type { GuestPlan } from "../../config/inventory";
 import { PORTS } from "../../config/ports";
 import type { SiteConfig } from "../../config/schema";
@@ -145,7 +146,7 @@ export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterP
       ? {
           balancers: lbs.map((lb) => ({ name: lb.key, address: lb.guest.ip })),
           self: key,
-          primary: lbKeys[0],
+          primary: primaryBalancerKey(m),
           vip: m.vip!,
           vipPrefixLength: prefixLength,
           virtualRouterId: virtualRouterId(m.vip!),

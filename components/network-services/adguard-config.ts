@@ -4,6 +4,7 @@
  * script replaces with a hash computed in the guest from ADGUARD_ADMIN_PASSWORD (see adguard.ts). Pure: no
  * Pulumi import.
  */
+import { ADGUARD_UPSTREAM } from "../../config/primitives";
 import YAML from "yaml";
 import {
   ipOrCidrProblem,
@@ -47,7 +48,8 @@ export const ADGUARD_HASH_MARKER = "__ADGUARD_ADMIN_PASSWORD_BCRYPT__";
 /** Configuration schema of AdGuard Home v0.107.74 and later (`http.doh` added in 34). */
 export const ADGUARD_SCHEMA_VERSION = 34;
 
-const upstream = /^((tls|https|quic|sdns|h3|tcp|udp):\/\/)?[A-Za-z0-9.:[\]/_%@-]+$/;
+// The stack's schema checks networkServices.upstreamDns with the same pattern.
+const upstream = ADGUARD_UPSTREAM;
 
 /** `9.9.9.9`, `9.9.9.9:53`, `2620:fe::fe` or `[2620:fe::fe]:53`. */
 function isPlainResolver(value: string): boolean {

@@ -8,6 +8,7 @@
  * the token is never on a command line or in the unit. The connector restarts only when the token, the unit
  * or the installed version changed.
  */
+import { cloudflaredVersionProblem } from "../../config/pinned-versions";
 import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
 import { renderAptInstall } from "../proxmox/apt";
 import { renderSecretCheck } from "../webapps/apt";
@@ -32,21 +33,9 @@ export interface CloudflaredInput extends PinnedRelease {
 /** Where cloudflared's releases are published. */
 export const CLOUDFLARED_RELEASES = "https://github.com/cloudflare/cloudflared/releases/download";
 
-/** Oldest release with `tunnel run --token-file`. */
-const minimumVersion = [2025, 4, 0];
-
 function versionProblem(version: string): string | undefined {
-  const match = /^(\d{4})\.(\d{1,2})\.(\d{1,3})$/.exec(version);
-  if (!match) return `cloudflared.version: ${version} is not a cloudflared release (YYYY.M.P)`;
-  const parts = match.slice(1).map(Number);
-  for (let i = 0; i < 3; i++) {
-    if (parts[i] !== minimumVersion[i]) {
-      return parts[i] > minimumVersion[i]
-        ? undefined
-        : `cloudflared.version: ${version} predates --token-file (2025.4.0)`;
-    }
-  }
-  return undefined;
+  const problem = cloudflaredVersionProblem(version);
+  return problem && `cloudflared.version: ${problem}`;
 }
 
 function validate(input: CloudflaredInput): void {

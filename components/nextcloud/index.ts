@@ -1,3 +1,5 @@
+import { nextcloudRedisDatabases } from "../../config/assignments";
+import { nextcloudAccountName } from "../../config/identifiers";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { DatabaseEndpoint } from "../database";
@@ -27,12 +29,15 @@ export class Nextcloud extends GuestTier {
     const cfg = ctx.site.nextcloud![instance];
     const plan = planOf(ctx, name);
     this.addGuest(name, {
-      volumes: [{ storage: cfg.data.storage, sizeGb: cfg.data.sizeGb, path: cfg.data.path }],
+      // Left out of vzdump unless the stack asks: the node's ZFS snapshots protect it (backups.dataSnapshots).
+      volumes: [
+        { storage: cfg.data.storage, sizeGb: cfg.data.sizeGb, path: cfg.data.path, backup: cfg.data.backup },
+      ],
     });
-    const db = args.database.credentials[`nextcloud_${instance}`];
-    const cacheUser = args.redis.users[`nextcloud_${instance}`];
+    const db = args.database.credentials[nextcloudAccountName(instance)];
+    const cacheUser = args.redis.users[nextcloudAccountName(instance)];
     // A Redis database per instance keeps the tenants apart even if a key escapes its prefix.
-    const dbIndex = Object.keys(ctx.site.nextcloud!).sort().indexOf(instance) + 1;
+    const dbIndex = nextcloudRedisDatabases(ctx.site)[instance];
     this.adminPassword = new random.RandomPassword(
       `${name}-admin-password`,
       { length: 32, special: false },

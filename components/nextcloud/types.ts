@@ -1,4 +1,5 @@
 /** Inputs of the Nextcloud renderers (one Nextcloud instance per guest). Pure: no Pulumi import. */
+import { isIanaTimeZone } from "../../config/time-zone";
 
 /** The central MariaDB database of one instance. The password reaches the script as `NEXTCLOUD_DB_PASSWORD`. */
 export interface NextcloudDatabase {
@@ -104,8 +105,7 @@ export function resolveNextcloudInput(input: NextcloudInput): ResolvedNextcloudI
   }
   if (!/^[A-Za-z0-9._@-]+$/.test(resolved.adminUser))
     problems.push(`adminUser: ${resolved.adminUser} has characters Nextcloud refuses`);
-  if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(resolved.timezone))
-    problems.push(`timezone: ${resolved.timezone} is not an IANA zone`);
+  if (!isIanaTimeZone(resolved.timezone)) problems.push(`timezone: ${resolved.timezone} is not an IANA zone`);
   if (!/^\d+\.\d+$/.test(resolved.phpVersion))
     problems.push(`phpVersion: ${resolved.phpVersion} is not like 8.2`);
   if (!/^[A-Z]{2}$/.test(resolved.defaultPhoneRegion))

@@ -16,6 +16,15 @@ export interface GuestOverrides {
   unprivileged?: boolean;
 }
 
+/**
+ * Whether Proxmox accepts the guest only from root@pam: a privileged container, or a container
+ * feature other than nesting (keyctl, fuse, mount). An API token may set nesting alone.
+ */
+export function needsRootLogin(o: GuestOverrides): boolean {
+  const f = o.features ?? {};
+  return o.unprivileged === false || Boolean(f.keyctl || f.fuse || (f.mounts && f.mounts.length > 0));
+}
+
 const cpuUnitsByPriority = { high: 2048, medium: 1024, low: 512 } as const;
 
 /**
@@ -30,18 +39,13 @@ export class GuestFactory {
     private readonly sshPrivateKey: pulumi.Output<string> | undefined,
   ) {}
 
-  /** Needs root@pam: privileged containers, features beyond nesting. */
-  private needsRoot(o: GuestOverrides): boolean {
-    const f = o.features ?? {};
-    return o.unprivileged === false || Boolean(f.keyctl || f.fuse || (f.mounts && f.mounts.length > 0));
-  }
-
   lxc(plan: GuestPlan, overrides: GuestOverrides, parent: pulumi.Resource): LxcGuest {
     const site = this.site;
     const templateKey = plan.template ?? "debian-12";
     const template = siteTemplates(site.templates)[templateKey];
-    const provider: proxmoxve.Provider = this.needsRoot(overrides)
-      ? (this.providers.proxmoxRoot ?? this.providers.proxmox)
+    // Proxmox refuses these to any API token: only the guest that needs them logs in as root@pam.
+    const provider: proxmoxve.Provider = needsRootLogin(overrides)
+      ? this.providers.proxmoxRoot()
       : this.providers.proxmox;
     const [, prefixLength] = ipaddr.IPv4.parseCIDR(site.network.cidr);
     return new LxcGuest(

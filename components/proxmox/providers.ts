@@ -9,10 +9,12 @@ export interface SiteProviders {
   /** API-token provider: least privilege, used for everything a token may do. */
   proxmox: proxmoxve.Provider;
   /**
-   * root@pam password provider, only for what a token cannot do (PCI passthrough, container
-   * features other than nesting). Undefined when the stack sets no proxmoxRootPassword.
+   * The root@pam password provider, only for what a token cannot do (privileged containers,
+   * container features other than nesting such as keyctl, host bind mounts). Registered on first
+   * use, so a stack without such a guest has none. Its password is the `proxmoxRootPassword`
+   * secret; without it the provider reads PROXMOX_VE_PASSWORD from the environment.
    */
-  proxmoxRoot?: proxmoxve.Provider;
+  proxmoxRoot: () => proxmoxve.Provider;
   cloudflare?: cloudflare.Provider;
 }
 
@@ -46,19 +48,19 @@ export function createProviders(
     },
     opts,
   );
-  const proxmoxRoot = secrets.proxmoxRootPassword
-    ? new proxmoxve.Provider(
-        `${name}-proxmox-root`,
-        {
-          endpoint: site.proxmox.endpoint,
-          insecure: site.proxmox.insecure,
-          username: "root@pam",
-          password: secrets.proxmoxRootPassword,
-          ssh: sshSettings(site, secrets),
-        },
-        opts,
-      )
-    : undefined;
+  let root: proxmoxve.Provider | undefined;
+  const proxmoxRoot = () =>
+    (root ??= new proxmoxve.Provider(
+      `${name}-proxmox-root`,
+      {
+        endpoint: site.proxmox.endpoint,
+        insecure: site.proxmox.insecure,
+        username: "root@pam",
+        password: secrets.proxmoxRootPassword,
+        ssh: sshSettings(site, secrets),
+      },
+      opts,
+    ));
   const cf = site.tunnel
     ? new cloudflare.Provider(`${name}-cloudflare`, { apiToken: secrets.cloudflareApiToken }, opts)
     : undefined;

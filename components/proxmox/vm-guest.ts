@@ -24,6 +24,8 @@ export interface VmGuestArgs {
   /** System disk on virtio-scsi (SSD-flagged, discard on). */
   disk: { storage: string; sizeGb: number };
   bridge: string;
+  /** MAC address of the NIC (upper case); Proxmox picks one when absent. */
+  macAddress?: string;
   /** q35 + OVMF when set; SeaBIOS i440fx otherwise. */
   uefi?: UefiSettings;
   /** ISO volume in the CD-ROM slot (VmLegacy has one). */
@@ -86,7 +88,9 @@ export class VmGuest extends pulumi.ComponentResource {
           },
         ],
         cdrom: args.iso ? { fileId: args.iso, interface: "ide2" } : undefined,
-        networkDevices: [{ bridge: args.bridge, model: "virtio", firewall: true }],
+        networkDevices: [
+          { bridge: args.bridge, model: "virtio", firewall: true, macAddress: args.macAddress },
+        ],
         hostpcis: pci.map((mapping, i) => ({ device: `hostpci${i}`, mapping, pcie: true, xvga: i === 0 })),
         vga: pci.length > 0 ? { type: "none" } : undefined,
         agent: { enabled: args.guestAgent, trim: true, timeout: "15m" },

@@ -1,13 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { GuestOverrides } from "../proxmox/guest-factory";
 import type { LxcGuest } from "../proxmox/lxc-guest";
-import { nodeExporterPart, renderExporterScript } from "../monitoring/exporters";
+import { NODE_EXPORTER_SCRIPT } from "../monitoring/exporters";
 import { GuestProvisioner } from "../proxmox/provisioner";
 import { planOf, type TierContext } from "./context";
-
-const nodeExporterScript = renderExporterScript("Prometheus node exporter for the site's monitoring", [
-  nodeExporterPart(),
-]);
 
 /** A provisioning step of a tier: a rendered script and the secrets its prelude exports. */
 export interface ProvisionStep {
@@ -44,7 +40,7 @@ export abstract class GuestTier extends pulumi.ComponentResource {
     this.guests[key] = guest;
     if (this.ctx.site.monitoring) {
       // Not part of `ready`: nothing downstream waits for a guest's metrics.
-      this.runStep({ guest: key, role: "node-exporter", script: nodeExporterScript });
+      this.runStep({ guest: key, role: "node-exporter", script: NODE_EXPORTER_SCRIPT });
     }
     return guest;
   }

@@ -12,6 +12,7 @@ import { Monitoring } from "../monitoring";
 import { NetworkServices } from "../network-services";
 import { Nextcloud } from "../nextcloud";
 import { Passbolt } from "../passbolt";
+import { PrintServer } from "../print-server";
 import { BackupPlan } from "../proxmox/backups";
 import { GuestFactory } from "../proxmox/guest-factory";
 import { HaTier } from "../proxmox/ha";
@@ -26,6 +27,7 @@ import { WebApps } from "../webapps";
 import { WindowsGpuVm } from "../windows";
 import type { TierContext } from "./context";
 import type { GuestTier } from "./guest-tier";
+import { backupPlanArgs } from "./backups";
 import { databaseRequests, redisClients } from "./requests";
 import { windowsGpuArgs } from "./windows";
 
@@ -133,6 +135,7 @@ export class Site extends pulumi.ComponentResource {
     }
     if (site.passbolt)
       tiers.push(new Passbolt("passbolt", { ctx, database: database!, dependsOn: dbReady }, child));
+    if (site.printServer) tiers.push(new PrintServer("print-server", { ctx }, child));
     if (site.webApps) tiers.push(new WebApps("web", { ctx }, child));
     if (site.moodle) {
       const lms = new MoodleCluster(
@@ -205,12 +208,7 @@ export class Site extends pulumi.ComponentResource {
     if (site.backups) {
       new BackupPlan(
         "backups",
-        {
-          ...site.backups,
-          storage: site.proxmox.storage.backups,
-          mailTo: site.backups.mailTo ?? site.site.adminEmails,
-          provider: this.providers.proxmox,
-        },
+        backupPlanArgs(site, this.wiring, this.providers.proxmox, (node) => factory.connectionForNode(node)),
         child,
       );
     }

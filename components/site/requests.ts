@@ -1,3 +1,4 @@
+import { nextcloudAccountName } from "../../config/identifiers";
 import type { SiteConfig } from "../../config/schema";
 import type { SiteWiring } from "../../config/wiring";
 import type { DatabaseRequest } from "../database";
@@ -8,7 +9,7 @@ export function databaseRequests(site: SiteConfig, wiring: SiteWiring): Database
   const ipOf = (key: string) => wiring.guests.find((g) => g.key === key)!.ip;
   const requests: DatabaseRequest[] = [];
   for (const name of Object.keys(site.nextcloud ?? {}).sort()) {
-    requests.push({ name: `nextcloud_${name}`, clientIps: [ipOf(`nextcloud-${name}`)] });
+    requests.push({ name: nextcloudAccountName(name), clientIps: [ipOf(`nextcloud-${name}`)] });
   }
   if (site.frappe) requests.push({ name: "frappe", clientIps: [ipOf("frappe")] });
   if (site.snipeIt) requests.push({ name: "snipeit", clientIps: [ipOf("snipe-it")] });
@@ -29,7 +30,7 @@ export function redisClients(site: SiteConfig): RedisClient[] {
   return [
     ...Object.keys(site.nextcloud ?? {})
       .sort()
-      .map((n) => ({ name: `nextcloud_${n}`, kind: "nextcloud" as const })),
+      .map((n) => ({ name: nextcloudAccountName(n), kind: "nextcloud" as const })),
     ...(site.frappe ? [{ name: "frappe", kind: "frappe" as const }] : []),
     ...(site.moodle ? [{ name: "moodle", kind: "moodle" as const }] : []),
   ];

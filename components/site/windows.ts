@@ -1,4 +1,5 @@
 import type { SiteConfig } from "../../config/schema";
+import { manualSteps, windowsMac } from "../../config/windows-address";
 import type { SiteWiring } from "../../config/wiring";
 import type { GuestFactory } from "../proxmox/guest-factory";
 import type { SiteProviders } from "../proxmox/providers";
@@ -22,6 +23,8 @@ export function windowsGpuArgs(
     diskGb: vm.diskGb,
     storage: vm.storage ?? site.proxmox.storage.rootfs,
     bridge: site.network.bridge,
+    macAddress: windowsMac(site)!,
+    addressSteps: manualSteps(site, wiring.guests).flatMap((s) => [s.what, ...s.how.map((h) => `  ${h}`)]),
     windowsIso: vm.windowsIso,
     virtioIso: vm.virtioIso,
     gpu: {

@@ -1,4 +1,5 @@
 /** Inputs of the Snipe-IT renderers (TurnKey Snipe-IT 18.0 guest). Pure: no Pulumi import. */
+import { isIanaTimeZone } from "../../config/time-zone";
 
 /** The central MariaDB database. The password reaches the script as `SNIPEIT_DB_PASSWORD`. */
 export interface SnipeItDatabase {
@@ -88,8 +89,7 @@ export function resolveSnipeItInput(input: SnipeItInput): ResolvedSnipeItInput {
     problems.push(`hostname: ${resolved.hostname} is not a host name`);
   if (!/^\/[A-Za-z0-9._/-]*$/.test(resolved.installDirectory) || resolved.installDirectory.includes(".."))
     problems.push(`installDirectory: ${resolved.installDirectory} is not a plain absolute path`);
-  if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(resolved.timezone))
-    problems.push(`timezone: ${resolved.timezone} is not an IANA zone`);
+  if (!isIanaTimeZone(resolved.timezone)) problems.push(`timezone: ${resolved.timezone} is not an IANA zone`);
   if (!/^[A-Z]{3}$/.test(resolved.currency))
     problems.push(`currency: ${resolved.currency} is not an ISO 4217 code`);
   if (!/^[a-z]{2}(-[A-Z]{2})?$/.test(resolved.locale))

@@ -4,6 +4,7 @@
  * every member talks to every member; metrics collapse to one arrow per tier; the admin
  * network's per-guest SSH and UI access is listed on one note instead of drawn.
  */
+import { primaryBalancerKey } from "../../config/assignments";
 import type { GuestPlan } from "../../config/inventory";
 import { PORTS } from "../../config/ports";
 import type { SiteConfig } from "../../config/schema";
@@ -160,7 +161,7 @@ export function buildTopology(site: SiteConfig): TopologyModel {
     return p.group.members.length === 1 ? { group: p.group.id } : { group: p.group.id, member: key };
   };
   const vip = site.moodle?.vip;
-  const firstBalancer = Object.keys(site.moodle?.loadBalancers ?? {})[0];
+  const firstBalancer = site.moodle ? primaryBalancerKey(site.moodle) : undefined;
   if (vip && firstBalancer) place.get(`moodle-${firstBalancer}`)!.group.vip = vip;
 
   const links = guestLinks(

@@ -15,6 +15,7 @@ const TIER_COLOURS: Record<Tier, { header: string; tint: string }> = {
   frappe: { header: "#ead1dc", tint: "#fbf4f7" },
   "snipe-it": { header: "#ead1dc", tint: "#fbf4f7" },
   passbolt: { header: "#ead1dc", tint: "#fbf4f7" },
+  "print-server": { header: "#cfe2f3", tint: "#f3f8fd" },
   database: { header: "#fff2cc", tint: "#fffbef" },
   redis: { header: "#f4cccc", tint: "#fdf3f3" },
   monitoring: { header: "#d9d2e9", tint: "#f6f4fa" },

@@ -117,6 +117,7 @@ export const TIER_TITLES: Record<Tier, string> = {
   frappe: "ERPNext",
   "snipe-it": "Asset management",
   passbolt: "Password manager",
+  "print-server": "Printing",
   "network-services": "DNS and tunnel",
   monitoring: "Monitoring",
   database: "Databases",

@@ -4,9 +4,12 @@
  * app into the service's directory); the service starts once its package.json is there. Pure: no
  * Pulumi import.
  */
-import { createHash } from "node:crypto";
+import { webAppName } from "../../config/web-app-name";
 import type { WebGuestInput } from "./render";
 import type { WebApp } from "./service";
+
+// Named in config/ so the stack is checked for two sites sharing a name; re-exported for the renderers.
+export { webAppName };
 
 /** A site of the stack: public hostname and the port its Node.js process listens on. */
 export interface WebSiteConfig {
@@ -20,21 +23,6 @@ export const WEB_APPS_ROOT = "/srv";
 export const WEB_APP_EXEC_START = "/usr/bin/npm start";
 /** Trusted when no tunnel connector exists: loopback only, so no LAN client can set its own address. */
 export const NO_TRUSTED_PROXY = "127.0.0.1";
-
-const maxNameLength = 32;
-
-/**
- * The app, unit and user name of a site: its hostname with dots as dashes (`www.bowbo.example` →
- * `www-bowbo-example`), prefixed with `site-` when it would start with a digit, and shortened with a
- * hash of the hostname past 32 characters (the longest user name every tool accepts).
- */
-export function webAppName(hostname: string): string {
-  const slug = hostname.toLowerCase().replace(/[^a-z0-9]+/g, "-");
-  const name = /^[a-z]/.test(slug) ? slug : `site-${slug}`;
-  if (name.length <= maxNameLength) return name;
-  const hash = createHash("sha256").update(hostname).digest("hex").slice(0, 8);
-  return `${name.slice(0, maxNameLength - 9).replace(/-+$/, "")}-${hash}`;
-}
 
 /** The systemd service of a site: its own user and directory, the port from the stack. */
 export function webAppFor(site: WebSiteConfig): WebApp {

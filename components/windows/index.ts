@@ -23,6 +23,10 @@ export interface WindowsGpuVmArgs {
   /** Storage for the system disk, the EFI disk and the TPM state. */
   storage: string;
   bridge: string;
+  /** Fixed MAC of the NIC, so a DHCP reservation for the planned address keeps matching. */
+  macAddress: string;
+  /** What the operator must do to give Windows its address (printed at preview and up). */
+  addressSteps: string[];
   windowsIso: string;
   virtioIso: string;
   gpu: PciFunction;
@@ -84,6 +88,7 @@ export class WindowsGpuVm extends pulumi.ComponentResource {
         memoryMb: args.memoryMb,
         disk: { storage: args.storage, sizeGb: args.diskGb },
         bridge: args.bridge,
+        macAddress: args.macAddress,
         uefi: { storage: args.storage, secureBoot: true, tpm: true },
         iso: args.windowsIso,
         pciMappings: this.mappings.map((m) => m.name),
@@ -97,6 +102,7 @@ export class WindowsGpuVm extends pulumi.ComponentResource {
       { parent: this },
     );
     this.vm = this.guest.vm;
+    for (const step of args.addressSteps) pulumi.log.warn(step, this);
     // VmLegacy has a single CD-ROM slot; the virtio-win drivers ISO goes on ide0 through qm.
     new command.remote.Command(
       `${name}-virtio-iso`,

@@ -1,3 +1,5 @@
+import { UsageError } from "./cli";
+
 /**
  * Ends a command-line run with `code` once everything written to stdout and stderr has left the
  * process. A bare process.exit cuts piped output short (Node writes to pipes asynchronously), and
@@ -9,11 +11,29 @@ export function exitAfterFlush(code: number): void {
   process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
 }
 
-/** The `.then` pair every script's `main()` ends with. */
-export function finish(main: Promise<number>): void {
+/** Exit code of a command-line mistake (as getopt-style tools use). */
+export const USAGE_EXIT_CODE = 2;
+
+/**
+ * The `.then` pair every script's `main()` ends with. A UsageError is one line and exit 2, with a
+ * pointer to `--help`; any other error prints its message, and its stack only when asked (DEBUG=1).
+ */
+export function finish(main: Promise<number>, helpHint = "run with --help for usage"): void {
   main.then(exitAfterFlush, (err: unknown) => {
-    // The message is for the operator; the stack only when asked for (DEBUG=1).
+    if (err instanceof UsageError) {
+      console.error(`error: ${err.message} (${helpHint})`);
+      exitAfterFlush(USAGE_EXIT_CODE);
+      return;
+    }
     console.error(err instanceof Error ? (process.env.DEBUG ? err.stack : err.message) : err);
     exitAfterFlush(1);
   });
+}
+
+/** Runs a command's `main` (sync or async) under `finish`, so a synchronous throw is handled too. */
+export function runCommand(main: () => number | Promise<number>, helpHint?: string): void {
+  finish(
+    Promise.resolve().then(() => main()),
+    helpHint,
+  );
 }

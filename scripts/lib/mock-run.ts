@@ -22,6 +22,8 @@ export interface RecordedResource {
   deleteBeforeReplace: boolean;
   /** URNs of explicit dependencies. */
   dependsOn: string[];
+  /** Name of the explicit provider resource (`type::name`); undefined for the default provider. */
+  provider?: string;
 }
 
 export interface MockRun {
@@ -228,6 +230,7 @@ export async function runUnderMocks(stack: string, dir = resolve(__dirname, "../
         .flat()
         .filter(pulumi.Resource.isInstance)
         .map((d) => urns.get(d) ?? "?"),
+      provider: p.opts.provider ? names.get(p.opts.provider) : undefined,
     });
   }
   const resolvedOutputs = await resolveValue(outputs, "", [], secretValues, names);

@@ -5,6 +5,7 @@ import { formatProblem } from "../../config/problems";
 import type { SiteConfig } from "../../config/schema";
 import { readStackFile } from "../../config/stack-file";
 import { validateSiteConfig } from "../../config/validate";
+import { manualSteps, type ManualStep } from "../../config/windows-address";
 import { siteWiring, type PublishedService } from "../../config/wiring";
 import { runUnderMocks } from "./mock-run";
 import { allocation, ipPlan, type AllocationRow, type IpPlanRow } from "./plan-tables";
@@ -35,6 +36,8 @@ export interface Plan {
   allocation: AllocationRow[];
   capacity: NodeCapacity[];
   published: PublishedService[];
+  /** What the program cannot do and the operator must (e.g. the Windows VM's address). */
+  manualSteps?: ManualStep[];
 }
 
 export interface BuiltPlan {
@@ -73,6 +76,7 @@ export async function buildPlan(stack: string, dir = resolve(__dirname, "../..")
     allocation: allocation(guests),
     capacity: capacityByNode(site, guests),
     published: siteWiring(site).published,
+    manualSteps: manualSteps(site, guests),
   };
   return { plan, site, generatedSecrets: run.generatedSecrets };
 }

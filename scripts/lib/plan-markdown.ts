@@ -1,6 +1,9 @@
-import { buildFirewallMatrix, renderFirewallMatrixMarkdown } from "../../components/firewall/matrix";
-import { FirewallModelError } from "../../components/firewall/model";
-import { firewallModelFor } from "../../components/firewall/site-model";
+import {
+  firewallStatus,
+  registeredMatrix,
+  registeredMatrixMarkdown,
+} from "../../components/firewall/registered-matrix";
+import { registeredFirewallFrom } from "../../components/firewall/registered";
 import type { SiteConfig } from "../../config/schema";
 import type { Plan } from "./plan-build";
 import {
@@ -12,25 +15,19 @@ import {
 } from "./plan-tables";
 import { resourceTree } from "./resource-tree";
 
-/** The communication matrix of the site's firewall, or why it could not be built. */
-export function firewallSection(site: SiteConfig): string[] {
-  const intro = site.firewall.enabled
-    ? "Inbound policy DROP on every guest; only these flows are allowed."
-    : "`firewall.enabled` is false in this stack: these are the flows the rules would allow.";
-  try {
-    const matrix = renderFirewallMatrixMarkdown(buildFirewallMatrix(firewallModelFor(site)));
-    return ["## Firewall matrix", "", intro, "", matrix.trimEnd(), ""];
-  } catch (err) {
-    if (!(err instanceof FirewallModelError)) throw err;
-    return [
-      "## Firewall matrix",
-      "",
-      "The firewall model is invalid:",
-      "",
-      ...err.problems.map((p) => `- ${p}`),
-      "",
-    ];
-  }
+/**
+ * The firewall as the plan REGISTERED it (the resources' inputs, not the site model): what it
+ * protects and every rule. `local_network` is the site network, as Proxmox detects it on a node there.
+ */
+export function firewallSection(plan: Plan, site: SiteConfig): string[] {
+  const fw = registeredFirewallFrom(plan.resources, { localNetwork: site.network.cidr });
+  const rows = registeredMatrix(fw);
+  return [
+    "## Firewall matrix",
+    "",
+    ...firewallStatus(fw).flatMap((line) => [line, ""]),
+    ...(rows.length > 0 ? [registeredMatrixMarkdown(rows), ""] : []),
+  ];
 }
 
 /** plan.md: the plan's tables in Markdown, then the firewall matrix. */
@@ -42,6 +39,14 @@ export function planMarkdown(plan: Plan, site: SiteConfig): string {
     "Credential-free: the real program under Pulumi's mocks. `secure:` values and generated secrets show as [secret].",
     "",
     ...(plan.warnings.length ? ["## Warnings", "", ...plan.warnings.map((w) => `- ${w}`), ""] : []),
+    ...(plan.manualSteps?.length
+      ? [
+          "## Manual steps (the program cannot do these)",
+          "",
+          ...plan.manualSteps.flatMap((s) => [`- ${s.what}`, ...s.how.map((h) => `  - ${h}`)]),
+          "",
+        ]
+      : []),
     "## Resources by component",
     "",
     "```",
@@ -67,7 +72,7 @@ export function planMarkdown(plan: Plan, site: SiteConfig): string {
     ...(plan.published.length
       ? ["## Published through the tunnel", "", publishedMarkdown(plan.published), ""]
       : []),
-    ...firewallSection(site),
+    ...firewallSection(plan, site),
   ];
   return lines.join("\n");
 }

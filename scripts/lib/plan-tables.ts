@@ -1,6 +1,7 @@
 import type { NodeCapacity } from "../../config/capacity";
 import type { GuestPlan } from "../../config/inventory";
 import type { SiteConfig } from "../../config/schema";
+import { manualSteps, windowsMac } from "../../config/windows-address";
 import type { PublishedService } from "../../config/wiring";
 
 export interface IpPlanRow {
@@ -10,6 +11,8 @@ export interface IpPlanRow {
   ip: string;
   kind: string;
   role: string;
+  /** How the address reaches the guest when the program cannot set it (absent: the program sets it). */
+  setBy?: string;
 }
 
 export interface AllocationRow {
@@ -24,6 +27,7 @@ export interface AllocationRow {
 
 /** Table 3.6 of the seed: every address of the site, host(s) first. */
 export function ipPlan(site: SiteConfig, guests: readonly GuestPlan[]): IpPlanRow[] {
+  const manual = new Set(manualSteps(site, guests).map((s) => s.guest));
   const rows: IpPlanRow[] = site.proxmox.nodes.map((n) => ({
     vmid: null,
     key: `host:${n.name}`,
@@ -33,7 +37,17 @@ export function ipPlan(site: SiteConfig, guests: readonly GuestPlan[]): IpPlanRo
     role: "Proxmox VE node",
   }));
   for (const g of guests)
-    rows.push({ vmid: g.vmid, key: g.key, hostname: g.hostname, ip: g.ip, kind: g.kind, role: g.role });
+    rows.push({
+      vmid: g.vmid,
+      key: g.key,
+      hostname: g.hostname,
+      ip: g.ip,
+      kind: g.kind,
+      role: g.role,
+      ...(manual.has(g.key)
+        ? { setBy: `by hand: DHCP reservation for ${windowsMac(site)} or static in Windows` }
+        : {}),
+    });
   if (site.moodle?.vip) {
     rows.push({
       vmid: null,
@@ -74,7 +88,14 @@ export function markdownTable(headers: string[], rows: (string | number)[][]): s
 export function ipPlanMarkdown(rows: IpPlanRow[]): string {
   return markdownTable(
     ["VMID", "Guest", "Hostname", "IP address", "Kind", "Purpose"],
-    rows.map((r) => [r.vmid ?? "—", r.key, r.hostname, r.ip, r.kind, r.role]),
+    rows.map((r) => [
+      r.vmid ?? "—",
+      r.key,
+      r.hostname,
+      r.ip,
+      r.kind,
+      r.setBy ? `${r.role} — address ${r.setBy}` : r.role,
+    ]),
   );
 }
 

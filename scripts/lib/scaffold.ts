@@ -143,10 +143,10 @@ export function requiredSecrets(values: Record<string, unknown>): SecretToSet[] 
       input: "-- < ~/.ssh/id_ed25519",
     },
   ];
-  if (values.moodle || values.windowsGpu)
+  if (values.moodle || values.windowsGpu || values.frappe)
     out.push({
       key: "proxmoxRootPassword",
-      why: "root@pam, only for what a token may not do (privileged NFS guests, PCI passthrough)",
+      why: "root@pam, only for what a token may not do (privileged NFS guests, ERPNext's keyctl, PCI passthrough)",
     });
   if (values.tunnel)
     out.push({

@@ -18,6 +18,7 @@ import {
   renderExporterScript,
 } from "../../components/monitoring/exporters";
 import { siteOverviewPanels } from "../../components/monitoring/dashboard";
+import { databasePanels } from "../../components/monitoring/dashboard-database";
 import * as paths from "../../components/monitoring/paths";
 import {
   ALERT_NAMES,
@@ -524,6 +525,28 @@ describe("a site on 127.40.0.0/24: real exporters, Prometheus and Alertmanager w
         });
         if (mayBeEmpty.some((m) => expr.includes(m))) continue;
         // Rates need two samples: give a fresh target a few scrapes.
+        await waitFor(`data for ${expr}`, async () => (await query(promql)).data.result.length > 0, 10000);
+      }
+    }
+  });
+
+  it("the database dashboard reads metrics the real mysqld exporter serves, and every query has data", async () => {
+    const served = new Set<string>();
+    for (const ip of [IP.primary, IP.replica]) {
+      const res = await fetch(`http://${ip}:9104/metrics`, { signal: AbortSignal.timeout(5000) });
+      for (const line of (await res.text()).split("\n"))
+        if (/^mysql_\w+/.test(line)) served.add(/^mysql_\w+/.exec(line)![0]);
+    }
+    const panels = databasePanels(input.thresholds);
+    const used = [
+      ...new Set(panels.flatMap((p) => p.queries.flatMap(([expr]) => expr.match(/\bmysql_\w+/g) ?? []))),
+    ];
+    expect(used.length).toBeGreaterThan(8);
+    expect(used.filter((m) => !served.has(m))).toEqual([]);
+    for (const panel of panels) {
+      for (const [expr] of panel.queries) {
+        const promql = expr.replace(/\$__rate_interval/g, "1m");
+        expect((await query(promql)).status).toBe("success");
         await waitFor(`data for ${expr}`, async () => (await query(promql)).data.result.length > 0, 10000);
       }
     }
