@@ -69,9 +69,7 @@ export function compareSnapshots(where: string, before: Snapshot, after: Snapsho
 }
 
 /** Runs every succeeded command again and returns what changed (empty: nothing). */
-export async function secondRunChanges(
-  box: RunningBox,
-): Promise<{
+export async function secondRunChanges(box: RunningBox): Promise<{
   rerun: number;
   changes: string[];
   failures: string[];
