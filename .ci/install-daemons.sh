@@ -22,4 +22,5 @@ apt-get install -y -qq --no-install-recommends \
   openssh-server fail2ban python3-systemd shellcheck \
   apache2-utils docker-compose systemd \
   nfs-kernel-server cups-daemon samba \
-  iproute2 nftables python3 procps curl ca-certificates tzdata >/dev/null
+  iproute2 nftables python3 procps curl ca-certificates tzdata \
+  debootstrap systemd-container apt-cacher-ng socat >/dev/null

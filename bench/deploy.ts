@@ -18,7 +18,10 @@
  * more than it declared), the critical path, needless and hidden waits. --runs N keeps the fastest
  * of N runs (other load only adds time); --guests adds each guest's schedule; --check is the graph
  * check: exit 1 when a stack's ratio is above the target or it has a needless wait; --latencies
- * prints the latency table as Markdown.
+ * prints the latency table as Markdown. Where the box has measured a stack
+ * (bench/box-figures/<stack>.json, written by `npm run box -- --stack <name> --record`), its
+ * commands and guests take their measured times and the table covers the rest; each stack's report
+ * says which was used.
  */
 import { readdirSync } from "node:fs";
 import { resolve } from "node:path";
@@ -44,6 +47,7 @@ import {
   type LatencyEntry,
 } from "./lib/deploy-latency";
 import { simulateDeploy } from "./lib/deploy-sim";
+import { figuresPath, measuredLatencies, readFigures } from "../box/lib/figures";
 import { finish } from "../scripts/lib/exit";
 import { helpRequested, parseCommandLine, requireStackFile, UsageError } from "../scripts/lib/cli";
 
@@ -76,13 +80,20 @@ async function runStack(root: string, stack: string, scale: number, runs: number
   const { config } = validateSiteConfig(stack, readStackFile(root, stack).values);
   const wiring = siteWiring(config);
   const vmids = new Map(wiring.guests.map((g) => [g.vmid, g.key]));
+  const figures = readFigures(figuresPath(root, stack));
+  const measured = figures ? measuredLatencies(figures) : undefined;
+  console.error(
+    figures
+      ? `== ${stack}: latencies of ${measured!.size} commands and guests measured by the box (${figures.measuredAt.slice(0, 10)}, apt cache ${figures.aptCache}); the table for the rest`
+      : `== ${stack}: latencies from the table (no box figures in bench/box-figures/${stack}.json)`,
+  );
   // A discarded, nearly instant run first: a first run pays for loading and JIT-compiling the SDK
   // and this stack's code paths, which would count as waits on the path.
-  await simulateDeploy(stack, 1e6, root);
+  await simulateDeploy(stack, 1e6, root, { measured });
   let best: StackResult | undefined;
   // Other load on the machine only ever adds time: with several runs, the fastest is the program's.
   for (let i = 0; i < runs; i++) {
-    const run = await simulateDeploy(stack, scale, root);
+    const run = await simulateDeploy(stack, scale, root, { measured });
     const result = {
       stack,
       scale,

@@ -143,6 +143,16 @@ export const cloudflaredReleaseSchema = z
         ctx.addIssue({ code: "custom", message: `must be a release such as 2026.9.3: ${problem}` });
     }),
     sha256,
+    /**
+     * Where the release files are downloaded from (a local mirror): `<baseUrl>/<version>/<file>`.
+     * Default cloudflared's GitHub releases.
+     */
+    baseUrl: z
+      .string()
+      .regex(/^https:\/\/[A-Za-z0-9.:/_-]+[^/]$/, {
+        message: "must be an https URL without a trailing slash",
+      })
+      .default("https://github.com/cloudflare/cloudflared/releases/download"),
   })
   .strict();
 
@@ -196,6 +206,13 @@ export const moodleSchema = z
     branch: z
       .string()
       .regex(/^MOODLE_\d{2,3}_STABLE$/, { message: "must be a branch such as MOODLE_405_STABLE" }),
+    /** Git repository the app nodes clone Moodle from (a local mirror); default Moodle's own. */
+    gitUrl: z
+      .string()
+      .regex(/^https:\/\/[A-Za-z0-9./_-]+$/, {
+        message: "must be an https URL such as https://git.example/moodle.git",
+      })
+      .default("https://github.com/moodle/moodle.git"),
     /** Load balancers by key; two or more share `vip` through keepalived. */
     loadBalancers: z.record(configKey, lxcGuestSchema).refine((m) => Object.keys(m).length >= 1, {
       message: "must define at least one load balancer",

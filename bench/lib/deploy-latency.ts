@@ -99,17 +99,31 @@ export const COMMAND_LATENCY_BY_ROLE: { suffix: string; entry: LatencyEntry }[] 
 
 const COMMAND_TYPE = "command:remote:Command";
 
+/** Types whose creation the box measures: commands it runs and guests it boots. */
+const MEASURED_TYPES = new Set([COMMAND_TYPE, "proxmoxve:index/containerLegacy:ContainerLegacy"]);
+
 /** Component resources only group their children: registering one creates nothing. */
 export const COMPONENT_LATENCY: LatencyEntry = { seconds: 0, why: "component: groups its children" };
 
 /** A custom type the tables do not know: counted, and reported so the table gets extended. */
 export const UNKNOWN_LATENCY: LatencyEntry = { seconds: 5, why: "type not in the table (default)" };
 
-/** The latency of a resource in seconds, and whether its type was known. */
-export function latencyOf(type: string, custom: boolean, name = ""): { seconds: number; known: boolean } {
+/**
+ * The latency of a resource in seconds, and whether its type was known. `measured` holds the box's
+ * measured seconds by resource name (bench/box-figures/<stack>.json): a provisioning command or a
+ * container the box ran takes its measured time, everything else the table's.
+ */
+export function latencyOf(
+  type: string,
+  custom: boolean,
+  name = "",
+  measured?: ReadonlyMap<string, number>,
+): { seconds: number; known: boolean } {
   if (!custom && !type.startsWith("pulumi:providers:")) {
     return { seconds: type === "pulumi:pulumi:Stack" ? 0 : COMPONENT_LATENCY.seconds, known: true };
   }
+  const box = MEASURED_TYPES.has(type) ? measured?.get(name) : undefined;
+  if (box !== undefined) return { seconds: box, known: true };
   if (type === COMMAND_TYPE) {
     const role = COMMAND_LATENCY_BY_ROLE.find((r) => name.endsWith(r.suffix));
     if (role) return { seconds: role.entry.seconds, known: true };

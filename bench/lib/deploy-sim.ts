@@ -6,9 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { performance } from "node:perf_hooks";
 import { resolve } from "node:path";
-import { readStackFile } from "../../config/stack-file";
+import { readStackFile, type StackFile } from "../../config/stack-file";
 import { installStackMocks } from "../../scripts/lib/mock-run";
-import { generatedSecrets } from "../../scripts/lib/mock-outputs";
+import { generatedSecrets, randomSecrets, type SecretSource } from "../../scripts/lib/mock-outputs";
 import { latencyOf } from "./deploy-latency";
 
 /** One registered resource, as the engine would have seen it, with its simulated timing. */
@@ -26,6 +26,8 @@ export interface SimResource {
   inputDependencies: string[];
   /** The registered inputs that name a guest: `vmId`, `containerId` (numbers), `create` (command text). */
   inputs: Record<string, unknown>;
+  /** Every registered input with secrets in clear; only when the run asked for it (the box). */
+  clearInputs?: Record<string, unknown>;
   latencySeconds: number;
   knownLatency: boolean;
   /** Milliseconds (performance.now) when the monitor got the registration and when it answered. */
@@ -45,6 +47,8 @@ interface ProtoMap<V> {
   forEach(cb: (value: V, key: string) => void): void;
 }
 interface RegisterRequest {
+  getObject():
+    { getFieldsMap(): { get(key: string): ProtoValue | undefined }; toJavaScript(): unknown } | undefined;
   getType(): string;
   getName(): string;
   getParent(): string;
@@ -53,7 +57,6 @@ interface RegisterRequest {
   getProvidersMap(): ProtoMap<string>;
   getDependenciesList(): string[];
   getPropertydependenciesMap(): ProtoMap<{ getUrnsList(): string[] }>;
-  getObject(): { getFieldsMap(): { get(key: string): ProtoValue | undefined } } | undefined;
 }
 interface ProtoValue {
   hasNumberValue(): boolean;
@@ -95,11 +98,29 @@ function guestInputs(req: RegisterRequest): Record<string, unknown> {
   return inputs;
 }
 
+/** The SDK's wire marker of a secret value ({ sig, value }). */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+/** A serialized property value with secret markers removed (the values stay). */
+function unwrapSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value && typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    if (SECRET_SIG_KEY in o) return unwrapSecrets(o.value);
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, unwrapSecrets(v)]));
+  }
+  return value;
+}
+
 /**
  * Wraps the mock monitor's registerResource: the request carries exactly the dependency lists the
  * SDK computed for the engine, and the call/answer times bracket the mocked creation.
  */
-function recordRegistrations(into: SimResource[]): void {
+function recordRegistrations(
+  into: SimResource[],
+  keepInputs: boolean,
+  measured: ReadonlyMap<string, number> | undefined,
+): void {
   const monitor = pulumi.runtime.getMonitor() as unknown as RecordableMonitor | undefined;
   if (!monitor) throw new Error("no mock monitor: setMocks must run first");
   const register = monitor.registerResource.bind(monitor);
@@ -116,7 +137,7 @@ function recordRegistrations(into: SimResource[]): void {
       const u = providerUrn(ref);
       if (u && !providers.includes(u)) providers.push(u);
     });
-    const latency = latencyOf(type, custom, req.getName());
+    const latency = latencyOf(type, custom, req.getName(), measured);
     const record: SimResource = {
       urn: "",
       type,
@@ -127,6 +148,9 @@ function recordRegistrations(into: SimResource[]): void {
       dependencies: req.getDependenciesList(),
       inputDependencies: [...inputDeps],
       inputs: guestInputs(req),
+      clearInputs: keepInputs
+        ? (unwrapSecrets(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>)
+        : undefined,
       latencySeconds: latency.seconds,
       knownLatency: latency.known,
       startMs,
@@ -141,16 +165,33 @@ function recordRegistrations(into: SimResource[]): void {
   };
 }
 
+/** What the box needs beyond the benchmark: its own stack file, fixed secrets, every input. */
+export interface SimulateOptions {
+  /** Use this stack file instead of reading Pulumi.<stack>.yaml from `root`. */
+  file?: StackFile;
+  secrets?: SecretSource;
+  /** Keep every registered input with secrets in clear (`SimResource.clearInputs`). */
+  keepInputs?: boolean;
+  /** Measured seconds by resource name (the box's figures) that replace the table's latencies. */
+  measured?: ReadonlyMap<string, number>;
+}
+
 /** Simulates `pulumi up` of one stack file from `root`; `scale` divides every latency. */
-export async function simulateDeploy(stack: string, scale: number, root = resolve(__dirname, "../..")) {
+export async function simulateDeploy(
+  stack: string,
+  scale: number,
+  root = resolve(__dirname, "../.."),
+  options: SimulateOptions = {},
+) {
   if (!(scale > 0)) throw new Error("scale must be positive");
   const msPerSecond = 1000 / scale;
   await installStackMocks(
-    readStackFile(root, stack),
-    (args) => latencyOf(args.type, args.custom ?? true, args.name).seconds * msPerSecond,
+    options.file ?? readStackFile(root, stack),
+    (args) => latencyOf(args.type, args.custom ?? true, args.name, options.measured).seconds * msPerSecond,
+    options.secrets ?? randomSecrets,
   );
   const resources: SimResource[] = [];
-  recordRegistrations(resources);
+  recordRegistrations(resources, options.keepInputs ?? false, options.measured);
   // Loaded before the clock matters; loading creates nothing (no resources at import time).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { buildProgram } = require("../../components/program") as typeof import("../../components/program");

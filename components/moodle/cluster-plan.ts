@@ -155,6 +155,7 @@ export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterP
     cron: key === cronNode,
     input: {
       moodleBranch: m.branch,
+      gitUrl: m.gitUrl,
       site: {
         serverName: m.publicHostname,
         listenPort: appNodePort,

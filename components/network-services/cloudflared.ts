@@ -26,7 +26,12 @@ export interface CloudflaredInput extends PinnedRelease {
    * default: cloudflared's own choice on localhost.
    */
   metricsAddress?: string;
+  /** Download base (a mirror): `<baseUrl>/<version>/cloudflared-linux-<arch>.deb`. Default GitHub's. */
+  baseUrl?: string;
 }
+
+/** Where cloudflared's releases are published. */
+export const CLOUDFLARED_RELEASES = "https://github.com/cloudflare/cloudflared/releases/download";
 
 function versionProblem(version: string): string | undefined {
   const problem = cloudflaredVersionProblem(version);
@@ -35,6 +40,9 @@ function versionProblem(version: string): string | undefined {
 
 function validate(input: CloudflaredInput): void {
   const problems = [versionProblem(input.version), sha256Problem("cloudflared.sha256", input.sha256)];
+  if (input.baseUrl !== undefined && !/^https:\/\/[A-Za-z0-9.:/_-]+[^/]$/.test(input.baseUrl)) {
+    problems.push(`cloudflared.baseUrl: ${input.baseUrl} is not an https URL without a trailing slash`);
+  }
   if (input.metricsAddress !== undefined) {
     const [host, port] = input.metricsAddress.split(/:(?=\d+$)/);
     problems.push(
@@ -110,7 +118,7 @@ export function cloudflaredFiles(input: CloudflaredInput): GuestFile[] {
 export function renderCloudflaredScript(input: CloudflaredInput): string {
   validate(input);
   const arch = input.arch ?? "amd64";
-  const url = `https://github.com/cloudflare/cloudflared/releases/download/${input.version}/cloudflared-linux-${arch}.deb`;
+  const url = `${input.baseUrl ?? CLOUDFLARED_RELEASES}/${input.version}/cloudflared-linux-${arch}.deb`;
   const setup = [
     renderSecretCheck(CLOUDFLARED_TOKEN_ENV, "single-line"),
     renderAptInstall(["ca-certificates", "curl"]),

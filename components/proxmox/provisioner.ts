@@ -1,7 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import { renderPrelude } from "./script";
+import { renderStdin } from "./script";
 
 /** How the operator's machine reaches a Proxmox node over SSH. */
 export interface NodeConnection {
@@ -45,9 +45,7 @@ function scriptCommand(
   const stdin = pulumi.secret(
     pulumi
       .all([args.script, values])
-      .apply(
-        ([script, vals]) => renderPrelude(Object.fromEntries(names.map((n, i) => [n, vals[i]]))) + script,
-      ),
+      .apply(([script, vals]) => renderStdin(Object.fromEntries(names.map((n, i) => [n, vals[i]])), script)),
   );
   const scriptHash = pulumi.output(args.script).apply(sha256);
   // The secrets' digest goes into triggers so a rotated password re-runs the script; it is a

@@ -53,6 +53,25 @@ export function renderPrelude(env: Readonly<Record<string, string>>): string {
     .join("");
 }
 
+/** Held by every provisioning script while it runs in a guest (or on a node): see renderStdin. */
+export const PROVISION_LOCK_FILE = "/run/lock/proxmox-sites-provision.lock";
+
+/**
+ * The whole stdin of a provisioning command: a lock (on file descriptor 7, which no script uses),
+ * the export prelude, the script. Several
+ * scripts of one guest start at the same time (a tier's step and its node exporter wait for the
+ * guest only), and two package installs at once fail ("Could not get lock /var/lib/apt/lists/lock");
+ * so each script first takes the guest's provisioning lock and the second waits, bounded.
+ */
+export function renderStdin(env: Readonly<Record<string, string>>, script: string): string {
+  return (
+    `exec 7>${PROVISION_LOCK_FILE}\n` +
+    `flock -w 1800 7 || { echo "another provisioning script held this guest for 30 minutes" >&2; exit 1; }\n` +
+    renderPrelude(env) +
+    script
+  );
+}
+
 function heredocDelimiter(content: string): string {
   let delimiter = "PROXMOX_SITES_EOF";
   while (content.split("\n").includes(delimiter)) delimiter += "_";

@@ -112,6 +112,7 @@ export class CloudflareTunnel extends pulumi.ComponentResource {
       const script = renderCloudflaredScript({
         version: release.version,
         sha256: release.sha256,
+        baseUrl: release.baseUrl,
         arch: "amd64",
       });
       for (const c of args.connectors) {

@@ -12,10 +12,21 @@ function secretValue(value: string) {
   return { [SECRET_SIG_KEY]: SECRET_SIG, value };
 }
 
-/** Random stand-in for generated material: never a real credential, different every run. */
-function generated(length: number): string {
-  return randomBytes(length).toString("base64url").slice(0, length);
+/**
+ * Where generated material comes from: `length` bytes (random) or characters (passwords) for the
+ * resource `name`. The default is random, different every run; the box passes a deterministic
+ * source so a second run of a script sees the same passwords.
+ */
+export interface SecretSource {
+  password(name: string, length: number): string;
+  bytes(name: string, length: number): Buffer;
 }
+
+/** Random stand-ins for generated material: never a real credential, different every run. */
+export const randomSecrets: SecretSource = {
+  password: (_name, length) => randomBytes(length).toString("base64url").slice(0, length),
+  bytes: (_name, length) => randomBytes(length),
+};
 
 /**
  * Outputs the providers would compute, for the mock monitor: generated passwords (secret),
@@ -25,12 +36,13 @@ export function mockOutputs(
   type: string,
   name: string,
   inputs: Record<string, unknown>,
+  secrets: SecretSource = randomSecrets,
 ): Record<string, unknown> {
   switch (type) {
     case "random:index/randomPassword:RandomPassword":
-      return { result: secretValue(generated(Number(inputs.length ?? 32))) };
+      return { result: secretValue(secrets.password(name, Number(inputs.length ?? 32))) };
     case "random:index/randomBytes:RandomBytes":
-      return { base64: secretValue(randomBytes(Number(inputs.length ?? 32)).toString("base64")) };
+      return { base64: secretValue(secrets.bytes(name, Number(inputs.length ?? 32)).toString("base64")) };
     case "proxmoxve:download/file:File":
       return { id: `${inputs.datastoreId}:vztmpl/${inputs.fileName}` };
     case "proxmoxve:hardware/mapping/pci:Pci":
@@ -38,7 +50,7 @@ export function mockOutputs(
     case "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared":
       return { id: `${name}-tunnel-id`, accountTag: inputs.accountId };
     case "cloudflare:index/getZeroTrustTunnelCloudflaredToken:getZeroTrustTunnelCloudflaredToken":
-      return { token: secretValue(generated(120)) };
+      return { token: secretValue(secrets.password(`${name}-token`, 120)) };
     default:
       return {};
   }

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { readStackFile, PROJECT, type StackFile } from "../../config/stack-file";
-import { generatedSecrets, mockOutputs } from "./mock-outputs";
+import { generatedSecrets, mockOutputs, randomSecrets, type SecretSource } from "./mock-outputs";
 
 /** Stands in for a secret value wherever the plan prints an input. */
 export const SECRET_MARK = "[secret]";
@@ -141,11 +141,12 @@ function collectSecretStrings(value: unknown, into: Set<string>) {
 /**
  * Points Pulumi's runtime at a stack file's config and at mocks that answer like the providers
  * (generated secrets, volume ids, the tunnel token). `delayMs` lets the deploy benchmark make each
- * creation take time.
+ * creation take time; `secrets` lets the box generate the same passwords on every run.
  */
 export async function installStackMocks(
   file: StackFile,
   delayMs: (args: pulumi.runtime.MockResourceArgs) => number = () => 0,
+  secrets: SecretSource = randomSecrets,
 ): Promise<void> {
   generatedSecrets.clear();
   const { config, secretKeys } = configFromStackFile(file);
@@ -157,10 +158,10 @@ export async function installStackMocks(
         if (ms > 0) await new Promise((done) => setTimeout(done, ms));
         return {
           id: `${args.name}-id`,
-          state: { ...args.inputs, ...mockOutputs(args.type, args.name, args.inputs) },
+          state: { ...args.inputs, ...mockOutputs(args.type, args.name, args.inputs, secrets) },
         };
       },
-      call: (args) => mockOutputs(args.token, "call", args.inputs),
+      call: (args) => mockOutputs(args.token, "call", args.inputs, secrets),
     },
     PROJECT,
     file.stack,

@@ -172,6 +172,18 @@ const badInputs: [string, string, (r: Raw) => void, string][] = [
   ],
   ["bad Moodle branch", "school", (r) => (r.moodle.branch = "4.5"), "moodle.branch:"],
   [
+    "Moodle mirror not https",
+    "school",
+    (r) => (r.moodle.gitUrl = "git://mirror/moodle.git"),
+    "moodle.gitUrl:",
+  ],
+  [
+    "cloudflared mirror not https",
+    "school",
+    (r) => (r.tunnel.cloudflared.baseUrl = "http://mirror/cf"),
+    "tunnel.cloudflared.baseUrl:",
+  ],
+  [
     "hostname outside the zone",
     "school",
     (r) => (r.moodle.publicHostname = "lms.other.example"),

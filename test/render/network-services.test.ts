@@ -235,6 +235,15 @@ describe("cloudflared connector", () => {
     expect(script).toContain(`: "\${${CLOUDFLARED_TOKEN_ENV}:?`);
   });
 
+  test("downloads from a mirror given as baseUrl, and refuses one that is not https", () => {
+    const script = renderCloudflaredScript({ ...cloudflared, baseUrl: "https://mirror.example/cloudflared" });
+    expect(script).toContain("https://mirror.example/cloudflared/2025.8.1/cloudflared-linux-amd64.deb");
+    expect(script).not.toContain("github.com");
+    expect(() => renderCloudflaredScript({ ...cloudflared, baseUrl: "http://mirror.example/cf" })).toThrow(
+      /cloudflared.baseUrl: http:\/\/mirror.example\/cf is not an https URL/,
+    );
+  });
+
   test("refuses releases without --token-file", () => {
     expect(() => renderCloudflaredScript({ ...cloudflared, version: "2025.3.9" })).toThrow(
       /predates --token-file/,

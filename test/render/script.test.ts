@@ -1,7 +1,8 @@
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { renderPrelude, renderScript } from "../../components/proxmox/script";
+import { renderPrelude, renderScript, renderStdin } from "../../components/proxmox/script";
 import { run, scratchDir } from "../live/support/daemon";
 import { shellProblems } from "../live/support/shell";
 
@@ -73,5 +74,49 @@ describe("the shell checker the render tests share", () => {
     expect(shellProblems("if then fi\n")).not.toBe("");
     expect(shellProblems('#!/usr/bin/env bash\nx="a b"\necho $x\n')).toContain("SC2086");
     expect(shellProblems('#!/usr/bin/env bash\nx="a b"\necho "$x"\n')).toBe("");
+  });
+});
+
+describe("provisioning stdin", () => {
+  function runBash(stdin: string, path: string): Promise<{ code: number; output: string }> {
+    return new Promise((done) => {
+      const child = spawn("bash", ["-s"], { env: { ...process.env, PATH: path } });
+      let output = "";
+      child.stdout.on("data", (b: Buffer) => (output += b.toString()));
+      child.stderr.on("data", (b: Buffer) => (output += b.toString()));
+      child.on("close", (code) => done({ code: code ?? 1, output }));
+      child.stdin.end(stdin);
+    });
+  }
+
+  it("lets two scripts of one guest install packages at the same time: the second waits instead of failing", async () => {
+    // apt-get as apt behaves: a second one while the first holds the lists lock fails at once.
+    const dir = scratchDir("provision-lock");
+    try {
+      writeFileSync(
+        join(dir.path, "apt-get"),
+        `#!/bin/bash\nexec 8>"${dir.path}/lists.lock"\nflock -n 8 || { echo "E: Could not get lock" >&2; exit 100; }\nsleep 0.5\n`,
+        { mode: 0o755 },
+      );
+      const script = renderScript({
+        summary: "installs a package",
+        setup: "apt-get update -qq",
+        body: "echo installed",
+      });
+      const path = `${dir.path}:${process.env.PATH}`;
+      const stdin = renderStdin({ DEMO_PASSWORD: "x" }, script);
+      const results = await Promise.all([runBash(stdin, path), runBash(stdin, path)]);
+      for (const r of results) {
+        expect(r.output).toContain("installed");
+        expect(r.code).toBe(0);
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("exports the prelude's variables to the script", () => {
+    const r = run("bash", ["-s"], renderStdin({ DEMO_PASSWORD: "p'w" }, 'echo "[$DEMO_PASSWORD]"\n'));
+    expect(r.stdout).toBe("[p'w]\n");
   });
 });

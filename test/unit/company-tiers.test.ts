@@ -9,6 +9,7 @@ import { validateSiteConfig } from "../../config/validate";
 import { siteWiring, type SiteWiring } from "../../config/wiring";
 import type { SiteConfig } from "../../config/schema";
 import { frappeSiteInputFor, FRAPPE_REDIS_DBS } from "../../components/frappe/site-input";
+import { PROVISION_LOCK_FILE } from "../../components/proxmox/script";
 import { monitoringScriptEnv, renderMonitoringScript } from "../../components/monitoring/scripts";
 import { exporterStepsFor, monitoringPlanFor } from "../../components/monitoring/site-input";
 import { bootstrapResolvers, guestRewrites } from "../../components/network-services/adguard-input";
@@ -36,7 +37,10 @@ function stdinOf(run: MockRun, c: RecordedResource): { vars: Map<string, string>
   const start = stdin.indexOf("#!/usr/bin/env bash");
   expect(start).toBeGreaterThanOrEqual(0);
   const vars = new Map<string, string>();
-  for (const line of stdin.slice(0, start).split("\n").filter(Boolean)) {
+  // The guest's provisioning lock comes first (renderStdin), then only export lines.
+  const [lock, wait, ...exports] = stdin.slice(0, start).split("\n").filter(Boolean);
+  expect([lock, wait.split(" ")[0]]).toEqual([`exec 7>${PROVISION_LOCK_FILE}`, "flock"]);
+  for (const line of exports) {
     const m = /^export ([A-Z][A-Z0-9_]*)='(.*)'$/.exec(line);
     if (!m) throw new Error(`not a prelude line in ${c.name}`);
     vars.set(m[1], m[2].replace(/'\\''/g, "'"));

@@ -1,3 +1,4 @@
+import { PROVISION_LOCK_FILE } from "../../components/proxmox/script";
 import { runUnderMocks, type MockRun } from "../../scripts/lib/mock-run";
 
 const COMMAND = "command:remote:Command";
@@ -28,13 +29,13 @@ describe.each(["prod", "staging", "school"])("provisioning commands of %s", (sta
       const stdin = String(run.clearInputs.get(c.urn)?.stdin);
       const scriptStart = stdin.indexOf("#!/usr/bin/env bash");
       expect(scriptStart).toBeGreaterThanOrEqual(0);
-      const prelude = stdin.slice(0, scriptStart);
-      expect(
-        prelude
-          .split("\n")
-          .filter(Boolean)
-          .every((line) => /^export [A-Z][A-Z0-9_]*='/.test(line)),
-      ).toBe(true);
+      // The guest's provisioning lock, then nothing but export lines.
+      const prelude = stdin.slice(0, scriptStart).split("\n").filter(Boolean);
+      expect(prelude.slice(0, 2)).toEqual([
+        `exec 7>${PROVISION_LOCK_FILE}`,
+        expect.stringMatching(/^flock -w \d+ 7 /),
+      ]);
+      expect(prelude.slice(2).every((line) => /^export [A-Z][A-Z0-9_]*='/.test(line))).toBe(true);
       const script = stdin.slice(scriptStart);
       for (const secret of run.generatedSecrets) expect(script.includes(secret)).toBe(false);
     }

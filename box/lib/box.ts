@@ -1,0 +1,286 @@
+/**
+ * The site in a box: boots a node stand-in per Proxmox node and a guest per registered LXC guest on
+ * the site's own addresses, then runs every registered provisioning command over SSH in the order
+ * of the program's dependency graph. Everything is undone at the end, also on failure.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as ipaddr from "ipaddr.js";
+import type { StackFile } from "../../config/stack-file";
+import { validateSiteConfig } from "../../config/validate";
+import { exposeAptCache, startAptCache } from "./apt-path";
+import { ensureBase } from "./base";
+import { collectPlan, type BoxCommand, type BoxGuest, type BoxPlan } from "./collect";
+import { runDag, type DagStep, type StepResult } from "./dag";
+import { bootGuest, type BootedGuest, type BindMount, type BoxContext } from "./guest";
+import {
+  buildMirrorContent,
+  mirrorTls,
+  standInsOf,
+  startMirror,
+  withBoxMirrors,
+  type StandIn,
+} from "./mirror";
+import { createClient, createSwitch } from "./network";
+import { bootNode, sshArgs, waitForSsh, type BootedNode } from "./node";
+import { must, run, type RunResult } from "./sh";
+import { stopLeftoverDaemons, unmountBelow, type Teardown } from "./teardown";
+
+export const SWITCH_NETNS = "pxbox-sw";
+export const CLIENT_NETNS = "pxbox-client";
+
+/**
+ * Where the registered Proxmox firewall is enforced (issue 17, stage 6): called once a node
+ * stand-in or a guest is up, before any command runs in it. The translation of the registered
+ * firewall resources into nftables (branch box-fw) plugs in here: load each ruleset into the
+ * namespace with `nsenter -t <pid> -n nft -f -` (`plan.resources` holds the registrations).
+ */
+export interface FirewallHook {
+  node(plan: BoxPlan, node: BootedNode): Promise<void>;
+  guest(plan: BoxPlan, vmid: number, guest: BootedGuest): Promise<void>;
+}
+
+export interface BoxOptions {
+  /** Enforces the registered firewall; without it the box runs with open namespaces. */
+  firewall?: FirewallHook;
+  file: StackFile;
+  /** Undoes the box; the caller owns it so that a signal can run it too. */
+  teardown: Teardown;
+  root: string;
+  cacheDir: string;
+  parallel: number;
+  /** Keep the box up after the steps until this resolves (--keep: until Ctrl-C). */
+  hold?: () => Promise<void>;
+  /** Runs after the steps, while the box is up (the checks). */
+  afterSteps?: (box: RunningBox) => Promise<void>;
+  log: (line: string) => void;
+}
+
+export interface RunningBox {
+  plan: BoxPlan;
+  /** How each step went. */
+  steps: StepResult[];
+  /** Runs a registered command again, exactly as the first time (for the second-run check). */
+  runCommand: (c: BoxCommand) => Promise<RunResult>;
+  clientNetns: string;
+  guests: Map<number, BootedGuest>;
+  nodes: Map<string, BootedNode>;
+  runDir: string;
+}
+
+export interface BoxReport {
+  stack: string;
+  /** Seconds: base and network ready, then every step. */
+  setupSeconds: number;
+  stepsSeconds: number;
+  steps: StepResult[];
+  /** Vendor downloads the box served from stand-ins. */
+  standIns: StandIn[];
+  /** Whether the apt cache held packages before this run. */
+  aptCache: "warm" | "cold";
+  ok: boolean;
+}
+
+const runDirOf = (cacheDir: string) => join(cacheDir, "run");
+
+/**
+ * One box at a time per cache: a second run would take the first one's namespaces and guests for
+ * leftovers. Returns the release function; throws naming the running box's pid.
+ */
+export function lockBox(cacheDir: string): () => void {
+  mkdirSync(cacheDir, { recursive: true });
+  const lock = join(cacheDir, "box.lock");
+  if (existsSync(lock)) {
+    const pid = Number(readFileSync(lock, "utf8").trim());
+    if (pid > 0 && pid !== process.pid && existsSync(`/proc/${pid}`)) {
+      throw new Error(`another box is running (pid ${pid}, lock ${lock}); wait for it or stop it`);
+    }
+  }
+  writeFileSync(lock, `${process.pid}\n`);
+  return () => rmSync(lock, { force: true });
+}
+
+/** Undoes whatever a crashed or kept earlier run left: processes, mounts, namespaces. */
+export async function cleanLeftovers(cacheDir: string, log: (l: string) => void): Promise<void> {
+  const runDir = runDirOf(cacheDir);
+  const stopped = await stopLeftoverDaemons(runDir);
+  if (stopped.length) log(`stopped leftovers: ${stopped.join(", ")}`);
+  const mounts = await unmountBelow(join(runDir, "guests"));
+  if (mounts.length) log(`unmounted ${mounts.length} leftover overlays`);
+  const netns = (await run("ip", ["netns", "list"])).stdout;
+  for (const ns of [SWITCH_NETNS, CLIENT_NETNS]) {
+    if (new RegExp(`^${ns}\\b`, "m").test(netns)) await must("ip", ["netns", "del", ns]);
+  }
+  rmSync(runDir, { recursive: true, force: true });
+}
+
+/** The operator's address: the first free host address of the first admin network. */
+export function clientAddress(adminCidrs: string[], cidr: string, taken: Set<string>): string {
+  for (const range of [...adminCidrs, cidr]) {
+    const [net, prefix] = ipaddr.IPv4.parseCIDR(range);
+    const first = ipaddr.IPv4.networkAddressFromCIDR(range).toByteArray();
+    const size = 2 ** (32 - prefix);
+    const base = first.reduce((n, b) => n * 256 + b, 0);
+    for (let i = 1; i < size - 1; i++) {
+      const a = base + i;
+      const ip = [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255].join(".");
+      if (!taken.has(ip) && ipaddr.IPv4.parse(ip).match(ipaddr.IPv4.parseCIDR(cidr))) return ip;
+    }
+    void net;
+  }
+  throw new Error(`no free address for the box's client in ${adminCidrs.join(", ")} or ${cidr}`);
+}
+
+/** The storage of a bind mount's node path `/mnt/pve/<storage>/…`, if it is one. */
+export function nodeStorageOf(volume: string): string | undefined {
+  return /^\/mnt\/pve\/([^/]+)\//.exec(volume)?.[1];
+}
+
+/** Where each registered mount point comes from on the host. */
+function bindsFor(g: BoxGuest, node: BootedNode, runDir: string): BindMount[] {
+  return g.mountPoints.map((m, i) => {
+    if (m.volume.startsWith("/")) return { source: join(node.guest.root, m.volume), target: m.path };
+    // A storage-backed volume: a fresh, empty file system of this guest alone.
+    const source = join(runDir, "volumes", `${g.vmid}-mp${i}`);
+    mkdirSync(source, { recursive: true });
+    return { source, target: m.path };
+  });
+}
+
+export async function runBox(o: BoxOptions): Promise<BoxReport> {
+  const t0 = Date.now();
+  const runDir = runDirOf(o.cacheDir);
+  const aptStore = join(o.cacheDir, "apt");
+  const aptCache = existsSync(aptStore) && readdirSync(aptStore).length > 0 ? "warm" : "cold";
+  await cleanLeftovers(o.cacheDir, o.log);
+  mkdirSync(runDir, { recursive: true });
+  const { config } = validateSiteConfig(o.file.stack, o.file.values);
+  const mirrorAddress = config.proxmox.nodes[0].address;
+  const mirror = await buildMirrorContent(runDir, o.file);
+  const file = withBoxMirrors(o.file, mirror, mirrorAddress);
+  o.log(
+    `collecting ${o.file.stack}'s guests and commands under mocks (vendor downloads from https://${mirrorAddress}/)`,
+  );
+  const plan = await collectPlan(file, o.root, `proxmox-sites-box-${o.file.stack}`);
+  o.log(`${plan.guests.length} guests, ${plan.commands.length} commands`);
+  const teardown = o.teardown;
+  // Runs last: the guests' writable layers and volumes go (logs and step output stay for reading).
+  teardown.add("delete the guests' layers", async () => {
+    for (const d of ["guests", "volumes", "mirror"])
+      rmSync(join(runDir, d), { recursive: true, force: true });
+  });
+  try {
+    const cache = await startAptCache(teardown, o.cacheDir, runDir);
+    const base = await ensureBase(o.cacheDir, cache.hostUrl, o.log);
+    const prefix = Number(config.network.cidr.split("/")[1]);
+    const gateway = config.network.gateway;
+    const sw = await createSwitch(teardown, SWITCH_NETNS, `${gateway}/${prefix}`);
+    exposeAptCache(teardown, runDir, cache, SWITCH_NETNS, gateway);
+    const taken = new Set([
+      gateway,
+      ...plan.guests.map((g) => g.ip),
+      ...config.proxmox.nodes.map((n) => n.address),
+    ]);
+    const client = clientAddress(config.network.adminCidrs, config.network.cidr, taken);
+    await createClient(teardown, sw, CLIENT_NETNS, "pxbc", `${client}/${prefix}`, gateway);
+    const keyFile = join(runDir, "id_box");
+    await must("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "proxmox-sites-box", "-f", keyFile]);
+    const tls = await mirrorTls(o.cacheDir, runDir, mirrorAddress);
+    const ctx: BoxContext = { teardown, runDir, base, sw, gateway, caCert: tls.caCert, log: o.log };
+    const search = config.site.internalDomain;
+    const nodes = new Map<string, BootedNode>();
+    for (const [i, n] of config.proxmox.nodes.entries()) {
+      const storages = [
+        ...new Set(
+          plan.guests.flatMap((g) => g.mountPoints.map((m) => nodeStorageOf(m.volume) ?? []).flat()),
+        ),
+      ];
+      o.log(`booting node stand-in ${n.name} (${n.address})`);
+      const node = await bootNode(
+        ctx,
+        {
+          name: n.name,
+          address: n.address,
+          prefixLength: prefix,
+          dnsServers: config.network.dns,
+          searchDomain: search,
+          storages,
+        },
+        i,
+        `${keyFile}.pub`,
+      );
+      nodes.set(n.name, node);
+    }
+    for (const n of nodes.values()) await waitForSsh(CLIENT_NETNS, keyFile, n.spec.address);
+    if (o.firewall) for (const n of nodes.values()) await o.firewall.node(plan, n);
+    const mirrorNode = [...nodes.values()].find((n) => n.spec.address === mirrorAddress)!;
+    await startMirror(teardown, runDir, mirror, tls, mirrorNode.guest.pid, mirrorAddress);
+    const setupSeconds = (Date.now() - t0) / 1000;
+    o.log(`box ready in ${setupSeconds.toFixed(0)} s; running the steps`);
+    const guests = new Map<number, BootedGuest>();
+    const stepDir = join(runDir, "steps");
+    mkdirSync(stepDir, { recursive: true });
+    const runCommand = (c: BoxCommand) =>
+      run("ip", sshArgs(CLIENT_NETNS, keyFile, c.host, c.create), { input: c.stdin, timeoutMs: 30 * 60_000 });
+    const dagSteps: DagStep[] = [
+      ...plan.guests.map((g) => ({
+        urn: g.urn,
+        name: g.name,
+        after: g.after,
+        run: async () => {
+          const node = nodes.get(g.node);
+          if (!node) throw new Error(`${g.hostname}: node ${g.node} is not in proxmox.nodes`);
+          const booted = await bootGuest(ctx, {
+            key: `ct${g.vmid}`,
+            hostname: g.hostname,
+            ip: g.ip,
+            prefixLength: g.prefixLength,
+            gateway: g.gateway,
+            dnsServers: g.dnsServers,
+            searchDomain: search,
+            hostIf: `pxb${g.vmid}`,
+            binds: bindsFor(g, node, runDir),
+          });
+          if (o.firewall) await o.firewall.guest(plan, g.vmid, booted);
+          guests.set(g.vmid, booted);
+          node.broker.addGuest(g.vmid, booted);
+        },
+      })),
+      ...plan.commands.map((c) => ({
+        urn: c.urn,
+        name: c.name,
+        after: c.after,
+        run: async () => {
+          const r = await runCommand(c);
+          writeFileSync(join(stepDir, `${c.name}.out`), r.stdout);
+          writeFileSync(join(stepDir, `${c.name}.err`), r.stderr);
+          if (r.code !== 0) {
+            const tail = r.stderr.trim().split("\n").slice(-6).join("\n    ");
+            throw new Error(`${c.create} exited ${r.timedOut ? "(timed out)" : r.code}\n    ${tail}`);
+          }
+        },
+      })),
+    ];
+    const stepsStart = Date.now();
+    const steps = await runDag(dagSteps, o.parallel, (l) => o.log(l));
+    const running: RunningBox = { plan, steps, runCommand, clientNetns: CLIENT_NETNS, guests, nodes, runDir };
+    const report: BoxReport = {
+      stack: o.file.stack,
+      setupSeconds,
+      stepsSeconds: (Date.now() - stepsStart) / 1000,
+      steps,
+      standIns: standInsOf(mirror),
+      aptCache,
+      ok: steps.every((s) => s.status === "ok"),
+    };
+    if (o.afterSteps) await o.afterSteps(running);
+    if (o.hold) {
+      o.log(`the box stays up (client namespace ${CLIENT_NETNS}, run dir ${runDir}); Ctrl-C stops it`);
+      await o.hold();
+    }
+    return report;
+  } finally {
+    o.log("stopping the box");
+    await teardown.runAll(o.log);
+  }
+}

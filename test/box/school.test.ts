@@ -1,0 +1,78 @@
+/**
+ * The school in a box (docs/box.md): every registered step runs in booted guests on the stack's
+ * addresses, then the site checks and a second run of every script. Needs root and the packages of
+ * .ci/install-daemons.sh; elsewhere the tier is skipped and says why. Takes 10-20 minutes.
+ */
+import { cpus } from "node:os";
+import { join, resolve } from "node:path";
+import { readStackFile } from "../../config/stack-file";
+import { validateSiteConfig } from "../../config/validate";
+import { lockBox, runBox, type BoxReport } from "../../box/lib/box";
+import { whyBoxCannotRun } from "../../box/lib/capability";
+import { runChecks, SCHOOL_CHECKS, type CheckResult } from "../../box/lib/checks";
+import { writeFigures } from "../../box/lib/figures";
+import { secondRunChanges } from "../../box/lib/second-run";
+import { Teardown } from "../../box/lib/teardown";
+import { boxCacheDir } from "../../box/run-support";
+
+const why = whyBoxCannotRun();
+if (why) console.log(`box tests skipped: ${why}`);
+
+(why ? describe.skip : describe)("the school in a box", () => {
+  const root = resolve(__dirname, "../..");
+  let report: BoxReport | undefined;
+  let checks: CheckResult[] = [];
+  let second: Awaited<ReturnType<typeof secondRunChanges>> | undefined;
+  const log: string[] = [];
+
+  beforeAll(async () => {
+    const file = readStackFile(root, "school");
+    const { config } = validateSiteConfig(file.stack, file.values);
+    const cacheDir = boxCacheDir();
+    const unlock = lockBox(cacheDir);
+    try {
+      report = await runBox({
+        file,
+        teardown: new Teardown(),
+        root,
+        cacheDir,
+        parallel: 4,
+        log: (l) => log.push(l),
+        afterSteps: async (box) => {
+          second = await secondRunChanges(box);
+          checks = await runChecks(box, config, SCHOOL_CHECKS, (l) => log.push(l));
+        },
+      });
+      writeFigures(join(cacheDir, "figures-school.json"), {
+        stack: "school",
+        measuredAt: new Date().toISOString(),
+        cores: cpus().length,
+        aptCache: report.aptCache,
+        setupSeconds: Math.round(report.setupSeconds),
+        stepsSeconds: Math.round(report.stepsSeconds),
+        steps: report.steps.map((s) => ({ name: s.name, seconds: s.seconds, status: s.status })),
+      });
+    } finally {
+      unlock();
+    }
+  }, 40 * 60_000);
+
+  it("runs every registered step of the school", () => {
+    const broken = report!.steps.filter((s) => s.status !== "ok").map((s) => `${s.name}: ${s.error}`);
+    expect(broken).toEqual([]);
+  });
+
+  it("changes nothing on a second run of every script (same files, no service restarted)", () => {
+    expect(second!.failures).toEqual([]);
+    expect(second!.changes).toEqual([]);
+    expect(second!.rerun).toBeGreaterThan(0);
+    expect(second!.watchedFiles).toBeGreaterThan(1000);
+    expect(second!.watchedServices).toBeGreaterThan(10);
+  });
+
+  it.each(SCHOOL_CHECKS.map((c) => c.name))("%s", (name) => {
+    const result = checks.find((c) => c.name === name);
+    expect(result).toBeDefined();
+    expect([result!.ok, result!.detail]).toEqual([true, expect.any(String)]);
+  });
+});
