@@ -16,7 +16,7 @@ describe("what the box runs for school", () => {
 
   it("has every LXC guest with its registered address, node and mount points", () => {
     const app1 = plan.guests.find((g) => g.hostname === "moodle-app1")!;
-    expect(app1).toMatchObject({ vmid: 210, ip: "10.10.0.31", prefixLength: 24, node: "pve-school" });
+    expect(app1).toMatchObject({ vmid: 210, ip: "10.10.0.31", prefixLength: 24, node: "pve-school2" });
     expect(plan.guests.find((g) => g.hostname === "moodle-files")!.mountPoints).toEqual([
       { volume: "local-lvm", path: "/srv/moodledata" },
     ]);
