@@ -6,6 +6,7 @@
  */
 import { isHostName, isIpv4, isPort, MoodleLayout, Problems, resolveLayout } from "./layout";
 import { dataRootAlias } from "./nginx";
+import { phpString } from "../proxmox/php-string";
 
 export interface MoodleDatabase {
   /** Host (address or name) of the MariaDB primary. */
@@ -63,10 +64,7 @@ export interface MoodleConfigInput {
 export const moodleDbPasswordVariable = "MOODLE_DB_PASSWORD";
 export const moodleRedisPasswordVariable = "MOODLE_REDIS_PASSWORD";
 
-/** A PHP single-quoted string literal. */
-export function phpString(value: string): string {
-  return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-}
+export { phpString };
 
 /** True for a Redis ACL user name (not `default`, which our Redis switches off). */
 export function isRedisUser(value: string): boolean {

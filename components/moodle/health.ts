@@ -6,28 +6,13 @@
  * Pure.
  */
 import { MoodleLayout, resolveLayout, sharedMarkerFile } from "./layout";
-import { phpString } from "./config-php";
+import { renderHealthChecks } from "../web-cluster/health";
 
 /** `<healthDir>/health.php`. */
 export function renderHealthPage(layout: Partial<MoodleLayout> = {}): string {
   const l = resolveLayout(layout);
-  return [
-    "<?php // Balancer health check for this Moodle node. Rendered by proxmox-sites.",
-    "header('Content-Type: text/plain');",
-    "header('Cache-Control: no-store');",
-    "$problems = [];",
-    `if (!is_file(${phpString(`${l.dataRoot}/${sharedMarkerFile}`)})) {`,
-    "    $problems[] = 'shared dataroot is not mounted';",
-    "}",
-    `if (!is_readable(${phpString(`${l.codeDir}/config.php`)})) {`,
-    "    $problems[] = 'config.php is missing';",
-    "}",
-    "if ($problems) {",
-    "    http_response_code(503);",
-    '    echo implode("\\n", $problems), "\\n";',
-    "    exit;",
-    "}",
-    'echo "ok\\n";',
-    "",
-  ].join("\n");
+  return renderHealthChecks("this Moodle node", [
+    { test: "is_file", path: `${l.dataRoot}/${sharedMarkerFile}`, problem: "shared dataroot is not mounted" },
+    { test: "is_readable", path: `${l.codeDir}/config.php`, problem: "config.php is missing" },
+  ]);
 }

@@ -1,3 +1,4 @@
+import { phpString } from "../proxmox/php-string";
 /**
  * Writing PHP source from typed values: the config files of Nextcloud, Passbolt and the Snipe-IT helper are PHP
  * arrays. Pure: no Pulumi import.
@@ -21,10 +22,7 @@ export function phpCode(php: string): PhpCode {
   return { php };
 }
 
-/** A single-quoted PHP string literal: only `\` and `'` need escaping there. */
-export function phpString(value: string): string {
-  return `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
-}
+export { phpString };
 
 const secretDelimiter = "PROXMOX_SITES_SECRET";
 
