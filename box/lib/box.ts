@@ -24,10 +24,10 @@ import {
 import { createClient, createSwitch } from "./network";
 import { bootNode, sshArgs, waitForSsh, type BootedNode } from "./node";
 import { must, run, type RunResult } from "./sh";
+import { CLIENT_HOST_IF, CLIENT_NETNS, guestHostIf, SWITCH_NETNS } from "./instance";
 import { stopLeftoverDaemons, unmountBelow, type Teardown } from "./teardown";
 
-export const SWITCH_NETNS = "pxbox-sw";
-export const CLIENT_NETNS = "pxbox-client";
+export { SWITCH_NETNS, CLIENT_NETNS } from "./instance";
 
 /**
  * Where the registered Proxmox firewall is enforced (issue 17, stage 6): called once a node
@@ -182,7 +182,7 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
       ...config.proxmox.nodes.map((n) => n.address),
     ]);
     const client = clientAddress(config.network.adminCidrs, config.network.cidr, taken);
-    await createClient(teardown, sw, CLIENT_NETNS, "pxbc", `${client}/${prefix}`, gateway);
+    await createClient(teardown, sw, CLIENT_NETNS, CLIENT_HOST_IF, `${client}/${prefix}`, gateway);
     const keyFile = join(runDir, "id_box");
     await must("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "proxmox-sites-box", "-f", keyFile]);
     const tls = await mirrorTls(o.cacheDir, runDir, mirrorAddress);
@@ -238,7 +238,7 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
             gateway: g.gateway,
             dnsServers: g.dnsServers,
             searchDomain: search,
-            hostIf: `pxb${g.vmid}`,
+            hostIf: guestHostIf(g.vmid),
             binds: bindsFor(g, node, runDir),
           });
           if (o.firewall) await o.firewall.guest(plan, g.vmid, booted);

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { bootGuest, type BootedGuest, type BoxContext } from "./guest";
 import { PCT_EXCHANGE_IN_NODE, PCT_SHIM, PctBroker } from "./pct";
+import { nodeHostIf } from "./instance";
 import { run, waitFor } from "./sh";
 
 export interface NodeSpec {
@@ -41,7 +42,7 @@ export async function bootNode(
     gateway: ctx.gateway,
     dnsServers: spec.dnsServers,
     searchDomain: spec.searchDomain,
-    hostIf: `pxbn${index}`,
+    hostIf: nodeHostIf(index),
     binds: [{ source: exchange, target: PCT_EXCHANGE_IN_NODE }],
     files: [
       { path: "/usr/sbin/pct", content: PCT_SHIM, mode: 0o755 },
