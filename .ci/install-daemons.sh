@@ -23,4 +23,4 @@ apt-get install -y -qq --no-install-recommends \
   apache2-utils docker-compose systemd \
   nfs-kernel-server cups-daemon samba \
   iproute2 nftables python3 procps curl ca-certificates tzdata \
-  debootstrap systemd-container apt-cacher-ng socat >/dev/null
+  debootstrap systemd-container apt-cacher-ng socat dpkg-dev >/dev/null

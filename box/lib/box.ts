@@ -26,6 +26,7 @@ import { bootNode, sshArgs, waitForSsh, type BootedNode } from "./node";
 import { must, run, type RunResult } from "./sh";
 import { CLIENT_HOST_IF, CLIENT_NETNS, guestHostIf, SWITCH_NETNS } from "./instance";
 import { stopLeftoverDaemons, unmountBelow, type Teardown } from "./teardown";
+import { selectTiers, type TierSelection } from "./tiers";
 
 export { SWITCH_NETNS, CLIENT_NETNS } from "./instance";
 
@@ -54,6 +55,8 @@ export interface BoxOptions {
   /** Runs after the steps, while the box is up (the checks). */
   afterSteps?: (box: RunningBox) => Promise<void>;
   log: (line: string) => void;
+  /** Run only these tiers (and what they wait for); every tier when unset (tiers.ts). */
+  tiers?: string[];
 }
 
 export interface RunningBox {
@@ -79,6 +82,8 @@ export interface BoxReport {
   /** Whether the apt cache held packages before this run. */
   aptCache: "warm" | "cold";
   ok: boolean;
+  /** With `tiers`: the tiers run and the steps left out. */
+  selection?: { tiers: string[]; leftOut: TierSelection["leftOut"]; pulledIn: string[] };
 }
 
 const runDirOf = (cacheDir: string) => join(cacheDir, "run");
@@ -156,13 +161,19 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
   mkdirSync(runDir, { recursive: true });
   const { config } = validateSiteConfig(o.file.stack, o.file.values);
   const mirrorAddress = config.proxmox.nodes[0].address;
-  const mirror = await buildMirrorContent(runDir, o.file);
+  const mirror = await buildMirrorContent(runDir, o.file, o.cacheDir);
   const file = withBoxMirrors(o.file, mirror, mirrorAddress);
   o.log(
     `collecting ${o.file.stack}'s guests and commands under mocks (vendor downloads from https://${mirrorAddress}/)`,
   );
-  const plan = await collectPlan(file, o.root, `proxmox-sites-box-${o.file.stack}`);
+  const fullPlan = await collectPlan(file, o.root, `proxmox-sites-box-${o.file.stack}`);
+  const selection = o.tiers ? selectTiers(fullPlan, o.tiers) : undefined;
+  const plan = selection?.plan ?? fullPlan;
   o.log(`${plan.guests.length} guests, ${plan.commands.length} commands`);
+  if (selection)
+    o.log(
+      `tiers ${o.tiers!.join(", ")}: ${selection.leftOut.length} steps left out, ${selection.pulledIn.length} pulled in as dependencies`,
+    );
   const teardown = o.teardown;
   // Runs last: the guests' writable layers and volumes go (logs and step output stay for reading).
   teardown.add("delete the guests' layers", async () => {
@@ -178,7 +189,7 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
     exposeAptCache(teardown, runDir, cache, SWITCH_NETNS, gateway);
     const taken = new Set([
       gateway,
-      ...plan.guests.map((g) => g.ip),
+      ...fullPlan.guests.map((g) => g.ip),
       ...config.proxmox.nodes.map((n) => n.address),
     ]);
     const client = clientAddress(config.network.adminCidrs, config.network.cidr, taken);
@@ -186,7 +197,16 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
     const keyFile = join(runDir, "id_box");
     await must("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "proxmox-sites-box", "-f", keyFile]);
     const tls = await mirrorTls(o.cacheDir, runDir, mirrorAddress);
-    const ctx: BoxContext = { teardown, runDir, base, sw, gateway, caCert: tls.caCert, log: o.log };
+    const ctx: BoxContext = {
+      teardown,
+      runDir,
+      base,
+      sw,
+      gateway,
+      caCert: tls.caCert,
+      mirrorAddress,
+      log: o.log,
+    };
     const search = config.site.internalDomain;
     const nodes = new Map<string, BootedNode>();
     for (const [i, n] of config.proxmox.nodes.entries()) {
@@ -272,6 +292,9 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
       standIns: standInsOf(mirror),
       aptCache,
       ok: steps.every((s) => s.status === "ok"),
+      ...(selection
+        ? { selection: { tiers: o.tiers!, leftOut: selection.leftOut, pulledIn: selection.pulledIn } }
+        : {}),
     };
     if (o.afterSteps) await o.afterSteps(running);
     if (o.hold) {

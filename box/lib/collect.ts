@@ -10,6 +10,7 @@ import type { SecretSource } from "../../scripts/lib/mock-outputs";
 
 const COMMAND_TYPE = "command:remote:Command";
 const CONTAINER_TYPE = "proxmoxve:index/containerLegacy:ContainerLegacy";
+const PASSWORD_TYPE = "random:index/randomPassword:RandomPassword";
 
 /** One registered provisioning command, exactly as `pulumi up` would run it. */
 export interface BoxCommand {
@@ -59,6 +60,8 @@ export interface BoxPlan {
   commands: BoxCommand[];
   /** Every registered resource (firewall resources are read from here). */
   resources: SimResource[];
+  /** The value each generated password (by resource name) got in this run: what the checks log in with. */
+  generated: Record<string, string>;
 }
 
 /**
@@ -170,11 +173,14 @@ export function topologicalOrder<T extends { urn: string; name: string; after: s
 
 /** Runs the program under mocks with `file` and returns what the box must build and run. */
 export async function collectPlan(file: StackFile, root: string, seed: string): Promise<BoxPlan> {
-  const run = await simulateDeploy(file.stack, 1e6, root, {
-    file,
-    secrets: boxSecrets(seed),
-    keepInputs: true,
-  });
+  const secrets = boxSecrets(seed);
+  const run = await simulateDeploy(file.stack, 1e6, root, { file, secrets, keepInputs: true });
+  // The mocks answer each RandomPassword with secrets.password(name, length): the same values here.
+  const generated = Object.fromEntries(
+    run.resources
+      .filter((r) => r.type === PASSWORD_TYPE)
+      .map((r) => [r.name, secrets.password(r.name, num(r.clearInputs?.length) ?? 32)]),
+  );
   const after = stepOrder(run.resources);
   const commands = run.resources
     .filter((r) => r.type === COMMAND_TYPE)
@@ -196,5 +202,6 @@ export async function collectPlan(file: StackFile, root: string, seed: string): 
       .map((r) => ({ ...guestFrom(r), after: after.get(r.urn) ?? [] })),
     commands: topologicalOrder(commands),
     resources: run.resources,
+    generated,
   };
 }
