@@ -3,7 +3,8 @@
  * guest's provisioning script includes (or `renderExporterScript` turns into a script of their own).
  * Pure: no Pulumi import.
  */
-import { placeholdersIn, renderScript, type GuestFile } from "../proxmox/script";
+import { renderScript, type GuestFile } from "../proxmox/script";
+import { placeholdersIn } from "../proxmox/secret-forms";
 import { aptInstallMissing, enableAndStart, secretCharsetGuard } from "./packages";
 import { HAPROXY_EXPORTER_PORT, MYSQLD_EXPORTER_PORT, REDIS_EXPORTER_PORT } from "./ports";
 

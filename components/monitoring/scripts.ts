@@ -4,7 +4,8 @@
  * every file written only when it changed; configs checked (promtool/amtool) before a reload.
  * Pure: no Pulumi import.
  */
-import { placeholdersIn, renderFileStep, renderScript, type GuestFile } from "../proxmox/script";
+import { renderFileStep, renderScript, type GuestFile } from "../proxmox/script";
+import { placeholdersIn } from "../proxmox/secret-forms";
 import { renderAlertmanagerConfig, type AlertmanagerInput } from "./alertmanager";
 import { renderSiteOverviewDashboard, SITE_OVERVIEW_DASHBOARD_FILE } from "./dashboard";
 import { DATABASE_DASHBOARD_FILE, renderDatabaseDashboard } from "./dashboard-database";

@@ -9,7 +9,8 @@
  * or the installed version changed.
  */
 import { cloudflaredVersionProblem } from "../../config/pinned-versions";
-import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
+import { GuestFile, renderScript } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 import { renderAptInstall } from "../proxmox/apt";
 import { renderSecretCheck } from "../webapps/apt";
 import { ipProblem, portProblem, throwIfProblems } from "../webapps/validate";

@@ -11,7 +11,8 @@
  *   already holds another instance's data;
  * - installed against any other database → stop with an error: moving a live instance is done by hand.
  */
-import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
+import { GuestFile, renderScript } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 import {
   NEXTCLOUD_APACHE_MODULES,
   nextcloudApacheSiteName,

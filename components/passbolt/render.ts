@@ -7,7 +7,8 @@
  */
 import { renderSingleLineSecretCheck } from "../nextcloud/php";
 import { renderAptInstall } from "../proxmox/apt";
-import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
+import { GuestFile, renderScript } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 import { PASSBOLT_CONFIG_DIR, renderPassboltConfigPhp } from "./config";
 import { PASSBOLT_NGINX_SITE, renderPassboltNginxSite } from "./nginx";
 import { PASSBOLT_GNUPG_HOME, renderPassboltServerKeyStep } from "./serverkey";

@@ -9,7 +9,8 @@
  */
 import { renderSingleLineSecretCheck } from "../nextcloud/php";
 import { renderTurnkeyFenceDown } from "../nextcloud/turnkey";
-import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
+import { GuestFile, renderScript } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 import { SNIPEIT_BOOTSTRAP_PATH, renderSnipeItBootstrapPhp } from "./bootstrap";
 import { renderSnipeItEnv } from "./env";
 import { SnipeItInput, resolveSnipeItInput, snipeItSecretEnv } from "./types";

@@ -6,7 +6,8 @@
  * reloaded, so a failed run is finished by the next one. Pure: renders the script.
  */
 import { renderAptInstall } from "../proxmox/apt";
-import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
+import { GuestFile, renderScript } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 import type { PoolSizing } from "../moodle/php-fpm";
 import { renderWebHealthPage } from "./health";
 import { renderWebNginxSite } from "./nginx";

@@ -2,7 +2,7 @@
  * Bash fragments for package installs and secret checks, shared by the web, Frappe and network-services
  * scripts. Each fragment checks before it changes. Pure: no Pulumi import.
  */
-import { shellQuote } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 
 const variableName = /^[A-Z][A-Z0-9_]*$/;
 

@@ -6,7 +6,8 @@
  * NodeSource's signed apt repository keeps a chosen LTS major current through normal `apt` upgrades.
  * Pure: no Pulumi import.
  */
-import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
+import { GuestFile, renderScript } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 import { renderAptInstall } from "../proxmox/apt";
 import { renderSecretCheck } from "./apt";
 import { NginxProxyInput, renderNginxProxyConfig } from "./nginx";

@@ -13,7 +13,7 @@ import {
   renderNextcloudScript,
 } from "../../components/nextcloud/render";
 import { NEXTCLOUD_SECRET_ENV, resolveNextcloudInput } from "../../components/nextcloud/types";
-import { placeholdersIn } from "../../components/proxmox/script";
+import { placeholdersIn } from "../../components/proxmox/secret-forms";
 import { nextcloudInput } from "../live/fixtures/php-apps/inputs";
 
 const bowbo = nextcloudInput("bowbo");
