@@ -9,7 +9,7 @@
 import { GuestFile, renderScript } from "../proxmox/script";
 import { shellQuote } from "../proxmox/shell-quote";
 import { renderAptInstall } from "../proxmox/apt";
-import { renderSecretCheck } from "../webapps/apt";
+import { renderSecretCheck } from "../proxmox/secret-checks";
 import {
   FRAPPE_CONFIGURATOR,
   FRAPPE_ENV,

@@ -5,7 +5,8 @@
  */
 import { renderScript, type GuestFile } from "../proxmox/script";
 import { placeholdersIn } from "../proxmox/secret-forms";
-import { aptInstallMissing, enableAndStart, secretCharsetGuard } from "./packages";
+import { renderSecretChecks } from "../proxmox/secret-checks";
+import { aptInstallMissing, enableAndStart } from "./packages";
 import { HAPROXY_EXPORTER_PORT, MYSQLD_EXPORTER_PORT, REDIS_EXPORTER_PORT } from "./ports";
 
 export {
@@ -237,7 +238,7 @@ export function renderExporterScript(summary: string, parts: readonly ScriptPart
   return renderScript({
     summary,
     requiredEnv,
-    setup: [secretCharsetGuard(secrets), aptInstallMissing(packages)].filter(Boolean).join("\n"),
+    setup: [renderSecretChecks(secrets, "quotable"), aptInstallMissing(packages)].filter(Boolean).join("\n"),
     files,
     body: parts.map((p) => p.body).join("\n"),
   });

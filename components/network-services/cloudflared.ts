@@ -12,7 +12,7 @@ import { cloudflaredVersionProblem } from "../../config/pinned-versions";
 import { GuestFile, renderScript } from "../proxmox/script";
 import { shellQuote } from "../proxmox/shell-quote";
 import { renderAptInstall } from "../proxmox/apt";
-import { renderSecretCheck } from "../webapps/apt";
+import { renderSecretCheck } from "../proxmox/secret-checks";
 import { ipProblem, portProblem, throwIfProblems } from "../webapps/validate";
 import { PinnedRelease, renderPinnedInstall, sha256Problem } from "./download";
 

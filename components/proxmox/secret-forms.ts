@@ -27,9 +27,13 @@ export function secretPlaceholder(name: string, form: SecretForm = "raw"): strin
   return form === "raw" ? `@@${name}@@` : `@@${name}:${form}@@`;
 }
 
-/** Names of the variables a text's placeholders are filled from, in order of first appearance. */
-export function placeholdersIn(text: string): string[] {
-  return [...new Set([...text.matchAll(placeholderPattern)].map((m) => m[1]))];
+/**
+ * Names of the variables a text's placeholders are filled from, in order of first appearance; with
+ * `form`, only those of placeholders in that form.
+ */
+export function placeholdersIn(text: string, form?: SecretForm): string[] {
+  const matches = [...text.matchAll(placeholderPattern)];
+  return [...new Set(matches.filter((m) => form === undefined || (m[2] ?? "raw") === form).map((m) => m[1]))];
 }
 
 interface Placeholder {
@@ -63,7 +67,7 @@ const formFunctions: Record<"php" | "yaml", string> = {
   yaml: [
     "secret_form_yaml() (",
     "  LC_ALL=C.UTF-8",
-    '  value=$1 out="" i char code',
+    '  local value=$1 out="" i char code',
     "  for ((i = 0; i < ${#value}; i++)); do",
     "    char=${value:i:1}",
     '    case "$char" in',

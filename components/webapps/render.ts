@@ -9,7 +9,7 @@
 import { GuestFile, renderScript } from "../proxmox/script";
 import { shellQuote } from "../proxmox/shell-quote";
 import { renderAptInstall } from "../proxmox/apt";
-import { renderSecretCheck } from "./apt";
+import { renderSecretCheck } from "../proxmox/secret-checks";
 import { NginxProxyInput, renderNginxProxyConfig } from "./nginx";
 import { WebApp, validateWebApps, webAppFiles, webAppFlag, webAppUnit } from "./service";
 import { positiveIntegerProblem, throwIfProblems } from "./validate";
