@@ -10,7 +10,7 @@ import { placeholdersIn } from "../proxmox/secret-forms";
 import { renderAptInstall } from "../proxmox/apt";
 import { GuestFile, renderScript } from "../proxmox/script";
 import { shellQuote } from "../proxmox/shell-quote";
-import type { PoolSizing } from "../moodle/php-fpm";
+import type { PoolSizing } from "../proxmox/php-fpm-pool";
 import { renderWebHealthPage } from "./health";
 import { renderWebNginxSite } from "./nginx";
 import { renderWebPhpIni, renderWebPhpPool } from "./php";
