@@ -10,10 +10,10 @@
  * against the live file. Pure: no Pulumi import.
  */
 import { renderScript } from "../proxmox/script";
+import { throwIfProblems } from "../proxmox/problems";
 import { shellQuote } from "../proxmox/shell-quote";
 import { renderAptInstall } from "../proxmox/apt";
 import { renderSecretCheck } from "../proxmox/secret-checks";
-import { throwIfProblems } from "../webapps/validate";
 import { ADGUARD_HASH_MARKER, AdGuardHomeConfigInput, renderAdGuardHomeConfig } from "./adguard-config";
 import { VersionedRelease, renderPinnedInstall, sha256Problem } from "./download";
 

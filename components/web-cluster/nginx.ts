@@ -4,7 +4,8 @@
  * process, the client's address from the balancer's X-Forwarded-For, and the balancer's health page.
  * Pure.
  */
-import { isHostName, isIpv4, isPort, Problems } from "./checks";
+import { Problems } from "../proxmox/problems";
+import { isHostName, isIpv4, isPort } from "./checks";
 import { nginxAppServerHeadLines } from "../proxmox/nginx-app-server";
 
 export type WebNginxRuntime =

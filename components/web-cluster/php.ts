@@ -3,7 +3,7 @@
  * with the application's settings and credentials, sessions in Redis) and the ini overrides (upload
  * limit, memory, opcache). Pure.
  */
-import { Problems } from "./checks";
+import { Problems } from "../proxmox/problems";
 import { fpmPoolHeadLines, type PoolSizing } from "../proxmox/php-fpm-pool";
 
 export interface WebPhpPoolInput {

@@ -7,12 +7,13 @@
  * Pure: no Pulumi import.
  */
 import { GuestFile, renderScript } from "../proxmox/script";
+import { throwIfProblems } from "../proxmox/problems";
 import { shellQuote } from "../proxmox/shell-quote";
 import { renderAptInstall } from "../proxmox/apt";
 import { renderSecretCheck } from "../proxmox/secret-checks";
 import { NginxProxyInput, renderNginxProxyConfig } from "./nginx";
 import { WebApp, validateWebApps, webAppFiles, webAppFlag, webAppUnit } from "./service";
-import { positiveIntegerProblem, throwIfProblems } from "./validate";
+import { positiveIntegerProblem } from "./validate";
 
 export interface WebGuestInput extends NginxProxyInput {
   /** Node.js major release from NodeSource, default 24 (the LTS line in 2026). */
