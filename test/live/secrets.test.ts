@@ -11,7 +11,8 @@ import { createConnection } from "node:net";
 import { join, relative, resolve } from "node:path";
 import fc from "fast-check";
 import { placeholdersIn } from "../../components/proxmox/secret-forms";
-import { findProgram, run, scratchDir, startDaemon, stopAllDaemons, waitFor } from "./support/daemon";
+import { findProgram, scratchDir, startDaemon, stopAllDaemons, waitFor } from "./support/daemon";
+import { startScratchMariaDb } from "./support/mariadb";
 import {
   RendererContext,
   anyStringRenderers,
@@ -68,26 +69,9 @@ let scratch: { path: string; remove: () => void };
 let mariadbSocket = "";
 let redisCount = 0;
 
-const sql = (query: string) => run("mariadb", [`--socket=${mariadbSocket}`, "-N", "-B", "-e", query]);
-
 beforeAll(async () => {
   scratch = scratchDir("secrets");
-  mariadbSocket = join(scratch.path, "mariadb.sock");
-  const data = join(scratch.path, "mariadb-data");
-  const init = run(findProgram("mariadb-install-db"), [`--datadir=${data}`, "--user=root", "--skip-test-db"]);
-  if (init.status !== 0) throw new Error(init.output);
-  const server = startDaemon("secrets-mariadb", findProgram("mariadbd"), [
-    "--no-defaults",
-    `--datadir=${data}`,
-    "--user=root",
-    "--skip-networking",
-    `--socket=${mariadbSocket}`,
-    `--pid-file=${join(scratch.path, "mariadb.pid")}`,
-    "--innodb-buffer-pool-size=32M",
-  ]);
-  await waitFor("the MariaDB socket", () => sql("SELECT 1").status === 0, 30000).catch((e: Error) => {
-    throw new Error(`${e.message}\n${server.output()}`);
-  });
+  mariadbSocket = await startScratchMariaDb("secrets-mariadb", scratch.path);
 }, 60000);
 
 afterAll(async () => {
