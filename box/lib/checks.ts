@@ -107,11 +107,21 @@ const replicaReplicatesAndRefusesWrites: Check = async (box, config) => {
   return `row ${token} reached the replica; an application user's write there: ${refused.stderr.trim()}`;
 };
 
+/**
+ * A request to an app node directly, from a balancer guest: the registered firewall opens the app
+ * nodes' HTTP port to the balancers only (not to the admin workstation).
+ */
+async function fromBalancer(box: RunningBox, config: SiteConfig, args: string[]): Promise<RunResult> {
+  const lb = Object.values(config.moodle!.loadBalancers).find((l) => box.guests.has(l.vmid));
+  if (!lb) throw new CheckFailed("no balancer guest is running to reach the app nodes from");
+  return inGuest(box.guests.get(lb.vmid)!, args, undefined, 15_000);
+}
+
 const sharedFiles: Check = async (box, config) => {
   const nodes = Object.values(config.moodle!.nodes);
   const host = config.moodle!.publicHostname;
   const name = `box-${Date.now()}`;
-  const w = await fromClient(box, [
+  const w = await fromBalancer(box, config, [
     "curl",
     "-s",
     "-m",
@@ -127,7 +137,7 @@ const sharedFiles: Check = async (box, config) => {
     `write on ${nodes[0].hostname} failed: ${w.stdout}${w.stderr}`,
   );
   for (const n of nodes.slice(1)) {
-    const r = await fromClient(box, [
+    const r = await fromBalancer(box, config, [
       "curl",
       "-s",
       "-m",

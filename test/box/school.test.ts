@@ -94,6 +94,7 @@ if (why) console.log(`box tests skipped: ${why}`);
   it.each(SCHOOL_CHECKS.map((c) => c.name))("%s", (name) => {
     const result = checks.find((c) => c.name === name);
     expect(result).toBeDefined();
-    expect([result!.ok, result!.detail]).toEqual([true, expect.any(String)]);
+    // The whole result, so that a failure prints the check's evidence.
+    expect(result).toEqual({ name, ok: true, detail: expect.any(String) });
   });
 });
