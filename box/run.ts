@@ -2,10 +2,11 @@
  * The site in a box: every guest's provisioning runs in a booted Debian 12 guest on the site's own
  * addresses (docs/box.md).
  * Run (as root, on a machine that can boot systemd-nspawn guests):
- *   npm run box -- --stack school [--parallel 4] [--checks] [--record] [--keep]
+ *   npm run box -- --stack school [--parallel 4] [--checks] [--record] [--keep] [--no-firewall]
  *   npm run box -- --clean      (undo what a killed run left)
  * --checks runs the site checks and the second-run check after the steps; --record writes the
- * step times to bench/box-figures/<stack>.json (read by npm run bench:deploy).
+ * step times to bench/box-figures/<stack>.json (read by npm run bench:deploy). The registered
+ * firewall is enforced unless --no-firewall (diagnosis only: the report says so loudly).
  */
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
@@ -14,6 +15,7 @@ import { readStackFile } from "../config/stack-file";
 import { validateSiteConfig } from "../config/validate";
 import { finish } from "../scripts/lib/exit";
 import { cleanLeftovers, lockBox, runBox, type RunningBox } from "./lib/box";
+import { changedValueProblems, changedValueRerun, schoolEdit } from "./lib/changed-value";
 import { runChecks, SCHOOL_CHECKS } from "./lib/checks";
 import { figuresPath, writeFigures } from "./lib/figures";
 import { secondRunChanges } from "./lib/second-run";
@@ -36,6 +38,7 @@ async function main(): Promise<number> {
       clean: { type: "boolean", default: false },
       checks: { type: "boolean", default: false },
       record: { type: "boolean", default: false },
+      "no-firewall": { type: "boolean", default: false },
     },
   });
   const log = (line: string) => console.log(`[box ${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -48,7 +51,7 @@ async function main(): Promise<number> {
   }
   if (!values.stack) {
     console.error(
-      "usage: npm run box -- --stack NAME [--parallel N] [--checks] [--record] [--keep] | --clean",
+      "usage: npm run box -- --stack NAME [--parallel N] [--checks] [--record] [--keep] [--no-firewall] | --clean",
     );
     return 2;
   }
@@ -84,6 +87,15 @@ async function main(): Promise<number> {
     );
     for (const line of [...second.failures, ...second.changes]) log(`  ${line}`);
     if (second.changes.length + second.failures.length > 0) checksFailed++;
+    if (config.moodle && config.redis) {
+      const changed = await changedValueRerun(box, root, schoolEdit(config.redis.memoryMb));
+      const problems = changedValueProblems(changed);
+      log(
+        `changed value ${changed.edit}: the plan re-runs ${changed.planRerun.join(", ") || "nothing"}${changed.planOther.length ? ` (and: ${changed.planOther.join("; ")})` : ""}; changed ${changed.changedFiles.join(", ") || "no file"}; restarted ${changed.restarted.join(", ") || "nothing"}`,
+      );
+      for (const p of problems) log(`  ${p}`);
+      if (problems.length > 0) checksFailed++;
+    }
     if (config.moodle) {
       const results = await runChecks(box, config, SCHOOL_CHECKS, log);
       checksFailed += results.filter((r) => !r.ok).length;
@@ -95,6 +107,7 @@ async function main(): Promise<number> {
     root,
     cacheDir,
     parallel,
+    firewall: values["no-firewall"] ? false : undefined,
     afterSteps,
     hold: values.keep ? untilSignal : undefined,
     log,
@@ -123,6 +136,8 @@ async function main(): Promise<number> {
     writeFigures(figuresPath(root, report.stack), figures);
     log(`step times recorded in ${figuresPath(root, report.stack)}`);
   }
+  if (values["no-firewall"])
+    log("WARNING: this run did NOT enforce the registered firewall (--no-firewall): diagnosis only");
   log(
     `${report.ok ? "all steps succeeded" : "some steps failed"}: setup ${report.setupSeconds.toFixed(0)} s, steps ${report.stepsSeconds.toFixed(0)} s (apt cache ${report.aptCache})${values.checks ? `, ${checksFailed} checks failed` : ""}`,
   );
