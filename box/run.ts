@@ -2,11 +2,12 @@
  * The site in a box: every guest's provisioning runs in a booted Debian 12 guest on the site's own
  * addresses (docs/box.md).
  * Run (as root, on a machine that can boot systemd-nspawn guests):
- *   npm run box -- --stack school [--tiers T1,T2] [--parallel 4] [--checks] [--record] [--keep]
+ *   npm run box -- --stack school [--tiers T1,T2] [--parallel 4] [--checks] [--record] [--keep] [--no-firewall]
  *   npm run box -- --clean      (undo what a killed run left)
  * --checks runs the site checks and the second-run check after the steps; --record writes the
  * step times to bench/box-figures/<stack>.json (read by npm run bench:deploy); --tiers runs only
- * those tiers and what they wait for (box/lib/tiers.ts).
+ * those tiers and what they wait for (box/lib/tiers.ts). The registered firewall is enforced
+ * unless --no-firewall (diagnosis only: the report says so loudly).
  */
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
@@ -15,6 +16,7 @@ import { readStackFile } from "../config/stack-file";
 import { validateSiteConfig } from "../config/validate";
 import { finish } from "../scripts/lib/exit";
 import { cleanLeftovers, lockBox, runBox, type RunningBox } from "./lib/box";
+import { changedValueProblems, changedValueRerun, schoolEdit } from "./lib/changed-value";
 import { runChecks } from "./lib/checks";
 import { siteChecks } from "./lib/checks-services";
 import { figuresPath, writeFigures } from "./lib/figures";
@@ -39,6 +41,7 @@ async function main(): Promise<number> {
       checks: { type: "boolean", default: false },
       record: { type: "boolean", default: false },
       tiers: { type: "string" },
+      "no-firewall": { type: "boolean", default: false },
     },
   });
   const log = (line: string) => console.log(`[box ${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -51,7 +54,7 @@ async function main(): Promise<number> {
   }
   if (!values.stack) {
     console.error(
-      "usage: npm run box -- --stack NAME [--tiers T1,T2] [--parallel N] [--checks] [--record] [--keep] | --clean",
+      "usage: npm run box -- --stack NAME [--tiers T1,T2] [--parallel N] [--checks] [--record] [--keep] [--no-firewall] | --clean",
     );
     return 2;
   }
@@ -87,6 +90,15 @@ async function main(): Promise<number> {
     );
     for (const line of [...second.failures, ...second.changes]) log(`  ${line}`);
     if (second.changes.length + second.failures.length > 0) checksFailed++;
+    if (config.moodle && config.redis) {
+      const changed = await changedValueRerun(box, root, schoolEdit(config.redis.memoryMb));
+      const problems = changedValueProblems(changed);
+      log(
+        `changed value ${changed.edit}: the plan re-runs ${changed.planRerun.join(", ") || "nothing"}${changed.planOther.length ? ` (and: ${changed.planOther.join("; ")})` : ""}; changed ${changed.changedFiles.join(", ") || "no file"}; restarted ${changed.restarted.join(", ") || "nothing"}`,
+      );
+      for (const p of problems) log(`  ${p}`);
+      if (problems.length > 0) checksFailed++;
+    }
     const results = await runChecks(box, config, siteChecks(config, box.plan), log);
     checksFailed += results.filter((r) => !r.ok).length;
   };
@@ -96,6 +108,7 @@ async function main(): Promise<number> {
     root,
     cacheDir,
     parallel,
+    firewall: values["no-firewall"] ? false : undefined,
     afterSteps,
     tiers: values.tiers?.split(",").map((t) => t.trim()),
     hold: values.keep ? untilSignal : undefined,
@@ -133,6 +146,8 @@ async function main(): Promise<number> {
     writeFigures(figuresPath(root, report.stack), figures);
     log(`step times recorded in ${figuresPath(root, report.stack)}`);
   }
+  if (values["no-firewall"])
+    log("WARNING: this run did NOT enforce the registered firewall (--no-firewall): diagnosis only");
   log(
     `${report.ok ? "all steps succeeded" : "some steps failed"}: setup ${report.setupSeconds.toFixed(0)} s, steps ${report.stepsSeconds.toFixed(0)} s (apt cache ${report.aptCache})${values.checks ? `, ${checksFailed} checks failed` : ""}`,
   );

@@ -10,11 +10,13 @@ import type { StackFile } from "../../config/stack-file";
 import { validateSiteConfig } from "../../config/validate";
 import { exposeAptCache, startAptCache } from "./apt-path";
 import { ensureBase } from "./base";
+import { registeredFirewall, type EnforcedFirewall, type FirewallHook } from "./firewall";
 import { collectPlan, type BoxCommand, type BoxGuest, type BoxPlan } from "./collect";
 import { runDag, type DagStep, type StepResult } from "./dag";
 import { bootGuest, type BootedGuest, type BindMount, type BoxContext } from "./guest";
 import {
   buildMirrorContent,
+  MIRROR_PORT,
   mirrorTls,
   standInsOf,
   startMirror,
@@ -30,20 +32,14 @@ import { selectTiers, type TierSelection } from "./tiers";
 
 export { SWITCH_NETNS, CLIENT_NETNS } from "./instance";
 
-/**
- * Where the registered Proxmox firewall is enforced (issue 17, stage 6): called once a node
- * stand-in or a guest is up, before any command runs in it. The translation of the registered
- * firewall resources into nftables (branch box-fw) plugs in here: load each ruleset into the
- * namespace with `nsenter -t <pid> -n nft -f -` (`plan.resources` holds the registrations).
- */
-export interface FirewallHook {
-  node(plan: BoxPlan, node: BootedNode): Promise<void>;
-  guest(plan: BoxPlan, vmid: number, guest: BootedGuest): Promise<void>;
-}
+export type { FirewallHook } from "./firewall";
 
 export interface BoxOptions {
-  /** Enforces the registered firewall; without it the box runs with open namespaces. */
-  firewall?: FirewallHook;
+  /**
+   * Default: the registered firewall (box/lib/firewall.ts). `false` leaves every namespace open
+   * (diagnosis only; the log says so loudly); a hook of its own replaces it.
+   */
+  firewall?: FirewallHook | false;
   file: StackFile;
   /** Undoes the box; the caller owns it so that a signal can run it too. */
   teardown: Teardown;
@@ -69,6 +65,10 @@ export interface RunningBox {
   guests: Map<number, BootedGuest>;
   nodes: Map<string, BootedNode>;
   runDir: string;
+  /** The registered firewall's tables as loaded; undefined when the box runs without it. */
+  firewall?: EnforcedFirewall;
+  /** The box's plan for another stack file (with the box's mirrors and secrets), e.g. a changed value. */
+  collect: (file: StackFile) => Promise<BoxPlan>;
 }
 
 export interface BoxReport {
@@ -166,7 +166,8 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
   o.log(
     `collecting ${o.file.stack}'s guests and commands under mocks (vendor downloads from https://${mirrorAddress}/)`,
   );
-  const fullPlan = await collectPlan(file, o.root, `proxmox-sites-box-${o.file.stack}`);
+  const seed = `proxmox-sites-box-${o.file.stack}`;
+  const fullPlan = await collectPlan(file, o.root, seed);
   const selection = o.tiers ? selectTiers(fullPlan, o.tiers) : undefined;
   const plan = selection?.plan ?? fullPlan;
   o.log(`${plan.guests.length} guests, ${plan.commands.length} commands`);
@@ -174,6 +175,15 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
     o.log(
       `tiers ${o.tiers!.join(", ")}: ${selection.leftOut.length} steps left out, ${selection.pulledIn.length} pulled in as dependencies`,
     );
+  const mirrorExemption = {
+    address: mirrorAddress,
+    port: MIRROR_PORT,
+    why: "vendor mirror (stands in for the internet)",
+  };
+  const enforced = o.firewall === undefined ? registeredFirewall([mirrorExemption]) : undefined;
+  const firewall = o.firewall === false ? undefined : (o.firewall ?? enforced);
+  if (!firewall)
+    o.log("WARNING: --no-firewall: the registered firewall is NOT enforced; every namespace is open");
   const teardown = o.teardown;
   // Runs last: the guests' writable layers and volumes go (logs and step output stay for reading).
   teardown.add("delete the guests' layers", async () => {
@@ -229,10 +239,11 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
         i,
         `${keyFile}.pub`,
       );
+      if (firewall) await firewall.node(plan, node);
       nodes.set(n.name, node);
     }
+    // Through the node's firewall: the client is the operator's workstation on network.adminCidrs.
     for (const n of nodes.values()) await waitForSsh(CLIENT_NETNS, keyFile, n.spec.address);
-    if (o.firewall) for (const n of nodes.values()) await o.firewall.node(plan, n);
     const mirrorNode = [...nodes.values()].find((n) => n.spec.address === mirrorAddress)!;
     await startMirror(teardown, runDir, mirror, tls, mirrorNode.guest.pid, mirrorAddress);
     const setupSeconds = (Date.now() - t0) / 1000;
@@ -261,7 +272,7 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
             hostIf: guestHostIf(g.vmid),
             binds: bindsFor(g, node, runDir),
           });
-          if (o.firewall) await o.firewall.guest(plan, g.vmid, booted);
+          if (firewall) await firewall.guest(plan, g.vmid, booted);
           guests.set(g.vmid, booted);
           node.broker.addGuest(g.vmid, booted);
         },
@@ -283,7 +294,17 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
     ];
     const stepsStart = Date.now();
     const steps = await runDag(dagSteps, o.parallel, (l) => o.log(l));
-    const running: RunningBox = { plan, steps, runCommand, clientNetns: CLIENT_NETNS, guests, nodes, runDir };
+    const running: RunningBox = {
+      plan,
+      steps,
+      runCommand,
+      clientNetns: CLIENT_NETNS,
+      guests,
+      nodes,
+      runDir,
+      firewall: enforced,
+      collect: (f) => collectPlan(withBoxMirrors(f, mirror, mirrorAddress), o.root, seed),
+    };
     const report: BoxReport = {
       stack: o.file.stack,
       setupSeconds,

@@ -11,6 +11,8 @@ const PROGRAMS = [
   "/usr/bin/ssh",
   "/usr/bin/openssl",
   "/usr/bin/git",
+  // The registered firewall is loaded into every guest's and node's namespace.
+  "/usr/sbin/nft",
 ];
 
 export function whyBoxCannotRun(): string | undefined {

@@ -10,14 +10,8 @@ import { guestInventory } from "../../config/inventory";
 import type { SiteConfig } from "../../config/schema";
 import { DEFAULT_REDIS_ADMIN_USER } from "../../components/redis/redis-acl";
 import { redisClients } from "../../components/site/requests";
-import {
-  CheckFailed,
-  expectThat,
-  monitoringTargetsUp,
-  replicaReplicatesAndRefusesWrites,
-  SCHOOL_CHECKS,
-  type Check,
-} from "./checks";
+import { CheckFailed, expectThat, type Check } from "./check-kit";
+import { monitoringTargetsUp, replicaReplicatesAndRefusesWrites, SCHOOL_CHECKS } from "./checks";
 import type { BoxPlan } from "./collect";
 import type { RunningBox } from "./box";
 import { inGuest } from "./guest";
@@ -109,7 +103,7 @@ export const redisServesEachApplication: Check = async (box, config) => {
   const redis = config.redis!;
   const host = redis.ip;
   const generated = (name: string) => {
-    const pw = box.plan.generated[name];
+    const pw = box.plan.generated?.[name];
     if (!pw) throw new CheckFailed(`no generated password ${name} in the registered program`);
     return pw;
   };

@@ -8,23 +8,18 @@ import { createHash } from "node:crypto";
 import type { SiteConfig } from "../../config/schema";
 import { siteWiring } from "../../config/wiring";
 import type { RunningBox } from "./box";
+import { CheckFailed, expectThat, type Check, type CheckResult } from "./check-kit";
+import {
+  databasePortMatrix,
+  firewallStillLoaded,
+  nodeFirewall,
+  redisPortMatrix,
+  redisServesItsApplication,
+} from "./firewall-checks";
 import { inGuest, stopGuest, type BootedGuest } from "./guest";
 import { run, sleep, type RunResult } from "./sh";
 
-export interface CheckResult {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
-
-export type Check = (box: RunningBox, config: SiteConfig) => Promise<string>;
-
-/** A failed expectation inside a check: its message is the evidence. */
-export class CheckFailed extends Error {}
-
-export function expectThat(ok: boolean, message: string): void {
-  if (!ok) throw new CheckFailed(message);
-}
+export type { CheckResult } from "./check-kit";
 
 function fromClient(box: RunningBox, args: string[], timeoutMs = 15_000): Promise<RunResult> {
   return run("ip", ["netns", "exec", box.clientNetns, ...args], { timeoutMs });
@@ -112,11 +107,21 @@ export const replicaReplicatesAndRefusesWrites: Check = async (box, config) => {
   return `row ${token} reached the replica; an application user's write there: ${refused.stderr.trim()}`;
 };
 
+/**
+ * A request to an app node directly, from a balancer guest: the registered firewall opens the app
+ * nodes' HTTP port to the balancers only (not to the admin workstation).
+ */
+async function fromBalancer(box: RunningBox, config: SiteConfig, args: string[]): Promise<RunResult> {
+  const lb = Object.values(config.moodle!.loadBalancers).find((l) => box.guests.has(l.vmid));
+  if (!lb) throw new CheckFailed("no balancer guest is running to reach the app nodes from");
+  return inGuest(box.guests.get(lb.vmid)!, args, undefined, 15_000);
+}
+
 const sharedFiles: Check = async (box, config) => {
   const nodes = Object.values(config.moodle!.nodes);
   const host = config.moodle!.publicHostname;
   const name = `box-${Date.now()}`;
-  const w = await fromClient(box, [
+  const w = await fromBalancer(box, config, [
     "curl",
     "-s",
     "-m",
@@ -132,7 +137,7 @@ const sharedFiles: Check = async (box, config) => {
     `write on ${nodes[0].hostname} failed: ${w.stdout}${w.stderr}`,
   );
   for (const n of nodes.slice(1)) {
-    const r = await fromClient(box, [
+    const r = await fromBalancer(box, config, [
       "curl",
       "-s",
       "-m",
@@ -241,6 +246,17 @@ export const SCHOOL_CHECKS: { name: string; check: Check }[] = [
   { name: "the replica replicates and refuses writes", check: replicaReplicatesAndRefusesWrites },
   { name: "shared files written on one app node are read on the others", check: sharedFiles },
   { name: "monitoring scrapes every configured target and all are up", check: monitoringTargetsUp },
+  { name: "the registered firewall is still loaded in every node and guest", check: firewallStillLoaded },
+  { name: "the database port is open exactly where a wiring edge leads to it", check: databasePortMatrix },
+  {
+    name: "Redis's port is open exactly to the guests of the applications that use it",
+    check: redisPortMatrix,
+  },
+  { name: "Redis serves each application from that application's guests", check: redisServesItsApplication },
+  {
+    name: "the nodes' firewall: management from the admin workstation and local_network",
+    check: nodeFirewall,
+  },
   { name: "a session survives its node", check: sessionSurvivesItsNode },
   { name: "killing one app node loses no request", check: appNodeLossLosesNoRequest },
   {

@@ -61,7 +61,7 @@ export interface BoxPlan {
   /** Every registered resource (firewall resources are read from here). */
   resources: SimResource[];
   /** The value each generated password (by resource name) got in this run: what the checks log in with. */
-  generated: Record<string, string>;
+  generated?: Record<string, string>;
 }
 
 /**

@@ -31,6 +31,9 @@ import { startDaemon, type Teardown } from "./teardown";
 
 const STANDINS = resolve(__dirname, "../standins");
 
+/** The mirror's HTTPS port on the node stand-in (the node's firewall lets it through: box/lib/firewall.ts). */
+export const MIRROR_PORT = 443;
+
 export interface MirrorContent {
   /** Bare repositories, served by git's smart HTTP backend. */
   gitRoot: string;
@@ -344,7 +347,7 @@ export async function startMirror(
       String(nodePid),
       "-n",
       "/usr/bin/socat",
-      `TCP-LISTEN:443,bind=${address},fork,reuseaddr`,
+      `TCP-LISTEN:${MIRROR_PORT},bind=${address},fork,reuseaddr`,
       `UNIX-CONNECT:${socket}`,
     ],
     join(runDir, "mirror-relay.log"),

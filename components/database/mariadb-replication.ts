@@ -4,7 +4,9 @@
  * GTID and START SLAVE, then a bounded wait until both replication threads run. Idempotent.
  * Pure: no Pulumi import.
  */
-import { placeholdersIn, renderScript, shellQuote } from "../proxmox/script";
+import { renderScript } from "../proxmox/script";
+import { placeholdersIn } from "../proxmox/secret-forms";
+import { shellQuote } from "../proxmox/shell-quote";
 import { MARIADB_DEFAULT_PORT } from "./mariadb-config";
 import {
   DEFAULT_REPLICATION_USER,

@@ -4,7 +4,8 @@
  * and the application databases (run on the primary; they replicate). Every script is idempotent.
  * Pure: no Pulumi import.
  */
-import { placeholdersIn, renderScript } from "../proxmox/script";
+import { renderScript } from "../proxmox/script";
+import { placeholdersIn } from "../proxmox/secret-forms";
 import { MARIADB_CONFIG_PATH, MariaDbServerInput, renderMariaDbConfig } from "./mariadb-config";
 import { MariaDbDumpJobInput, renderMariaDbDumpActivation, renderMariaDbDumpFiles } from "./mariadb-dump";
 import {

@@ -5,7 +5,7 @@
  * SQL goes through `MARIADB_CLIENT` (default `mariadb`: root over the Unix socket inside the guest),
  * word-split, so a test can point it at its own server: `MARIADB_CLIENT="mariadb --socket=/tmp/x.sock"`.
  */
-import { placeholdersIn } from "../proxmox/script";
+import { placeholdersIn, renderSecretFill } from "../proxmox/secret-forms";
 
 const SQL_DELIMITER = "PROXMOX_SITES_SQL";
 
@@ -72,14 +72,7 @@ export function renderMariaDbClientStep(): string {
 export function renderSqlStep(title: string, sql: string): string {
   if (sql.split("\n").includes(SQL_DELIMITER)) throw new Error(`SQL of "${title}" contains ${SQL_DELIMITER}`);
   const fills = placeholdersIn(sql).map((name) =>
-    name.endsWith("_HASH")
-      ? `sql_text=\${sql_text//@@${name}@@/"$${name}"}`
-      : [
-          `sql_escaped=$${name}`,
-          `sql_escaped=\${sql_escaped//"\\\\"/"\\\\\\\\"}`,
-          `sql_escaped=\${sql_escaped//"'"/"\\\\'"}`,
-          `sql_text=\${sql_text//@@${name}@@/"$sql_escaped"}`,
-        ].join("\n"),
+    renderSecretFill("sql_text", `@@${name}@@`, name, name.endsWith("_HASH") ? "raw" : "sql"),
   );
   return [
     `# ${title}`,

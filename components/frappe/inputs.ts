@@ -4,6 +4,7 @@
  * Frappe v15 runs in Docker inside its LXC guest (nesting on) and uses the site's external MariaDB and Redis.
  */
 import { CONTAINER_IMAGE_NAME, CONTAINER_IMAGE_TAG } from "../../config/primitives";
+import { throwIfProblems } from "../proxmox/problems";
 import {
   absolutePathProblem,
   hostProblem,
@@ -12,7 +13,6 @@ import {
   isDnsName,
   portProblem,
   positiveIntegerProblem,
-  throwIfProblems,
 } from "../webapps/validate";
 
 /** The custom Frappe image built with the site's apps (frappe_docker "custom image"). */

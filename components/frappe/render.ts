@@ -6,9 +6,10 @@
  * database and user the data tier created beforehand, so Frappe never holds a MariaDB root or GRANT-capable
  * login. The user is named like the database because v15's `db_user` defaults to `db_name`.
  */
-import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
+import { GuestFile, renderScript } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 import { renderAptInstall } from "../proxmox/apt";
-import { renderSecretCheck } from "../webapps/apt";
+import { renderSecretCheck } from "../proxmox/secret-checks";
 import {
   FRAPPE_CONFIGURATOR,
   FRAPPE_ENV,

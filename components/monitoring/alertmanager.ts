@@ -1,15 +1,16 @@
 /**
  * alertmanager.yml: alerts grouped by alertname and instance, routed by severity to e-mail, and
  * critical ones also to Telegram when a chat is configured; critical inhibits warning on the same
- * instance. Secrets are placeholders filled in the guest before the daemon reads the file. Pure.
+ * instance. Secrets are placeholders filled in the guest before the daemon reads the file (any
+ * character works: they are written as YAML double-quoted strings). Pure.
  */
-import { stringify } from "yaml";
+import { renderYaml, yamlSecret } from "../proxmox/yaml-text";
 import { duration, type SiteLabels } from "./types";
 
 /** Placeholder for the SMTP password (filled from the stdin prelude). */
-export const SMTP_PASSWORD_PLACEHOLDER = "@@ALERTMANAGER_SMTP_PASSWORD@@";
+export const SMTP_PASSWORD_PLACEHOLDER = yamlSecret("ALERTMANAGER_SMTP_PASSWORD");
 /** Placeholder for the Telegram bot token (filled from the stdin prelude). */
-export const TELEGRAM_BOT_TOKEN_PLACEHOLDER = "@@ALERTMANAGER_TELEGRAM_BOT_TOKEN@@";
+export const TELEGRAM_BOT_TOKEN_PLACEHOLDER = yamlSecret("ALERTMANAGER_TELEGRAM_BOT_TOKEN");
 
 export interface EmailReceiverInput {
   /** SMTP relay as host:port, e.g. "smtp.gmail.com:587". */
@@ -144,7 +145,7 @@ export function alertmanagerConfig(input: AlertmanagerInput) {
 
 /** alertmanager.yml text (ALERTMANAGER_CONFIG_PATH). */
 export function renderAlertmanagerConfig(input: AlertmanagerInput): string {
-  return `# Rendered by proxmox-sites (monitoring): alert routing.\n${stringify(alertmanagerConfig(input), {
+  return `# Rendered by proxmox-sites (monitoring): alert routing.\n${renderYaml(alertmanagerConfig(input), {
     lineWidth: 0,
     aliasDuplicateObjects: false,
   })}`;

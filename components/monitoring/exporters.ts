@@ -3,8 +3,10 @@
  * guest's provisioning script includes (or `renderExporterScript` turns into a script of their own).
  * Pure: no Pulumi import.
  */
-import { placeholdersIn, renderScript, type GuestFile } from "../proxmox/script";
-import { aptInstallMissing, enableAndStart, secretCharsetGuard } from "./packages";
+import { renderScript, type GuestFile } from "../proxmox/script";
+import { placeholdersIn } from "../proxmox/secret-forms";
+import { renderSecretChecks } from "../proxmox/secret-checks";
+import { aptInstallMissing, enableAndStart } from "./packages";
 import { HAPROXY_EXPORTER_PORT, MYSQLD_EXPORTER_PORT, REDIS_EXPORTER_PORT } from "./ports";
 
 export {
@@ -243,7 +245,7 @@ export function renderExporterScript(summary: string, parts: readonly ScriptPart
   return renderScript({
     summary,
     requiredEnv,
-    setup: [secretCharsetGuard(secrets), aptInstallMissing(packages)].filter(Boolean).join("\n"),
+    setup: [renderSecretChecks(secrets, "quotable"), aptInstallMissing(packages)].filter(Boolean).join("\n"),
     files,
     body: parts.map((p) => p.body).join("\n"),
   });

@@ -16,20 +16,6 @@ export function aptInstallMissing(packages: readonly string[]): string {
   ].join("\n");
 }
 
-/**
- * Bash that stops when a secret would break the file it is pasted into: placeholders land inside
- * quoted YAML/ini/option-file/systemd-environment values, where a quote, backslash, $, backtick or
- * newline would end or corrupt them. Generate such secrets without those characters.
- */
-export function secretCharsetGuard(names: readonly string[]): string {
-  return names
-    .map(
-      (name) =>
-        `case "$${name}" in *[\\"\\'\\\\\\$\\\`]* | *$'\\n'*) echo "${name} must not contain quotes, backslashes, \\$, backticks or newlines" >&2; exit 1 ;; esac`,
-    )
-    .join("\n");
-}
-
 /** Bash that enables a systemd unit and starts it if it is not running (restart is the onChange's job). */
 export function enableAndStart(unit: string): string {
   return [

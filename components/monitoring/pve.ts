@@ -2,12 +2,12 @@
  * prometheus-pve-exporter on the monitoring guest: its module file and systemd unit. It reads the
  * Proxmox API with a read-only token (PVEAuditor) and serves /pve?target=<host>. Pure.
  */
-import { stringify } from "yaml";
+import { renderYaml, yamlSecret } from "../proxmox/yaml-text";
 import { PVE_EXPORTER_CONFIG_PATH, PVE_EXPORTER_VENV } from "./paths";
 import { PVE_EXPORTER_PORT } from "./ports";
 
 /** Placeholder for the API token's secret value (filled from the stdin prelude). */
-export const PVE_EXPORTER_TOKEN_PLACEHOLDER = "@@PVE_EXPORTER_TOKEN_VALUE@@";
+export const PVE_EXPORTER_TOKEN_PLACEHOLDER = yamlSecret("PVE_EXPORTER_TOKEN_VALUE");
 
 export interface PveExporterInput {
   /** Full API token id, `user@realm!tokenname`, e.g. "prometheus@pve!monitoring" (not secret). */
@@ -39,7 +39,7 @@ export function renderPveExporterConfig(input: PveExporterInput): string {
       verify_ssl: input.verifyTls ?? false,
     },
   };
-  return `# Rendered by proxmox-sites (monitoring): pve-exporter's API token.\n${stringify(config)}`;
+  return `# Rendered by proxmox-sites (monitoring): pve-exporter's API token.\n${renderYaml(config)}`;
 }
 
 /** systemd unit running pve-exporter from its virtual environment as the prometheus user. */

@@ -4,7 +4,8 @@
  * every file written only when it changed; configs checked (promtool/amtool) before a reload.
  * Pure: no Pulumi import.
  */
-import { placeholdersIn, renderFileStep, renderScript, type GuestFile } from "../proxmox/script";
+import { renderFileStep, renderScript, type GuestFile } from "../proxmox/script";
+import { placeholdersIn } from "../proxmox/secret-forms";
 import { renderAlertmanagerConfig, type AlertmanagerInput } from "./alertmanager";
 import { renderSiteOverviewDashboard, SITE_OVERVIEW_DASHBOARD_FILE } from "./dashboard";
 import { DATABASE_DASHBOARD_FILE, renderDatabaseDashboard } from "./dashboard-database";
@@ -15,7 +16,8 @@ import {
   renderGrafanaIni,
   type GrafanaInput,
 } from "./grafana";
-import { aptInstallMissing, enableAndStart, secretCharsetGuard } from "./packages";
+import { renderSecretChecks } from "../proxmox/secret-checks";
+import { aptInstallMissing, enableAndStart } from "./packages";
 import * as paths from "./paths";
 import { ALERTMANAGER_PORT, GRAFANA_PORT, PROMETHEUS_PORT, PVE_EXPORTER_PORT } from "./ports";
 import { renderPrometheusConfig } from "./prometheus";
@@ -240,6 +242,9 @@ export function monitoringScriptEnv(input: MonitoringGuestInput): string[] {
 export function renderMonitoringScript(input: MonitoringGuestInput): string {
   const pve = needsPve(input);
   const env = monitoringScriptEnv(input);
+  const texts = monitoringGuestFiles(input).map((f) => f.content);
+  const raw = new Set(texts.flatMap((t) => placeholdersIn(t, "raw")));
+  const yamlOnly = new Set(texts.flatMap((t) => placeholdersIn(t, "yaml")).filter((n) => !raw.has(n)));
   const packages = [
     "ca-certificates",
     "curl",
@@ -259,7 +264,11 @@ export function renderMonitoringScript(input: MonitoringGuestInput): string {
     ...(pve ? ["pve_restart"] : []),
   ];
   const setup = [
-    secretCharsetGuard(env),
+    // Only the secrets pasted as they are: a YAML-form placeholder holds any string.
+    renderSecretChecks(
+      env.filter((name) => !yamlOnly.has(name)),
+      "quotable",
+    ),
     ...flags.map((f) => `${f}=0`),
     aptInstallMissing(packages),
     grafanaRepository(

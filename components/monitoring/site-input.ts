@@ -4,6 +4,7 @@
  * import (the component only adds the secrets).
  */
 import type { SiteConfig } from "../../config/schema";
+import { placeholdersIn } from "../proxmox/secret-forms";
 import type { ScrapeTarget as WiredTarget } from "../../config/wiring";
 import { SMTP_PASSWORD_PLACEHOLDER, TELEGRAM_BOT_TOKEN_PLACEHOLDER } from "./alertmanager";
 import {
@@ -29,9 +30,11 @@ export const PVE_EXPORTER_TOKEN_ID = "monitoring@pve!exporter";
 /** Login the exporters use: the accounts the database and Redis tiers create (`exporter`). */
 export const EXPORTER_LOGIN = "exporter";
 
-/** Name of the prelude variable a `@@NAME@@` placeholder is filled from. */
+/** Name of the prelude variable a placeholder (`@@NAME@@`, `@@NAME:yaml@@`) is filled from. */
 function envOf(placeholder: string): string {
-  return placeholder.slice(2, -2);
+  const [name] = placeholdersIn(placeholder);
+  if (name === undefined) throw new Error(`not a secret placeholder: ${placeholder}`);
+  return name;
 }
 
 /** Prelude variables of the monitoring guest's script, by the secret that fills them. */

@@ -6,7 +6,8 @@
  * nginx/php-fpm file raises a flag; the flag is lowered only after the daemon's own check passed and it
  * reloaded, so a failed run is finished by the next one. Pure: renders the script.
  */
-import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
+import { GuestFile, renderScript } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 import {
   MoodleConfigInput,
   moodleDbPasswordVariable,

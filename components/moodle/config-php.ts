@@ -6,7 +6,7 @@
  */
 import { isHostName, isIpv4, isPort, MoodleLayout, Problems, resolveLayout } from "./layout";
 import { dataRootAlias } from "./nginx";
-import { phpString } from "../proxmox/php-string";
+import { phpSecret, phpString } from "../proxmox/php-string";
 
 export interface MoodleDatabase {
   /** Host (address or name) of the MariaDB primary. */
@@ -15,7 +15,7 @@ export interface MoodleDatabase {
   port?: number;
   /** Database name. */
   name: string;
-  /** Database user; its password comes from `@@MOODLE_DB_PASSWORD@@`. */
+  /** Database user; its password comes from the exported MOODLE_DB_PASSWORD. */
   user: string;
   /** Table prefix. Default `mdl_`. */
   prefix?: string;
@@ -24,7 +24,7 @@ export interface MoodleDatabase {
 }
 
 export interface MoodleRedisSessions {
-  /** Redis host; the password comes from `@@MOODLE_REDIS_PASSWORD@@`. */
+  /** Redis host; the password comes from the exported MOODLE_REDIS_PASSWORD. */
   host: string;
   /**
    * Redis ACL user. Moodle hands `session_redis_auth` to phpredis' `auth()` unchanged, which sends
@@ -77,11 +77,6 @@ export function isRedisUser(value: string): boolean {
  */
 export function phpRedisAuth(user: string | undefined, password: string): string {
   return user === undefined ? password : `[${phpString(user)}, ${password}]`;
-}
-
-/** A PHP nowdoc holding a `@@NAME@@` placeholder, filled at run time. */
-function secret(variable: string): string {
-  return `<<<'PROXMOX_SITES_SECRET'\n@@${variable}@@\nPROXMOX_SITES_SECRET`;
 }
 
 function validate(input: MoodleConfigInput, layout: MoodleLayout): void {
@@ -139,7 +134,7 @@ function validate(input: MoodleConfigInput, layout: MoodleLayout): void {
   p.throwIfAny();
 }
 
-/** `<codeDir>/config.php`. Contains `@@MOODLE_DB_PASSWORD@@` and `@@MOODLE_REDIS_PASSWORD@@`. */
+/** `<codeDir>/config.php`. Holds the `@@MOODLE_DB_PASSWORD:php@@` and `@@MOODLE_REDIS_PASSWORD:php@@` placeholders. */
 export function renderMoodleConfigPhp(input: MoodleConfigInput): string {
   const layout = resolveLayout(input.layout);
   validate(input, layout);
@@ -169,7 +164,7 @@ export function renderMoodleConfigPhp(input: MoodleConfigInput): string {
     `$CFG->dbhost = ${phpString(db.host)};`,
     `$CFG->dbname = ${phpString(db.name)};`,
     `$CFG->dbuser = ${phpString(db.user)};`,
-    `$CFG->dbpass = ${secret(moodleDbPasswordVariable)};`,
+    `$CFG->dbpass = ${phpSecret(moodleDbPasswordVariable)};`,
     `$CFG->prefix = ${phpString(db.prefix ?? "mdl_")};`,
     "$CFG->dboptions = [",
     ...dboptions,
@@ -203,7 +198,7 @@ export function renderMoodleConfigPhp(input: MoodleConfigInput): string {
     `$CFG->session_redis_host = ${phpString(r.host)};`,
     `$CFG->session_redis_port = ${r.port ?? 6379};`,
     `$CFG->session_redis_database = ${r.database ?? 0};`,
-    `$CFG->session_redis_auth = ${phpRedisAuth(r.user, secret(moodleRedisPasswordVariable))};`,
+    `$CFG->session_redis_auth = ${phpRedisAuth(r.user, phpSecret(moodleRedisPasswordVariable))};`,
     `$CFG->session_redis_prefix = ${phpString(r.prefix ?? "mdl_sess_")};`,
     `$CFG->session_redis_acquire_lock_timeout = ${r.acquireLockTimeoutSeconds ?? 120};`,
     `$CFG->session_redis_lock_expire = ${r.lockExpireSeconds ?? 7200};`,

@@ -3,7 +3,8 @@
  * database when it is empty (never twice: it asks the database first), then points the application cache
  * at Redis. Pure: renders the script.
  */
-import { renderScript, shellQuote } from "../proxmox/script";
+import { renderScript } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 import { MucRedisInput, renderInstallStatePhp, renderInstallWrapperPhp, renderMucSetupPhp } from "./cli";
 import { moodleRedisPasswordVariable } from "./config-php";
 import { MoodleLayout, Problems, resolveLayout } from "./layout";

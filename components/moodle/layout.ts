@@ -2,7 +2,7 @@
  * Where the Moodle cluster keeps things on its guests, shared by every renderer of the tier, and the
  * small input checks they all use. Pure: no Pulumi import.
  */
-import { Problems } from "../web-cluster/checks";
+import { Problems } from "../proxmox/problems";
 
 /** Paths and versions on an app node. Every renderer takes the same layout so they agree. */
 export interface MoodleLayout {
@@ -68,4 +68,5 @@ export function moodleDocumentRoot(codeDir: string, branch: string): string {
   return m && Number(m[1]) < 501 ? codeDir : `${codeDir}/public`;
 }
 
-export { isHostName, isIpv4, isPort, isSafeName, Problems } from "../web-cluster/checks";
+export { isHostName, isIpv4, isPort, isSafeName } from "../web-cluster/checks";
+export { Problems } from "../proxmox/problems";

@@ -4,7 +4,8 @@
  * nothing; it only refuses to go on (installer, cron) when the dataroot is not that mount or lacks the
  * marker the NFS side wrote, so Moodle never writes its data onto the node's own disk. Pure.
  */
-import { renderScript, shellQuote } from "../proxmox/script";
+import { renderScript } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 import { MoodleLayout, resolveLayout, sharedMarkerFile } from "./layout";
 import { rootStep } from "../web-cluster/shell";
 

@@ -2,7 +2,8 @@
  * Provisioning script of the NFS server guest holding the shared Moodle dataroot (a privileged container
  * or a VM: the kernel NFS server does not run in an unprivileged container). Pure.
  */
-import { renderScript, shellQuote } from "../proxmox/script";
+import { renderScript } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 import { sharedMarkerFile } from "./layout";
 import {
   checkNfsExport,

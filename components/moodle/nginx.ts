@@ -4,6 +4,7 @@
  * files of the shared dataroot served by X-Accel-Redirect only, and the balancer's health page. Pure.
  */
 import { isHostName, isIpv4, isPort, MoodleLayout, Problems, resolveLayout } from "./layout";
+import { nginxAppServerHeadLines } from "../proxmox/nginx-app-server";
 
 export interface NginxSiteInput {
   /** Public host name of the site (the host of `wwwroot`). */
@@ -73,20 +74,15 @@ export function renderNginxSite(input: NginxSiteInput): string {
   const proxies = [...new Set(input.trustedProxies)].sort();
   const healthClients = [...new Set([...proxies, "127.0.0.1"])];
   return [
-    "# Moodle app node. Rendered by proxmox-sites: edits are overwritten.",
-    "server {",
-    `    listen ${listen} default_server;`,
-    `    server_name ${input.serverName};`,
-    `    root ${documentRoot};`,
-    "    index index.php;",
-    `    client_max_body_size ${maxUploadMb}m;`,
-    "    server_tokens off;",
-    "",
-    "    # The client's address comes from the balancer's X-Forwarded-For, trusted only from these hosts.",
-    ...proxies.map((proxy) => `    set_real_ip_from ${proxy};`),
-    "    real_ip_header X-Forwarded-For;",
-    "    real_ip_recursive on;",
-    "",
+    ...nginxAppServerHeadLines({
+      comment: "Moodle app node. Rendered by proxmox-sites: edits are overwritten.",
+      listen,
+      serverName: input.serverName,
+      root: documentRoot,
+      index: "index.php",
+      maxUploadMb,
+      trustedProxies: proxies,
+    }),
     "    # Health page for the balancer; a request that came through it carries X-Forwarded-For and is refused.",
     `    location = ${healthUri} {`,
     ...healthClients.map((client) => `        allow ${client};`),

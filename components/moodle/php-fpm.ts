@@ -2,15 +2,10 @@
  * PHP for a Moodle app node: the php-fpm pool sized from the node's memory, and the ini overrides Moodle
  * needs (max_input_vars = 5000, upload sizes, opcache). Pure.
  */
+import { fpmPoolHeadLines, type PoolSizing } from "../proxmox/php-fpm-pool";
 import { MoodleLayout, Problems, resolveLayout } from "./layout";
 
-/** php-fpm process-manager settings. */
-export interface PoolSizing {
-  maxChildren: number;
-  startServers: number;
-  minSpareServers: number;
-  maxSpareServers: number;
-}
+export type { PoolSizing };
 
 export interface PoolSizingInput {
   /** Memory of the node, MB. */
@@ -82,22 +77,15 @@ export function renderPhpFpmPool(input: PhpFpmPoolInput): string {
   }
   p.throwIfAny();
   const lines = [
-    "; Moodle pool. Rendered by proxmox-sites: edits are overwritten.",
-    "[moodle]",
-    `user = ${user}`,
-    `group = ${user}`,
-    `listen = ${layout.fpmSocketPath}`,
-    `listen.owner = ${user}`,
-    `listen.group = ${user}`,
-    "listen.mode = 0660",
-    "pm = dynamic",
-    `pm.max_children = ${s.maxChildren}`,
-    `pm.start_servers = ${s.startServers}`,
-    `pm.min_spare_servers = ${s.minSpareServers}`,
-    `pm.max_spare_servers = ${s.maxSpareServers}`,
-    `pm.max_requests = ${input.maxRequests ?? 500}`,
-    `request_terminate_timeout = ${input.requestTimeoutSeconds ?? 300}s`,
-    "catch_workers_output = yes",
+    ...fpmPoolHeadLines({
+      comment: "Moodle pool. Rendered by proxmox-sites: edits are overwritten.",
+      name: "moodle",
+      user,
+      socketPath: layout.fpmSocketPath,
+      sizing: s,
+      maxRequests: input.maxRequests ?? 500,
+      requestTimeoutSeconds: input.requestTimeoutSeconds ?? 300,
+    }),
     ...Object.entries(input.phpValues ?? {}).map(([key, value]) => `php_value[${key}] = "${value}"`),
     ...Object.entries(input.environment ?? {}).map(([key, value]) => `env[${key}] = "${value}"`),
   ];

@@ -5,7 +5,8 @@
  * whose source is missing stops the container from starting, so this runs before the guests exist.
  * Pure: renders the script.
  */
-import { renderScript, shellQuote } from "../proxmox/script";
+import { renderScript } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 import { sharedMarkerFile } from "./layout";
 import { nodeStoragePath, sharedOwnerId } from "./shared-storage";
 import { rootStep } from "../web-cluster/shell";

@@ -5,15 +5,9 @@
  * Pulumi import.
  */
 import { ADGUARD_UPSTREAM } from "../../config/primitives";
+import { throwIfProblems } from "../proxmox/problems";
 import YAML from "yaml";
-import {
-  ipOrCidrProblem,
-  ipProblem,
-  isDnsName,
-  isIpAddress,
-  portProblem,
-  throwIfProblems,
-} from "../webapps/validate";
+import { ipOrCidrProblem, ipProblem, isDnsName, isIpAddress, portProblem } from "../webapps/validate";
 
 /** A local name AdGuard answers itself, e.g. `{ name: "database-primary.bowbo.lan", ip: "192.168.0.10" }`. */
 export interface DnsRewrite {

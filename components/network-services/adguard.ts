@@ -9,10 +9,11 @@
  * when settings change in the UI, so the script compares against its own copy of what it last applied, not
  * against the live file. Pure: no Pulumi import.
  */
-import { renderScript, shellQuote } from "../proxmox/script";
+import { renderScript } from "../proxmox/script";
+import { throwIfProblems } from "../proxmox/problems";
+import { shellQuote } from "../proxmox/shell-quote";
 import { renderAptInstall } from "../proxmox/apt";
-import { renderSecretCheck } from "../webapps/apt";
-import { throwIfProblems } from "../webapps/validate";
+import { renderSecretCheck } from "../proxmox/secret-checks";
 import { ADGUARD_HASH_MARKER, AdGuardHomeConfigInput, renderAdGuardHomeConfig } from "./adguard-config";
 import { VersionedRelease, renderPinnedInstall, sha256Problem } from "./download";
 

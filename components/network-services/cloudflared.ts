@@ -9,10 +9,12 @@
  * or the installed version changed.
  */
 import { cloudflaredVersionProblem } from "../../config/pinned-versions";
-import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
+import { throwIfProblems } from "../proxmox/problems";
+import { GuestFile, renderScript } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 import { renderAptInstall } from "../proxmox/apt";
-import { renderSecretCheck } from "../webapps/apt";
-import { ipProblem, portProblem, throwIfProblems } from "../webapps/validate";
+import { renderSecretCheck } from "../proxmox/secret-checks";
+import { ipProblem, portProblem } from "../webapps/validate";
 import { PinnedRelease, renderPinnedInstall, sha256Problem } from "./download";
 
 /** Prelude variable holding the tunnel token. */

@@ -2,7 +2,7 @@
  * Pinned release downloads: a version, the asset's SHA-256, and a stamp so a second run downloads nothing.
  * Pure: no Pulumi import.
  */
-import { shellQuote } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 
 /** A release asset fixed by the stack: the script refuses any file whose SHA-256 differs. */
 export interface PinnedRelease {

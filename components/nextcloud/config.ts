@@ -5,7 +5,7 @@
  * that cannot be proven without a running Nextcloud. (Nextcloud copies the merged values into config.php on its
  * next write, nextcloud/server#37049; harmless, this file still wins.) Pure: no Pulumi import.
  */
-import { PhpMap, phpSecret, phpValue } from "./php";
+import { PhpMap, phpSecret, phpValue } from "../proxmox/php-value";
 import { NextcloudInput, resolveNextcloudInput } from "./types";
 
 /** Where the settings file lives, relative to the install directory. */

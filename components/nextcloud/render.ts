@@ -11,7 +11,8 @@
  *   already holds another instance's data;
  * - installed against any other database → stop with an error: moving a live instance is done by hand.
  */
-import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
+import { GuestFile, renderScript } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 import {
   NEXTCLOUD_APACHE_MODULES,
   nextcloudApacheSiteName,
@@ -20,7 +21,6 @@ import {
   renderNextcloudPhpIni,
 } from "./apache";
 import { NEXTCLOUD_CONFIG_FILE, renderNextcloudConfigPhp } from "./config";
-import { renderSingleLineSecretCheck } from "./php";
 import { renderAptInstall } from "../proxmox/apt";
 import { renderTurnkeyFenceDown } from "./turnkey";
 import { NEXTCLOUD_SECRET_ENV, NextcloudInput, resolveNextcloudInput } from "./types";
@@ -53,7 +53,7 @@ export function nextcloudGuestFiles(input: NextcloudInput): GuestFile[] {
 export function renderNextcloudFilesScript(input: NextcloudInput): string {
   return renderScript({
     summary: `Nextcloud "${input.instance}": write the configuration files only.`,
-    setup: renderSingleLineSecretCheck(NEXTCLOUD_SECRET_ENV),
+    requiredEnv: NEXTCLOUD_SECRET_ENV,
     files: nextcloudGuestFiles(input).map((file) => ({ ...file, onChange: undefined })),
   });
 }
@@ -64,8 +64,7 @@ export function renderNextcloudScript(input: NextcloudInput): string {
   const q = shellQuote;
   const dbHost = `${nc.database.host}:${nc.database.port}`;
   const site = nextcloudApacheSiteName(nc.instance);
-  const setup = `${renderSingleLineSecretCheck(NEXTCLOUD_SECRET_ENV)}
-nc_dir=${q(nc.installDirectory)}
+  const setup = `nc_dir=${q(nc.installDirectory)}
 data_dir=${q(nc.dataDirectory)}
 want_dbhost=${q(dbHost)}
 reload_apache=0

@@ -4,7 +4,7 @@
  * `gpg/serverkey.fingerprint` (written by the script beside the keys) instead of holding it: the config file
  * stays a pure function of the stack and compare-before-write keeps working. Pure: no Pulumi import.
  */
-import { PhpMap, phpCode, phpSecret, phpValue } from "../nextcloud/php";
+import { PhpMap, phpCode, phpSecret, phpValue } from "../proxmox/php-value";
 import { PassboltInput, resolvePassboltInput } from "./types";
 
 /** Where the package reads its configuration; the server keys live in `gpg/` below it. */

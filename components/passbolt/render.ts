@@ -5,9 +5,9 @@
  * FIELD-NOTES.md). The package is installed in its non-interactive "simple mode" (no local MariaDB, no nginx
  * site of its own), and we write passbolt.php and the nginx site. Pure: no Pulumi import.
  */
-import { renderSingleLineSecretCheck } from "../nextcloud/php";
 import { renderAptInstall } from "../proxmox/apt";
-import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
+import { GuestFile, renderScript } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 import { PASSBOLT_CONFIG_DIR, renderPassboltConfigPhp } from "./config";
 import { PASSBOLT_NGINX_SITE, renderPassboltNginxSite } from "./nginx";
 import { PASSBOLT_GNUPG_HOME, renderPassboltServerKeyStep } from "./serverkey";
@@ -52,7 +52,7 @@ export function passboltGuestFiles(input: PassboltInput): GuestFile[] {
 export function renderPassboltFilesScript(input: PassboltInput): string {
   return renderScript({
     summary: "Passbolt: write the configuration files and the server key only.",
-    setup: renderSingleLineSecretCheck(passboltSecretEnv(input)),
+    requiredEnv: passboltSecretEnv(input),
     files: passboltGuestFiles(input).map((file) => ({ ...file, onChange: undefined })),
     body: renderPassboltServerKeyStep(input),
   });
@@ -82,8 +82,7 @@ export function renderPassboltScript(input: PassboltInput): string {
   const installArgs = p.admin
     ? `--admin-username ${q(p.admin.email)} --admin-first-name ${q(p.admin.firstName)} --admin-last-name ${q(p.admin.lastName)}`
     : "--no-admin";
-  const setup = `${renderSingleLineSecretCheck(passboltSecretEnv(p))}
-apt_changed=0
+  const setup = `apt_changed=0
 reload_nginx=0
 ${renderAptInstall(["ca-certificates", "curl", "gnupg"])}
 ${renderRepositoryKey()}`;

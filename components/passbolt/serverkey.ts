@@ -5,7 +5,7 @@
  * Every path honours PROVISION_ROOT, so tests run this step for real into a scratch directory.
  * Pure: no Pulumi import.
  */
-import { shellQuote } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 import { PASSBOLT_CONFIG_DIR } from "./config";
 import { PassboltInput, resolvePassboltInput } from "./types";
 

@@ -4,7 +4,8 @@
  * node provisioning script that installs them. Snapshots live on the same pool: they undo deletes
  * and bad edits, not a lost pool. Pure: no Pulumi import.
  */
-import { renderScript, shellQuote } from "./script";
+import { renderScript } from "./script";
+import { shellQuote } from "./shell-quote";
 
 export const DATA_SNAPSHOT_SCRIPT_PATH = "/usr/local/sbin/proxmox-sites-data-snapshots";
 export const DATA_SNAPSHOT_SERVICE_PATH = "/etc/systemd/system/proxmox-sites-data-snapshots.service";

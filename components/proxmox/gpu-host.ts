@@ -6,7 +6,8 @@
  * The apply script runs on the node as root. It never reboots: it prints `REBOOT_REQUIRED=1` when it
  * changed anything (the new command line and initramfs take effect only after a reboot), else `=0`.
  */
-import { renderScript, shellQuote, type GuestFile } from "./script";
+import { renderScript, type GuestFile } from "./script";
+import { shellQuote } from "./shell-quote";
 
 export type CpuVendor = "amd" | "intel";
 /** `grub`: /etc/default/grub + update-grub. `systemd-boot`: /etc/kernel/cmdline + proxmox-boot-tool (ZFS root, UEFI). */

@@ -3,12 +3,14 @@
  * `pct exec <vmid> -- bash -s`, with a prelude of `export` lines (the secrets) before it on stdin.
  * Pure: no Pulumi import.
  */
+import { placeholdersIn, renderSecretFills } from "./secret-forms";
+import { shellQuote } from "./shell-quote";
 
 /** A file a provisioning script writes into the guest. */
 export interface GuestFile {
   /** Absolute path inside the guest. */
   path: string;
-  /** File text. `@@NAME@@` is replaced at run time with the value of the exported variable NAME. */
+  /** File text. Placeholders (`@@NAME@@`, `@@NAME:php@@`…: see secret-forms.ts) are filled at run time from the exported variables. */
   content: string;
   /** Octal mode, default "0644". */
   mode?: string;
@@ -28,18 +30,6 @@ export interface ScriptSpec {
   files?: readonly GuestFile[];
   /** Steps run after the files are written. */
   body?: string;
-}
-
-const placeholder = /@@([A-Z][A-Z0-9_]*)@@/g;
-
-/** Names of the `@@NAME@@` placeholders in a text, in order of first appearance. */
-export function placeholdersIn(text: string): string[] {
-  return [...new Set([...text.matchAll(placeholder)].map((m) => m[1]))];
-}
-
-/** Quotes a value for bash so that it is taken literally. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The stdin prelude that hands secrets to a script: one `export` line per variable. */
@@ -84,9 +74,7 @@ export function renderFileStep(file: GuestFile): string {
   const target = `"\${PROVISION_ROOT:-}"${shellQuote(file.path)}`;
   const delimiter = heredocDelimiter(file.content);
   const body = file.content.endsWith("\n") ? file.content : `${file.content}\n`;
-  const substitutions = placeholdersIn(body)
-    .map((name) => `body=\${body//@@${name}@@/"$${name}"}`)
-    .join("\n");
+  const substitutions = renderSecretFills("body", body);
   const lines = [
     `# ${file.path}`,
     `target=${target}`,

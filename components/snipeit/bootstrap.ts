@@ -6,7 +6,7 @@
  * command line) and the settings row through the Setting model. It does nothing once both exist.
  * Pure: no Pulumi import.
  */
-import { phpString } from "../nextcloud/php";
+import { phpString } from "../proxmox/php-string";
 import { SnipeItInput, resolveSnipeItInput } from "./types";
 
 /** Where the script installs the helper inside the guest. */

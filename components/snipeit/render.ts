@@ -7,9 +7,10 @@
  * Order matters: Laravel's cached config wins over .env, and TurnKey's cache points at the local database, so
  * the cache is rebuilt from the new .env before `migrate` runs.
  */
-import { renderSingleLineSecretCheck } from "../nextcloud/php";
 import { renderTurnkeyFenceDown } from "../nextcloud/turnkey";
-import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
+import { renderSecretCheck } from "../proxmox/secret-checks";
+import { GuestFile, renderScript } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 import { SNIPEIT_BOOTSTRAP_PATH, renderSnipeItBootstrapPhp } from "./bootstrap";
 import { renderSnipeItEnv } from "./env";
 import { SnipeItInput, resolveSnipeItInput, snipeItSecretEnv } from "./types";
@@ -53,10 +54,8 @@ export function renderSnipeItSecretChecks(input: SnipeItInput): string {
   const names = snipeItSecretEnv(input);
   const quoted = names.filter((name) => name !== "SNIPEIT_ADMIN_PASSWORD");
   return [
-    renderSingleLineSecretCheck(names),
-    ...quoted.map(
-      (name) => `case "$${name}" in *"'"*) echo "${name} must not contain a single quote" >&2; exit 1;; esac`,
-    ),
+    // The administrator's password reaches PHP through the environment: any string works there.
+    ...quoted.map((name) => renderSecretCheck(name, "env-file")),
     `if ! [[ "$SNIPEIT_APP_KEY" =~ ^base64:[A-Za-z0-9+/]{43}=$ ]]; then`,
     `  echo "SNIPEIT_APP_KEY must be base64: followed by 32 bytes in base64" >&2`,
     "  exit 1",

@@ -5,9 +5,12 @@
  * changed nginx/php-fpm file raises a flag, lowered only after the daemon's own check passed and it
  * reloaded, so a failed run is finished by the next one. Pure: renders the script.
  */
+import { renderSecretCheck } from "../proxmox/secret-checks";
+import { placeholdersIn } from "../proxmox/secret-forms";
 import { renderAptInstall } from "../proxmox/apt";
-import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
-import type { PoolSizing } from "../moodle/php-fpm";
+import { GuestFile, renderScript } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
+import type { PoolSizing } from "../proxmox/php-fpm-pool";
 import { renderWebHealthPage } from "./health";
 import { renderWebNginxSite } from "./nginx";
 import { renderWebPhpIni, renderWebPhpPool } from "./php";
@@ -78,7 +81,7 @@ export function webNodePackages(runtime: WebNodeRuntime): string[] {
 export function webAppNodeEnv(input: Pick<WebAppNodeInput, "environment" | "redisSessions">): string[] {
   const used = new Set<string>();
   for (const value of Object.values(input.environment))
-    for (const m of value.matchAll(/@@([A-Z][A-Z0-9_]*)@@/g)) used.add(m[1]);
+    for (const name of placeholdersIn(value)) used.add(name);
   if (input.redisSessions) used.add(webRedisPasswordVariable);
   return [...used].sort();
 }
@@ -218,6 +221,8 @@ export function renderWebAppNodeScript(input: WebAppNodeInput): string {
     summary: `${cluster} app node: nginx, ${runtime.kind === "php" ? `php-fpm ${v}` : "Node.js"}, code from ${"git" in input.source ? `${input.source.git} ${input.source.ref}` : input.source.tarball}`,
     requiredEnv: webAppNodeEnv(input),
     setup: [
+      // The secrets stand in a php-fpm pool's "…" values, a Redis URL's query or a systemd unit line.
+      ...webAppNodeEnv(input).map((name) => renderSecretCheck(name, "url-safe")),
       rootStep,
       renderAptInstall(webNodePackages(runtime)),
       renderSourceStep(input.source, layout.codeDir),

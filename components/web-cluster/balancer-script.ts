@@ -3,6 +3,7 @@
  * holding the VIP). A new config becomes live only after `haproxy -c` / `keepalived -t` accepted it, then
  * the service reloads gracefully. Pure: renders the script.
  */
+import { renderSecretCheck } from "../proxmox/secret-checks";
 import { renderScript } from "../proxmox/script";
 import { renderHaproxyConfig } from "./haproxy";
 import { HaproxyConfigInput, haproxyStatsPasswordVariable } from "./haproxy-settings";
@@ -90,9 +91,13 @@ export function renderBalancerScript(input: BalancerScriptInput): string {
       ? `${tier.label} load balancer ${input.keepalived.self}: HAProxy and keepalived (VIP ${input.keepalived.vip})`
       : `${tier.label} load balancer: HAProxy`,
     requiredEnv: balancerScriptEnv(input),
-    setup: [rootStep, renderAptInstall(input.keepalived ? ["haproxy", "keepalived"] : ["haproxy"])].join(
-      "\n",
-    ),
+    setup: [
+      // haproxy.cfg holds the stats password single-quoted; keepalived's auth_pass is one bare word.
+      renderSecretCheck(haproxyStatsPasswordVariable, "env-file"),
+      ...(input.keepalived ? [renderSecretCheck(keepalivedPasswordVariable, "url-safe")] : []),
+      rootStep,
+      renderAptInstall(input.keepalived ? ["haproxy", "keepalived"] : ["haproxy"]),
+    ].join("\n"),
     files,
     body: body.join("\n"),
   });

@@ -1,21 +1,7 @@
 /**
- * Small input checks every renderer of a web cluster (and its Moodle flavour) uses, each naming the key
- * of a bad value. Pure.
+ * Small input predicates every renderer of a web cluster (and its Moodle flavour) uses with `Problems`
+ * (components/proxmox/problems.ts). Pure.
  */
-
-/** Collects every problem with an input, then throws them all at once, each naming its key. */
-export class Problems {
-  private readonly found: string[] = [];
-  constructor(private readonly prefix: string) {}
-
-  check(ok: boolean, key: string, value: unknown, expected: string): void {
-    if (!ok) this.found.push(`${this.prefix}.${key}: ${JSON.stringify(value)} is not ${expected}`);
-  }
-
-  throwIfAny(): void {
-    if (this.found.length > 0) throw new Error(this.found.join("\n"));
-  }
-}
 
 /** True for a dotted-quad IPv4 address. */
 export function isIpv4(value: string): boolean {

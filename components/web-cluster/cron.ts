@@ -4,7 +4,8 @@
  * mounted. The same script on every other node retires the units, so moving the cron role is one
  * config change. Pure.
  */
-import { renderScript, shellQuote, type GuestFile } from "../proxmox/script";
+import { renderScript, type GuestFile } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 import { rootStep } from "./shell";
 
 export interface WebCronJob {

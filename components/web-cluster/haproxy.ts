@@ -11,7 +11,8 @@ import {
   HealthCheckSettings,
   resolveHaproxySettings,
 } from "./haproxy-settings";
-import { isIpv4, isPort, isSafeName, isHostName, Problems } from "./checks";
+import { Problems } from "../proxmox/problems";
+import { isIpv4, isPort, isSafeName, isHostName } from "./checks";
 
 function duration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;

@@ -2,7 +2,8 @@
  * keepalived for a pair (or more) of HAProxy balancers sharing a floating VIP over unicast VRRP. The VIP
  * leaves a balancer whose haproxy service is not active. Pure.
  */
-import { isIpv4, isSafeName, Problems } from "./checks";
+import { Problems } from "../proxmox/problems";
+import { isIpv4, isSafeName } from "./checks";
 
 /** One balancer taking part in VRRP. */
 export interface VrrpPeer {

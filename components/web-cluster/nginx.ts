@@ -4,7 +4,9 @@
  * process, the client's address from the balancer's X-Forwarded-For, and the balancer's health page.
  * Pure.
  */
-import { isHostName, isIpv4, isPort, Problems } from "./checks";
+import { Problems } from "../proxmox/problems";
+import { isHostName, isIpv4, isPort } from "./checks";
+import { nginxAppServerHeadLines } from "../proxmox/nginx-app-server";
 
 export type WebNginxRuntime =
   | { kind: "php"; socketPath: string; healthScript: string }
@@ -101,20 +103,15 @@ export function renderWebNginxSite(input: WebNginxSiteInput): string {
           "    }",
         ];
   return [
-    "# Web cluster app node. Rendered by proxmox-sites: edits are overwritten.",
-    "server {",
-    `    listen ${listen} default_server;`,
-    `    server_name ${input.serverName};`,
-    `    root ${input.documentRoot};`,
-    "    index index.php index.html;",
-    `    client_max_body_size ${input.maxUploadMb}m;`,
-    "    server_tokens off;",
-    "",
-    "    # The client's address comes from the balancer's X-Forwarded-For, trusted only from these hosts.",
-    ...proxies.map((proxy) => `    set_real_ip_from ${proxy};`),
-    "    real_ip_header X-Forwarded-For;",
-    "    real_ip_recursive on;",
-    "",
+    ...nginxAppServerHeadLines({
+      comment: "Web cluster app node. Rendered by proxmox-sites: edits are overwritten.",
+      listen,
+      serverName: input.serverName,
+      root: input.documentRoot,
+      index: "index.php index.html",
+      maxUploadMb: input.maxUploadMb,
+      trustedProxies: proxies,
+    }),
     "    # Dot files (.git, .env) are never served.",
     "    location ~ /\\. {",
     "        return 404;",

@@ -3,8 +3,8 @@
  * with the application's settings and credentials, sessions in Redis) and the ini overrides (upload
  * limit, memory, opcache). Pure.
  */
-import { Problems } from "./checks";
-import type { PoolSizing } from "../moodle/php-fpm";
+import { Problems } from "../proxmox/problems";
+import { fpmPoolHeadLines, type PoolSizing } from "../proxmox/php-fpm-pool";
 
 export interface WebPhpPoolInput {
   /** Pool name (`[name]`), from the cluster's name. */
@@ -46,22 +46,15 @@ export function renderWebPhpPool(input: WebPhpPoolInput): string {
   }
   p.throwIfAny();
   const lines = [
-    `; ${input.name} pool. Rendered by proxmox-sites: edits are overwritten.`,
-    `[${input.name}]`,
-    `user = ${user}`,
-    `group = ${user}`,
-    `listen = ${input.socketPath}`,
-    `listen.owner = ${user}`,
-    `listen.group = ${user}`,
-    "listen.mode = 0660",
-    "pm = dynamic",
-    `pm.max_children = ${s.maxChildren}`,
-    `pm.start_servers = ${s.startServers}`,
-    `pm.min_spare_servers = ${s.minSpareServers}`,
-    `pm.max_spare_servers = ${s.maxSpareServers}`,
-    "pm.max_requests = 500",
-    `request_terminate_timeout = ${input.requestTimeoutSeconds ?? 300}s`,
-    "catch_workers_output = yes",
+    ...fpmPoolHeadLines({
+      comment: `${input.name} pool. Rendered by proxmox-sites: edits are overwritten.`,
+      name: input.name,
+      user,
+      socketPath: input.socketPath,
+      sizing: s,
+      maxRequests: 500,
+      requestTimeoutSeconds: input.requestTimeoutSeconds ?? 300,
+    }),
     "clear_env = yes",
     ...Object.entries(input.environment)
       .sort(([a], [b]) => a.localeCompare(b))

@@ -2,7 +2,7 @@
  * Bash steps shared by the web cluster's provisioning scripts (and its Moodle flavour's). Every path goes through `$root`
  * (`${PROVISION_ROOT:-}`) so tests can run a script into a scratch directory. Pure: renders text.
  */
-import { shellQuote } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 
 /** First line of every script's setup: the prefix all paths use. */
 export const rootStep = 'root="${PROVISION_ROOT:-}"';

@@ -4,7 +4,7 @@
  * code directory (never switched under a running node: a new ref or release is a separate step); code
  * is owned by root, read-only to PHP. Pure: renders bash.
  */
-import { shellQuote } from "../proxmox/script";
+import { shellQuote } from "../proxmox/shell-quote";
 
 export type WebSource = { git: string; ref: string } | { tarball: string; sha256: string };
 

@@ -13,8 +13,8 @@ import {
   isDnsName,
   portProblem,
   positiveIntegerProblem,
-  throwIfProblems,
 } from "./validate";
+import { throwIfProblems } from "../proxmox/problems";
 
 /** One public hostname served by the guest. */
 export interface ProxiedSite {

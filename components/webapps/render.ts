@@ -6,12 +6,14 @@
  * NodeSource's signed apt repository keeps a chosen LTS major current through normal `apt` upgrades.
  * Pure: no Pulumi import.
  */
-import { GuestFile, renderScript, shellQuote } from "../proxmox/script";
+import { GuestFile, renderScript } from "../proxmox/script";
+import { throwIfProblems } from "../proxmox/problems";
+import { shellQuote } from "../proxmox/shell-quote";
 import { renderAptInstall } from "../proxmox/apt";
-import { renderSecretCheck } from "./apt";
+import { renderSecretCheck } from "../proxmox/secret-checks";
 import { NginxProxyInput, renderNginxProxyConfig } from "./nginx";
 import { WebApp, validateWebApps, webAppFiles, webAppFlag, webAppUnit } from "./service";
-import { positiveIntegerProblem, throwIfProblems } from "./validate";
+import { positiveIntegerProblem } from "./validate";
 
 export interface WebGuestInput extends NginxProxyInput {
   /** Node.js major release from NodeSource, default 24 (the LTS line in 2026). */

@@ -3,7 +3,8 @@
  * values are `@@NAME@@` placeholders filled from the stdin prelude. Pure: no Pulumi import.
  */
 import { GuestFile } from "../proxmox/script";
-import { absolutePathProblem, hostProblem, portProblem, throwIfProblems } from "./validate";
+import { throwIfProblems } from "../proxmox/problems";
+import { absolutePathProblem, hostProblem, portProblem } from "./validate";
 
 export interface WebApp {
   /** Short name (lower-case letters, digits, `-`); the unit is `webapp-<name>.service`. */

@@ -58,9 +58,3 @@ export function absolutePathProblem(path: string, value: string): string | undef
     ? undefined
     : `${path}: ${value} is not an absolute path of letters, digits, '.', '_', '-' and '/'`;
 }
-
-/** Throws one Error listing every problem found, or returns quietly. */
-export function throwIfProblems(what: string, problems: readonly (string | undefined)[]): void {
-  const found = problems.filter((p): p is string => p !== undefined);
-  if (found.length > 0) throw new Error(`invalid ${what}:\n  ${found.join("\n  ")}`);
-}

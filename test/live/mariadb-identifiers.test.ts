@@ -17,7 +17,8 @@ import {
 import { nextcloudInstanceKey } from "../../config/primitives";
 import { mariadbAppsSecrets, renderMariaDbAppsScript } from "../../components/database/mariadb-scripts";
 import { renderPrelude } from "../../components/proxmox/script";
-import { findProgram, run, scratchDir, startDaemon, stopAllDaemons, waitFor } from "./support/daemon";
+import { run, scratchDir, stopAllDaemons } from "./support/daemon";
+import { startScratchMariaDb } from "./support/mariadb";
 
 let scratch: { path: string; remove: () => void };
 let socket: string;
@@ -26,22 +27,7 @@ const sql = (query: string) => run("mariadb", [`--socket=${socket}`, "-N", "-B",
 
 beforeAll(async () => {
   scratch = scratchDir("mariadb-identifiers");
-  socket = join(scratch.path, "mariadb.sock");
-  const data = join(scratch.path, "data");
-  const init = run(findProgram("mariadb-install-db"), [`--datadir=${data}`, "--user=root", "--skip-test-db"]);
-  if (init.status !== 0) throw new Error(init.output);
-  const server = startDaemon("mariadb-identifiers", findProgram("mariadbd"), [
-    "--no-defaults",
-    `--datadir=${data}`,
-    "--user=root",
-    "--skip-networking",
-    `--socket=${socket}`,
-    `--pid-file=${join(scratch.path, "mariadb.pid")}`,
-    "--innodb-buffer-pool-size=32M",
-  ]);
-  await waitFor("the MariaDB socket", () => sql("SELECT 1").status === 0, 30000).catch((e: Error) => {
-    throw new Error(`${e.message}\n${server.output()}`);
-  });
+  socket = await startScratchMariaDb("mariadb-identifiers", scratch.path);
   run("mkdir", ["-p", join(scratch.path, "bin")]);
   writeFileSync(join(scratch.path, "bin", "systemctl"), "#!/bin/sh\nexit 0\n");
   chmodSync(join(scratch.path, "bin", "systemctl"), 0o755);

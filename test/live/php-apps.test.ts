@@ -196,19 +196,24 @@ describe("Nextcloud files on php-cli", () => {
     const text =
       renderNextcloudConfigPhp(nextcloudInput("bowbo")) + renderNextcloudScript(nextcloudInput("bowbo"));
     for (const value of Object.values(secrets)) expect(text).not.toContain(value);
-    expect(text).toContain("@@NEXTCLOUD_REDIS_PASSWORD@@");
+    expect(text).toContain("@@NEXTCLOUD_REDIS_PASSWORD:php@@");
   });
 
-  it("a secret with a newline is refused before anything is written", () => {
+  it("a Redis password with newlines, quotes, $ and backslashes reaches PHP byte for byte", () => {
     const root = dir("nextcloud", "newline");
+    const password = "a\nb'c\"d$e\\f\nPROXMOX_SITES_SECRET;\n";
     const result = runScript(
       renderNextcloudFilesScript(nextcloudInput("bowbo")),
-      { ...secrets, NEXTCLOUD_DB_PASSWORD: "a\nb" },
+      { ...secrets, NEXTCLOUD_REDIS_PASSWORD: password },
       root,
     );
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain("NEXTCLOUD_DB_PASSWORD must not contain a newline");
-    expect(run("find", [root, "-type", "f"]).stdout).toBe("");
+    expect(result.output).toBe("");
+    expect(result.status).toBe(0);
+    const config = loadPhpConfig(
+      join(root, "var/www/nextcloud/config/proxmox-sites.config.php"),
+      "nextcloud",
+    );
+    expect((config.redis as Record<string, unknown>).password).toBe(password);
   });
 });
 
@@ -299,7 +304,7 @@ describe("Snipe-IT .env on php-cli", () => {
       root,
     );
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain("SNIPEIT_DB_PASSWORD must not contain a single quote");
+    expect(result.stderr).toContain("SNIPEIT_DB_PASSWORD must be a single line without a single quote");
     expect(run("find", [root, "-type", "f"]).stdout).toBe("");
   });
 

@@ -20,7 +20,8 @@ import {
   renderMariaDbPrimaryScript,
   renderMariaDbReplicaBootstrapScript,
 } from "../../components/database/mariadb-scripts";
-import { placeholdersIn, renderPrelude } from "../../components/proxmox/script";
+import { renderPrelude } from "../../components/proxmox/script";
+import { placeholdersIn } from "../../components/proxmox/secret-forms";
 import { findProgram, run } from "../live/support/daemon";
 import { shellProblems } from "../live/support/shell";
 

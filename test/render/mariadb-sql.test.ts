@@ -14,7 +14,8 @@ import {
   renderReplicationUserSql,
   renderSecuringSql,
 } from "../../components/database/mariadb-sql";
-import { placeholdersIn, renderPrelude } from "../../components/proxmox/script";
+import { renderPrelude } from "../../components/proxmox/script";
+import { placeholdersIn } from "../../components/proxmox/secret-forms";
 
 const identifier = fc.stringMatching(/^[a-z0-9_]{1,32}$/).filter((s) => !/^[0-9]+$/.test(s));
 

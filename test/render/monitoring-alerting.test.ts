@@ -1,4 +1,5 @@
 import { parse } from "yaml";
+import { fillSecrets } from "../live/support/fill-secrets";
 import {
   alertmanagerConfig,
   renderAlertmanagerConfig,
@@ -88,7 +89,7 @@ describe("alertmanager.yml", () => {
     expect(config.global).toMatchObject({
       smtp_smarthost: "smtp.gmail.com:587",
       smtp_auth_username: "alerts@example.com",
-      smtp_auth_password: "@@ALERTMANAGER_SMTP_PASSWORD@@",
+      smtp_auth_password: "@@ALERTMANAGER_SMTP_PASSWORD:yaml@@",
       smtp_require_tls: true,
     });
     for (const r of config.receivers) {
@@ -99,11 +100,16 @@ describe("alertmanager.yml", () => {
 
   it("adds Telegram (token placeholder, numeric chat id) to the critical receiver only when configured", () => {
     const text = renderAlertmanagerConfig({ site, email, telegram: { chatId: "-1001234567890" } });
-    const config = parse(text) as ReturnType<typeof alertmanagerConfig>;
+    expect(text).toContain(" bot_token: @@ALERTMANAGER_TELEGRAM_BOT_TOKEN:yaml@@\n");
+    const filled = fillSecrets(text, {
+      ALERTMANAGER_SMTP_PASSWORD: "smtp",
+      ALERTMANAGER_TELEGRAM_BOT_TOKEN: "1:x",
+    });
+    const config = parse(filled) as ReturnType<typeof alertmanagerConfig>;
     const critical = config.receivers.find((r) => r.name === RECEIVERS.critical);
     expect(critical?.telegram_configs).toEqual([
       {
-        bot_token: "@@ALERTMANAGER_TELEGRAM_BOT_TOKEN@@",
+        bot_token: "1:x",
         chat_id: -1001234567890,
         parse_mode: "HTML",
         send_resolved: true,

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { parse } from "yaml";
+import { fillSecrets } from "../live/support/fill-secrets";
 import { PROMETHEUS_RULE_FILES_GLOB } from "../../components/monitoring/paths";
 import { renderPrometheusConfig, validateScrapeTargets } from "../../components/monitoring/prometheus";
 import {
@@ -142,11 +143,13 @@ describe("pve-exporter", () => {
       user: "prometheus@pve",
       tokenName: "monitoring",
     });
-    expect(parse(renderPveExporterConfig({ tokenId: "prometheus@pve!monitoring" }))).toEqual({
+    const text = renderPveExporterConfig({ tokenId: "prometheus@pve!monitoring" });
+    expect(text).toContain("  token_value: @@PVE_EXPORTER_TOKEN_VALUE:yaml@@\n");
+    expect(parse(fillSecrets(text, { PVE_EXPORTER_TOKEN_VALUE: "a'b\"c" }))).toEqual({
       default: {
         user: "prometheus@pve",
         token_name: "monitoring",
-        token_value: "@@PVE_EXPORTER_TOKEN_VALUE@@",
+        token_value: "a'b\"c",
         verify_ssl: false,
       },
     });

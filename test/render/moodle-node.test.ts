@@ -18,6 +18,7 @@ import {
 import { renderNginxSite } from "../../components/moodle/nginx";
 import { phpFpmPoolSizing, renderPhpFpmPool, renderPhpIni } from "../../components/moodle/php-fpm";
 import { findProgram, run, scratchDir } from "../live/support/daemon";
+import { fillSecrets } from "../live/support/fill-secrets";
 
 let dir: { path: string; remove: () => void };
 beforeAll(() => {
@@ -145,7 +146,7 @@ describe("config.php", () => {
     expect(text).not.toContain(dbPass);
     const path = write(
       "moodle/config.php",
-      text.replace("@@MOODLE_DB_PASSWORD@@", dbPass).replace("@@MOODLE_REDIS_PASSWORD@@", redisPass),
+      fillSecrets(text, { MOODLE_DB_PASSWORD: dbPass, MOODLE_REDIS_PASSWORD: redisPass }),
     );
     expect(run(findProgram("php"), ["-l", path]).output).toContain("No syntax errors");
     const result = run(findProgram("php"), ["-r", `require '${code}/config.php'; echo json_encode($CFG);`]);
@@ -183,7 +184,7 @@ describe("config.php", () => {
     });
     const path = write(
       "moodle-acl/config.php",
-      text.replace("@@MOODLE_DB_PASSWORD@@", nastySecret()).replace("@@MOODLE_REDIS_PASSWORD@@", redisPass),
+      fillSecrets(text, { MOODLE_DB_PASSWORD: nastySecret(), MOODLE_REDIS_PASSWORD: redisPass }),
     );
     expect(run(findProgram("php"), ["-l", path]).output).toContain("No syntax errors");
     const result = run(findProgram("php"), ["-r", `require '${code}/config.php'; echo json_encode($CFG);`]);

@@ -1,3 +1,4 @@
+import { phpString } from "../../components/proxmox/php-string";
 import { randomBytes } from "node:crypto";
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -72,7 +73,7 @@ function runInOrder(scripts: string[], runEnv: Record<string, string>): ScriptRu
 test("shellcheck passes and no secret is in the script text", () => {
   const [script, mount] = nodeScripts();
   expect(run(findProgram("shellcheck"), ["-"], script).output).toBe("");
-  expect(script).toContain("@@MOODLE_DB_PASSWORD@@");
+  expect(script).toContain("@@MOODLE_DB_PASSWORD:php@@");
   for (const name of ["MOODLE_DB_PASSWORD", "MOODLE_REDIS_PASSWORD"])
     expect(script).toContain(`"\${${name}:?`);
   expect(run(findProgram("shellcheck"), ["-"], mount).output).toBe("");
@@ -122,7 +123,7 @@ test("first run sets the node up; a second run changes nothing", () => {
     ]),
   );
   const config = join(box.root, "var/www/moodle/config.php");
-  expect(readFileSync(config, "utf8")).toContain(`\n${env.MOODLE_DB_PASSWORD}\n`);
+  expect(readFileSync(config, "utf8")).toContain(`$CFG->dbpass = ${phpString(env.MOODLE_DB_PASSWORD)};`);
   expect(statSync(config).mode & 0o777).toBe(0o640);
   expect(statSync(join(box.root, "var/www/moodle/version.php")).isFile()).toBe(true);
   expect(readlinkSync(join(box.root, "etc/nginx/sites-enabled/moodle"))).toBe(

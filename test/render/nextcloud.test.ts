@@ -6,14 +6,15 @@ import {
   renderNextcloudPhpIni,
 } from "../../components/nextcloud/apache";
 import { nextcloudSettings, renderNextcloudConfigPhp } from "../../components/nextcloud/config";
-import { phpSecret, phpString, phpValue } from "../../components/nextcloud/php";
+import { phpSecret, phpValue } from "../../components/proxmox/php-value";
+import { phpString } from "../../components/proxmox/php-string";
 import {
   nextcloudGuestFiles,
   renderNextcloudFilesScript,
   renderNextcloudScript,
 } from "../../components/nextcloud/render";
 import { NEXTCLOUD_SECRET_ENV, resolveNextcloudInput } from "../../components/nextcloud/types";
-import { placeholdersIn } from "../../components/proxmox/script";
+import { placeholdersIn } from "../../components/proxmox/secret-forms";
 import { nextcloudInput } from "../live/fixtures/php-apps/inputs";
 
 const bowbo = nextcloudInput("bowbo");
@@ -51,12 +52,10 @@ describe("Nextcloud settings file", () => {
     expect(Object.keys(s.redis as object)).not.toContain("user");
   });
 
-  it("holds the Redis password only as a placeholder, inside a nowdoc", () => {
+  it("holds the Redis password only as a placeholder in PHP string form", () => {
     const text = renderNextcloudConfigPhp(bowbo);
     expect(placeholdersIn(text)).toEqual(["NEXTCLOUD_REDIS_PASSWORD"]);
-    expect(text).toContain(
-      "'password' => <<<'PROXMOX_SITES_SECRET'\n@@NEXTCLOUD_REDIS_PASSWORD@@\nPROXMOX_SITES_SECRET,",
-    );
+    expect(text).toContain("'password' => @@NEXTCLOUD_REDIS_PASSWORD:php@@,");
     expect(text.startsWith("<?php\n")).toBe(true);
   });
 
@@ -86,7 +85,7 @@ describe("Nextcloud PHP literals", () => {
   });
 
   it("phpSecret refuses names that are not placeholders", () => {
-    expect(() => phpSecret("lower")).toThrow("bad secret name");
+    expect(() => phpSecret("lower")).toThrow("bad secret variable name");
   });
 });
 

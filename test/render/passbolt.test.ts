@@ -9,7 +9,7 @@ import {
 } from "../../components/passbolt/render";
 import { renderPassboltServerKeyStep } from "../../components/passbolt/serverkey";
 import { passboltSecretEnv, resolvePassboltInput } from "../../components/passbolt/types";
-import { placeholdersIn } from "../../components/proxmox/script";
+import { placeholdersIn } from "../../components/proxmox/secret-forms";
 import { passboltInput } from "../live/fixtures/php-apps/inputs";
 
 describe("passbolt.php", () => {

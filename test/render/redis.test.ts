@@ -1,5 +1,6 @@
 import fc from "fast-check";
-import { placeholdersIn, renderPrelude } from "../../components/proxmox/script";
+import { renderPrelude } from "../../components/proxmox/script";
+import { placeholdersIn } from "../../components/proxmox/secret-forms";
 import {
   REDIS_APP_BASE_RULES,
   RedisAclInput,

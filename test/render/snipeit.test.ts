@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { placeholdersIn } from "../../components/proxmox/script";
+import { placeholdersIn } from "../../components/proxmox/secret-forms";
 import { renderSnipeItBootstrapPhp } from "../../components/snipeit/bootstrap";
 import { renderSnipeItEnv } from "../../components/snipeit/env";
 import {

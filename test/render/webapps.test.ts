@@ -7,7 +7,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { renderScript } from "../../components/proxmox/script";
-import { renderSecretCheck } from "../../components/webapps/apt";
+import { renderSecretCheck } from "../../components/proxmox/secret-checks";
 import { NginxProxyInput, renderNginxProxyConfig } from "../../components/webapps/nginx";
 import {
   renderWebGuestScript,

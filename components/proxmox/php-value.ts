@@ -1,7 +1,6 @@
-import { phpString } from "../proxmox/php-string";
+import { phpSecret as phpSecretLiteral, phpString } from "./php-string";
 /**
- * Writing PHP source from typed values: the config files of Nextcloud, Passbolt and the Snipe-IT helper are PHP
- * arrays. Pure: no Pulumi import.
+ * Writing PHP source from typed values: the config files of Nextcloud and Passbolt are PHP arrays. Pure: no Pulumi import.
  */
 
 /** A piece of PHP source used as is (an expression such as a constant or a function call). */
@@ -24,16 +23,9 @@ export function phpCode(php: string): PhpCode {
 
 export { phpString };
 
-const secretDelimiter = "PROXMOX_SITES_SECRET";
-
-/**
- * A secret as a PHP nowdoc holding the placeholder `@@NAME@@`. The provisioning script replaces the placeholder
- * with the secret's raw value; a nowdoc takes every character literally (quotes, backslashes, `$`), so no secret
- * can break out of the string. Only a newline is unsafe, and the scripts refuse secrets that hold one.
- */
+/** A secret as PHP code (see `phpSecret` in php-string.ts): any string works. */
 export function phpSecret(name: string): PhpCode {
-  if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw new Error(`bad secret name: ${name}`);
-  return phpCode(`<<<'${secretDelimiter}'\n@@${name}@@\n${secretDelimiter}`);
+  return phpCode(phpSecretLiteral(name));
 }
 
 function isCode(value: PhpValue): value is PhpCode {
@@ -60,13 +52,4 @@ export function phpValue(value: PhpValue, indent = 0): string {
   const entries = Object.entries(value as PhpMap);
   if (entries.length === 0) return "[]";
   return `[\n${entries.map(([k, v]) => `${pad}${phpString(k)} => ${phpValue(v, indent + 1)},\n`).join("")}${close}]`;
-}
-
-/** Bash that stops the script when one of the named (exported) secrets holds a newline. */
-export function renderSingleLineSecretCheck(names: readonly string[]): string {
-  return names
-    .map(
-      (name) => `case "$${name}" in *$'\\n'*) echo "${name} must not contain a newline" >&2; exit 1;; esac`,
-    )
-    .join("\n");
 }
