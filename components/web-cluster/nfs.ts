@@ -3,7 +3,7 @@
  * cluster storage and bind-mount it into the app nodes (an unprivileged container cannot mount NFS).
  * Pure.
  */
-import { isIpv4, Problems } from "./layout";
+import { isIpv4, Problems } from "../moodle/layout";
 
 export interface NfsExportInput {
   /** Directory exported by the NFS server guest. Default `/srv/moodledata`. */

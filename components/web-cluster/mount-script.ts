@@ -5,8 +5,8 @@
  * marker the NFS side wrote, so Moodle never writes its data onto the node's own disk. Pure.
  */
 import { renderScript, shellQuote } from "../proxmox/script";
-import { MoodleLayout, resolveLayout, sharedMarkerFile } from "./layout";
-import { rootStep } from "../web-cluster/shell";
+import { MoodleLayout, resolveLayout, sharedMarkerFile } from "../moodle/layout";
+import { rootStep } from "./shell";
 
 export interface AppMountScriptInput {
   layout?: Partial<MoodleLayout>;

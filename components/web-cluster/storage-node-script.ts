@@ -6,9 +6,9 @@
  * Pure: renders the script.
  */
 import { renderScript, shellQuote } from "../proxmox/script";
-import { sharedMarkerFile } from "./layout";
-import { nodeStoragePath, sharedOwnerId } from "./shared-storage";
-import { rootStep } from "../web-cluster/shell";
+import { sharedMarkerFile } from "../moodle/layout";
+import { nodeStoragePath, sharedOwnerId } from "../moodle/shared-storage";
+import { rootStep } from "./shell";
 
 export interface StorageNodeScriptInput {
   /** Proxmox storage id of the NFS storage. */

@@ -3,7 +3,7 @@
  * or a VM: the kernel NFS server does not run in an unprivileged container). Pure.
  */
 import { renderScript, shellQuote } from "../proxmox/script";
-import { sharedMarkerFile } from "./layout";
+import { sharedMarkerFile } from "../moodle/layout";
 import {
   checkNfsExport,
   defaultExportPath,
@@ -11,8 +11,8 @@ import {
   NfsExportInput,
   renderNfsExports,
 } from "./nfs";
-import { sharedOwnerId } from "./shared-storage";
-import { ensureServiceStep, rootStep } from "../web-cluster/shell";
+import { sharedOwnerId } from "../moodle/shared-storage";
+import { ensureServiceStep, rootStep } from "./shell";
 import { renderAptInstall } from "../proxmox/apt";
 
 /**
