@@ -17,6 +17,7 @@ import {
   redisServesItsApplication,
 } from "./firewall-checks";
 import { inGuest, stopGuest, type BootedGuest } from "./guest";
+import { nfsServesTheNodesOnly } from "./nfs-check";
 import { run, sleep, type RunResult } from "./sh";
 
 export type { CheckResult } from "./check-kit";
@@ -245,6 +246,10 @@ export const SCHOOL_CHECKS: { name: string; check: Check }[] = [
   { name: "the site answers through the floating address", check: siteAnswers },
   { name: "the replica replicates and refuses writes", check: replicaReplicatesAndRefusesWrites },
   { name: "shared files written on one app node are read on the others", check: sharedFiles },
+  {
+    name: "the files guest's NFS server serves the nodes and refuses other guests",
+    check: nfsServesTheNodesOnly,
+  },
   { name: "monitoring scrapes every configured target and all are up", check: monitoringTargetsUp },
   { name: "the registered firewall is still loaded in every node and guest", check: firewallStillLoaded },
   { name: "the database port is open exactly where a wiring edge leads to it", check: databasePortMatrix },

@@ -162,6 +162,7 @@ describe("commandsWithChangedInputs", () => {
   const plan = (commands: BoxCommand[]): BoxPlan => ({
     stack: "school",
     guests: [],
+    nfsStorages: [],
     commands,
     resources: [],
   });
