@@ -10,6 +10,7 @@ import { SiteFirewall } from "../firewall";
 import { Frappe } from "../frappe";
 import { MoodleCluster } from "../moodle";
 import { Monitoring } from "../monitoring";
+import { NODE_EXPORTER_SCRIPT } from "../monitoring/exporters";
 import { NetworkServices } from "../network-services";
 import { Nextcloud } from "../nextcloud";
 import { Passbolt } from "../passbolt";
@@ -27,8 +28,8 @@ import { CloudflareTunnel } from "../tunnel";
 import { WebApps } from "../webapps";
 import { WebCluster } from "../web-cluster";
 import { WindowsGpuVm } from "../windows";
-import type { TierContext } from "./context";
-import type { GuestTier } from "./guest-tier";
+import type { TierContext } from "../core/context";
+import type { GuestTier } from "../core/guest-tier";
 import { backupPlanArgs } from "./backups";
 import { databaseRequests, redisClients } from "./requests";
 import { windowsGpuArgs } from "./windows";
@@ -85,7 +86,13 @@ export class Site extends pulumi.ComponentResource {
       templates.fileIds,
       args.secrets.proxmoxSshPrivateKey,
     );
-    const ctx: TierContext = { site, wiring: this.wiring, factory, providers: this.providers };
+    const ctx: TierContext = {
+      site,
+      wiring: this.wiring,
+      factory,
+      providers: this.providers,
+      nodeExporterScript: site.monitoring ? NODE_EXPORTER_SCRIPT : undefined,
+    };
     const tiers: GuestTier[] = [];
 
     if (site.database)
