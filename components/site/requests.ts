@@ -1,4 +1,4 @@
-import { webClusterGuestKey } from "../../config/inventory";
+import { webClusterGuestKey } from "../../config/web-cluster-schema";
 import { nextcloudAccountName } from "../../config/identifiers";
 import type { SiteConfig } from "../../config/schema";
 import { webClusterDatabaseName, webClusterRedisUser } from "../../config/web-cluster-schema";
