@@ -84,6 +84,10 @@ export function siteWiring(site: SiteConfig): SiteWiring {
       noTlsVerify: true,
       description: "Proxmox VE UI",
     });
+    // Every node's UI is open to the connectors (the node firewall), whichever node the name points at.
+    for (const c of guests.filter((g) => connectors.includes(g.key)))
+      for (const n of site.proxmox.nodes)
+        edges.push(tcp({ guest: c.key }, `host:${n.name}`, PORTS.proxmoxUi, "Proxmox UI through the tunnel"));
   }
   for (const g of guests.filter((x) => x.kind === "lxc"))
     edges.push(tcp(admins, g.key, PORTS.ssh, "administration"));

@@ -59,8 +59,10 @@ export const monitoringTier = defineTier({
     const mon = t.site.monitoring;
     if (!mon) return;
     for (const s of t.scrapeTargets) {
-      if (!s.target.startsWith("host:") && s.target !== "monitoring")
-        t.tcp({ guest: "monitoring" }, s.target, s.port, `metrics (${s.job})`);
+      if (s.target === "monitoring") continue;
+      // A node's firewall rule carries the purpose as its comment, so it names the source.
+      const from = s.target.startsWith("host:") ? " from monitoring" : "";
+      t.tcp({ guest: "monitoring" }, s.target, s.port, `metrics (${s.job})${from}`);
     }
     t.tcp(t.admins, "monitoring", PORTS.grafana, "Grafana");
     t.tcp(t.admins, "monitoring", PORTS.prometheus, "Prometheus UI");
