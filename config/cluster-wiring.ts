@@ -4,8 +4,7 @@
  * Proxmox nodes mount the shared files from the cluster's NFS guest. Pure.
  */
 import { PORTS } from "./ports";
-import type { SiteConfig } from "./schema";
-import type { Endpoint, PublishedService, ServiceEdge } from "./wiring";
+import type { Endpoint, WiringTools } from "./tier-spec";
 
 export interface ClusterWiringInput {
   /** Guest keys of the balancers, the first holds the published origin. */
@@ -24,18 +23,9 @@ export interface ClusterWiringInput {
   sharedLabel: string;
 }
 
-export interface ClusterWiringTools {
-  site: SiteConfig;
-  admins: Endpoint;
-  originClients: Endpoint[];
-  edges: ServiceEdge[];
-  publish: (p: PublishedService) => void;
-  tcp: (from: Endpoint, to: string, port: number, purpose: string) => ServiceEdge;
-}
-
 /** Adds the cluster's edges and published names; the app nodes are its database and Redis clients. */
-export function wireCluster(c: ClusterWiringInput, t: ClusterWiringTools): void {
-  const { edges, tcp, admins } = t;
+export function wireCluster(c: ClusterWiringInput, t: WiringTools): void {
+  const { tcp, admins } = t;
   const lbs = c.balancers;
   t.publish({
     hostname: c.publicHostname,
@@ -45,13 +35,11 @@ export function wireCluster(c: ClusterWiringInput, t: ClusterWiringTools): void 
     description: c.label,
   });
   for (const lb of lbs) {
-    for (const node of c.nodes)
-      edges.push(tcp({ guest: lb }, node, PORTS.http, `HAProxy to ${c.label} node`));
+    for (const node of c.nodes) tcp({ guest: lb }, node, PORTS.http, `HAProxy to ${c.label} node`);
     // Every balancer takes the public traffic (the VIP moves between them).
     if (lb !== lbs[0])
-      for (const from of t.originClients)
-        edges.push(tcp(from, lb, PORTS.http, `origin of ${c.publicHostname}`));
-    edges.push(tcp(admins, lb, PORTS.haproxyStats, "HAProxy stats page"));
+      for (const from of t.originClients) tcp(from, lb, PORTS.http, `origin of ${c.publicHostname}`);
+    tcp(admins, lb, PORTS.haproxyStats, "HAProxy stats page");
   }
   if (c.statsHostname) {
     t.publish({
@@ -68,7 +56,7 @@ export function wireCluster(c: ClusterWiringInput, t: ClusterWiringTools): void 
       label: "proxmox-nodes",
       cidrs: t.site.proxmox.nodes.map((n) => `${n.address}/32`),
     };
-    edges.push(tcp(pveNodes, c.filesGuest, PORTS.nfs, `${c.sharedLabel} storage over NFS`));
-    edges.push(tcp(pveNodes, c.filesGuest, PORTS.rpcbind, "NFS rpcbind (Proxmox's storage check)"));
+    tcp(pveNodes, c.filesGuest, PORTS.nfs, `${c.sharedLabel} storage over NFS`);
+    tcp(pveNodes, c.filesGuest, PORTS.rpcbind, "NFS rpcbind (Proxmox's storage check)");
   }
 }

@@ -3,13 +3,12 @@ import { checkAssignments } from "./assignments";
 import { checkBackupCapacity } from "./backup-capacity";
 import { capacityByNode } from "./capacity";
 import { guestInventory, type GuestPlan } from "./inventory";
-import { checkMoodlePlacement, checkMoodleSharedStorage } from "./moodle-checks";
-import { checkWebClusters } from "./web-cluster-checks";
 import type { ConfigProblem } from "./problems";
 import type { SiteConfig } from "./schema";
 import { siteTemplates } from "./templates";
 import { checkStorages } from "./storage-checks";
 import { checkTierNeeds } from "./tier-needs";
+import { TIERS } from "./tiers";
 import { checkParsedValues } from "./value-checks";
 
 export interface CrossCheckResult {
@@ -69,12 +68,10 @@ function checkAddresses(site: SiteConfig, guests: GuestPlan[], errors: ConfigPro
     const why = inside(g.ip) ? reserved(g.ip) : `outside network.cidr ${site.network.cidr}`;
     if (why) errors.push({ path, message: `${g.ip} is ${why}` });
   }
-  if (site.moodle?.vip) {
-    const path = "moodle.vip";
-    const vip = site.moodle.vip;
-    taken.push({ path, ip: vip });
-    const why = inside(vip) ? reserved(vip) : `outside network.cidr ${site.network.cidr}`;
-    if (why) errors.push({ path, message: `${vip} is ${why}` });
+  for (const { path, ip } of TIERS.flatMap((tier) => tier.addresses?.(site) ?? [])) {
+    taken.push({ path, ip });
+    const why = inside(ip) ? reserved(ip) : `outside network.cidr ${site.network.cidr}`;
+    if (why) errors.push({ path, message: `${ip} is ${why}` });
   }
   for (const group of duplicates(taken, (t) => t.ip)) {
     for (const t of group.slice(1)) {
@@ -137,21 +134,7 @@ function checkIdentity(site: SiteConfig, guests: GuestPlan[], errors: ConfigProb
 function checkPublicNames(site: SiteConfig, errors: ConfigProblem[]) {
   const names: { path: string; name: string }[] = [];
   const add = (path: string, name: string | undefined) => name && names.push({ path, name });
-  for (const [k, nc] of Object.entries(site.nextcloud ?? {}))
-    add(`nextcloud.${k}.publicHostname`, nc.publicHostname);
-  add("frappe.publicHostname", site.frappe?.publicHostname);
-  add("snipeIt.publicHostname", site.snipeIt?.publicHostname);
-  add("passbolt.publicHostname", site.passbolt?.publicHostname);
-  site.webApps?.frontend.sites.forEach((s, i) => add(`webApps.frontend.sites.${i}.hostname`, s.hostname));
-  site.webApps?.backend.sites.forEach((s, i) => add(`webApps.backend.sites.${i}.hostname`, s.hostname));
-  add("monitoring.grafanaHostname", site.monitoring?.grafanaHostname);
-  add("networkServices.adguardHostname", site.networkServices?.adguardHostname);
-  add("moodle.publicHostname", site.moodle?.publicHostname);
-  add("moodle.statsHostname", site.moodle?.statsHostname);
-  for (const [k, c] of Object.entries(site.webClusters ?? {})) {
-    add(`webClusters.${k}.publicHostname`, c.publicHostname);
-    add(`webClusters.${k}.statsHostname`, c.statsHostname);
-  }
+  for (const n of TIERS.flatMap((tier) => tier.publicNames?.(site) ?? [])) add(n.path, n.name);
   add("tunnel.proxmoxHostname", site.tunnel?.proxmoxHostname);
   const zone = site.site.domain;
   for (const n of names) {
@@ -172,62 +155,10 @@ function checkTiers(
   warnings: ConfigProblem[],
 ) {
   errors.push(...checkTierNeeds(site));
-  const m = site.moodle;
-  if (m) {
-    const nodeKeys = Object.keys(m.nodes);
-    if (nodeKeys.length < 2) {
-      errors.push({
-        path: "moodle.nodes",
-        message: `has ${nodeKeys.length} app node(s); a cluster needs at least 2`,
-      });
-    }
-    for (const k of Object.keys(m.loadBalancers)) {
-      if (m.nodes[k])
-        errors.push({ path: `moodle.loadBalancers.${k}`, message: `key "${k}" is also an app node key` });
-    }
-    if (Object.keys(m.loadBalancers).length < 2 && m.vip) {
-      errors.push({
-        path: "moodle.vip",
-        message: `${m.vip} needs a second load balancer: keepalived moves it between two or more`,
-      });
-    }
-    if (Object.keys(m.loadBalancers).length >= 2 && !m.vip) {
-      errors.push({
-        path: "moodle.vip",
-        message: "is required with two or more load balancers (the floating address)",
-      });
-    }
-    if (m.cronNode && !m.nodes[m.cronNode]) {
-      errors.push({
-        path: "moodle.cronNode",
-        message: `"${m.cronNode}" is not one of moodle.nodes (${nodeKeys.join(", ")})`,
-      });
-    }
-  }
-  const replica = site.database?.replica;
-  if (replica && site.database) {
-    const primary = site.database.primary;
-    if (replica.node && primary.node && replica.node === primary.node && site.proxmox.nodes.length > 1) {
-      warnings.push({
-        path: "database.replica.node",
-        message: "runs on the same node as the primary; spread them for resilience",
-      });
-    }
-  }
-  const vm = site.windowsGpu;
-  if (vm) {
-    if (vm.gpu.audioAddress && vm.gpu.audioAddress === vm.gpu.address) {
-      errors.push({
-        path: "windowsGpu.gpu.audioAddress",
-        message: `${vm.gpu.audioAddress} is the GPU's own address; a PCI device can be passed through once`,
-      });
-    }
-    if (!site.gpuHost?.enabled) {
-      warnings.push({
-        path: "gpuHost.enabled",
-        message: "is off: the host must already be prepared for PCI passthrough",
-      });
-    }
+  for (const tier of TIERS) {
+    const found = tier.check?.(site, guests);
+    errors.push(...(found?.errors ?? []));
+    warnings.push(...(found?.warnings ?? []));
   }
   const t = site.tunnel;
   if (t) {
@@ -261,18 +192,6 @@ function checkTiers(
       }
     }
   });
-  if (site.networkServices && !site.networkServices.adguard) {
-    warnings.push({
-      path: "networkServices.adguard",
-      message: "is not set: AdGuard Home is not installed until a release version is pinned",
-    });
-  } else if (site.networkServices?.adguard && !site.networkServices.adguard.sha256) {
-    warnings.push({
-      path: "networkServices.adguard.sha256",
-      message:
-        "is not set: the download is checked against the release's checksums.txt, not an independent pin",
-    });
-  }
   if (site.tunnel && !site.tunnel.cloudflared) {
     warnings.push({
       path: "tunnel.cloudflared",
@@ -325,8 +244,5 @@ export function crossCheck(site: SiteConfig): CrossCheckResult {
   const assignments = checkAssignments(site);
   errors.push(...assignments.errors);
   warnings.push(...assignments.warnings);
-  checkMoodleSharedStorage(site, errors);
-  checkMoodlePlacement(site, guests, errors);
-  checkWebClusters(site, guests, errors);
   return { errors, warnings };
 }

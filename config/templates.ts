@@ -36,22 +36,6 @@ export const defaultTemplates: Record<string, TemplateConfig> = {
   },
 };
 
-/** The template each tier uses when its guest does not name one. */
-export const tierDefaultTemplate: Record<string, string> = {
-  database: "debian-12",
-  redis: "debian-12",
-  nextcloud: "turnkey-nextcloud",
-  frappe: "ubuntu-22-04",
-  "snipe-it": "turnkey-snipeit",
-  passbolt: "ubuntu-22-04",
-  "print-server": "debian-12",
-  web: "ubuntu-22-04",
-  monitoring: "debian-12",
-  "network-services": "debian-12",
-  moodle: "debian-12",
-  "web-cluster": "debian-12",
-};
-
 /** The stack's templates: the defaults overlaid with the stack's own entries. */
 export function siteTemplates(
   stackTemplates: Record<string, TemplateConfig>,

@@ -1,6 +1,5 @@
 /**
- * Cross-checks of the web clusters (`webClusters.<name>`): what each needs from the rest of the stack,
- * its balancers' floating address, its cron node, its shared storage, and guest keys that two tiers
+ * Cross-checks of the web clusters (`webClusters.<name>`): its balancers' floating address, its cron node, its shared storage, and guest keys that two tiers
  * would both claim. Every problem names its key. Pure.
  */
 import ipaddr from "ipaddr.js";
@@ -24,13 +23,6 @@ export function checkWebClusters(
   const vips = new Map<string, string>(site.moodle?.vip ? [[site.moodle.vip, "moodle.vip"]] : []);
   for (const [name, c] of clusters) {
     const at = (key: string) => `webClusters.${name}.${key}`;
-    if (c.database && !site.database)
-      errors.push({ path: at("database"), message: "needs a database tier: add the database key" });
-    if (c.redisSessions && c.runtime.kind === "php" && !site.redis)
-      errors.push({
-        path: at("redisSessions"),
-        message: "keeps PHP sessions in Redis: add the redis key, or set redisSessions: false",
-      });
     const lbKeys = Object.keys(c.loadBalancers);
     const nodeKeys = Object.keys(c.nodes);
     for (const k of lbKeys)

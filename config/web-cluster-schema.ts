@@ -205,3 +205,12 @@ export function webClusterRedisUser(cluster: string): string {
 export function webClusterStorageId(cluster: string, c: Pick<WebClusterConfig, "sharedStorage">): string {
   return c.sharedStorage.id ?? `${cluster}-shared`;
 }
+
+/**
+ * Guest key of a web cluster's balancer, app node or shared-files guest (`files`): the cluster's name and
+ * the key under `loadBalancers`/`nodes`, e.g. `portal-lb1`, `portal-app2`, `portal-files`. Tunnel
+ * connectors and firewall rules name guests by these keys.
+ */
+export function webClusterGuestKey(cluster: string, key: string): string {
+  return `${cluster}-${key}`;
+}

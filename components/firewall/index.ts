@@ -1,6 +1,5 @@
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
-import { PORTS } from "../../config/ports";
 import type { SiteConfig } from "../../config/schema";
 import type { SiteWiring } from "../../config/wiring";
 import { computeGuestFirewalls, managementIpSet } from "./rules";
@@ -36,32 +35,26 @@ export class SiteFirewall extends pulumi.ComponentResource {
       { ...child, dependsOn: [management] },
     );
 
-    // The nodes: their exporters for monitoring, the UI for the tunnel connector.
-    const monitoring = wiring.guests.find((g) => g.key === "monitoring");
-    const connectors = wiring.guests.filter((g) => site.tunnel?.connectorGuests.includes(g.key));
+    // The nodes: what the service graph lets guests reach on them (monitoring's exporters, the UI for
+    // the tunnel's connectors).
+    const ipOf = (key: string) => wiring.guests.find((g) => g.key === key)?.ip;
     for (const node of site.proxmox.nodes) {
-      const rules = [
-        ...(monitoring
-          ? [PORTS.nodeExporter, PORTS.proxmoxUi].map((port) => ({
+      const rules = wiring.edges
+        .filter((e) => e.to === `host:${node.name}`)
+        .flatMap((e) => {
+          const source = "guest" in e.from ? ipOf(e.from.guest) : undefined;
+          if (!source) return [];
+          return [
+            {
               type: "in",
               action: "ACCEPT",
-              source: monitoring.ip,
-              proto: "tcp",
-              dport: String(port),
-              comment: `metrics (${port === PORTS.nodeExporter ? "node" : "proxmox"}) from monitoring`,
-            }))
-          : []),
-        ...(site.tunnel?.proxmoxHostname
-          ? connectors.map((c) => ({
-              type: "in",
-              action: "ACCEPT",
-              source: c.ip,
-              proto: "tcp",
-              dport: String(PORTS.proxmoxUi),
-              comment: "Proxmox UI through the tunnel",
-            }))
-          : []),
-      ];
+              source,
+              proto: e.protocol,
+              dport: String(e.port),
+              comment: e.purpose,
+            },
+          ];
+        });
       if (rules.length > 0)
         new proxmoxve.firewall.RulesLegacy(
           `${name}-node-${node.name}`,
@@ -70,7 +63,7 @@ export class SiteFirewall extends pulumi.ComponentResource {
         );
     }
 
-    for (const fw of computeGuestFirewalls(firewallModelFor(site))) {
+    for (const fw of computeGuestFirewalls(firewallModelFor(site, wiring))) {
       const plan = wiring.guests.find((g) => g.key === fw.key)!;
       const target = plan.kind === "vm" ? { vmId: plan.vmid } : { containerId: plan.vmid };
       new proxmoxve.firewall.OptionsLegacy(

@@ -1,15 +1,14 @@
 import type { SiteConfig } from "../../config/schema";
 import { PORTS } from "../../config/ports";
-import { siteWiring } from "../../config/wiring";
+import type { SiteWiring } from "../../config/wiring";
 import type { FirewallModel, ServiceEdge } from "./model";
 
 /**
- * The firewall model of a site, straight from its service graph: every edge between guests
+ * The firewall model of a site, straight from its service graph (computed once, by the Site): every edge between guests
  * becomes an allow rule at its destination; SSH from the admin networks is added by the model
  * itself (adminSsh), so the graph's per-guest SSH edges are not repeated here.
  */
-export function firewallModelFor(site: SiteConfig): FirewallModel {
-  const wiring = siteWiring(site);
+export function firewallModelFor(site: SiteConfig, wiring: SiteWiring): FirewallModel {
   const lxcKeys = new Set(wiring.guests.filter((g) => g.kind === "lxc").map((g) => g.key));
   const edges: ServiceEdge[] = wiring.edges
     .filter((e) => !e.to.startsWith("host:") && wiring.guests.some((g) => g.key === e.to))

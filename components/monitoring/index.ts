@@ -5,8 +5,8 @@ import type { MariaDbCluster } from "../database";
 import { NODE_EXPORTER_SCRIPT } from "./exporters";
 import { GuestProvisioner, NodeProvisioner } from "../proxmox/provisioner";
 import type { RedisCache } from "../redis";
-import { planOf, type TierContext } from "../site/context";
-import { GuestTier } from "../site/guest-tier";
+import { planOf, type TierContext } from "../core/context";
+import { GuestTier } from "../core/guest-tier";
 import { monitoringScriptEnv, renderMonitoringScript } from "./scripts";
 import {
   exporterStepsFor,

@@ -1,8 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseEndpoint } from "../database";
 import type { RedisEndpoint } from "../redis";
-import type { TierContext } from "../site/context";
-import { trustedProxies } from "../site/trusted-proxies";
+import type { TierContext } from "../core/context";
+import { trustedProxies } from "../core/trusted-proxies";
 import { ClusterTier } from "../web-cluster/tier";
 import { appNodeScriptEnv, renderAppNodeScript } from "./app-script";
 import { planMoodleCluster } from "./cluster-plan";

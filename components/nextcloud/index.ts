@@ -4,9 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { DatabaseEndpoint } from "../database";
 import type { RedisEndpoint } from "../redis";
-import { planOf, type TierContext } from "../site/context";
-import { GuestTier } from "../site/guest-tier";
-import { trustedProxies } from "../site/trusted-proxies";
+import { planOf, type TierContext } from "../core/context";
+import { GuestTier } from "../core/guest-tier";
+import { trustedProxies } from "../core/trusted-proxies";
 import { renderNextcloudScript } from "./render";
 
 export interface NextcloudArgs {

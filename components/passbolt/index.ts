@@ -1,8 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseEndpoint } from "../database";
-import type { TierContext } from "../site/context";
-import { GuestTier } from "../site/guest-tier";
-import { trustedProxies } from "../site/trusted-proxies";
+import type { TierContext } from "../core/context";
+import { GuestTier } from "../core/guest-tier";
+import { trustedProxies } from "../core/trusted-proxies";
 import { renderPassboltScript } from "./render";
 
 export interface PassboltArgs {

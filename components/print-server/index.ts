@@ -2,8 +2,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import ipaddr from "ipaddr.js";
 import type { SiteConfig } from "../../config/schema";
 import type { SiteWiring } from "../../config/wiring";
-import type { TierContext } from "../site/context";
-import { GuestTier } from "../site/guest-tier";
+import type { TierContext } from "../core/context";
+import { GuestTier } from "../core/guest-tier";
 import { renderPrintServerScript, type PrintServerInput } from "./render";
 
 export interface PrintServerArgs {

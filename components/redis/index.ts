@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { planOf, type TierContext } from "../site/context";
-import { GuestTier } from "../site/guest-tier";
+import { planOf, type TierContext } from "../core/context";
+import { GuestTier } from "../core/guest-tier";
 import type { LxcGuest } from "../proxmox/lxc-guest";
 import {
   REDIS_ADMIN_PASSWORD_SHA256_ENV,

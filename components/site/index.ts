@@ -4,16 +4,12 @@ import type { SiteSecrets } from "../../config/load";
 import type { SiteConfig } from "../../config/schema";
 import { moodleRoles } from "../../config/resilience";
 import { siteTemplates } from "../../config/templates";
+import { TIERS } from "../../config/tiers";
 import { siteWiring, type SiteWiring } from "../../config/wiring";
-import { MariaDbCluster } from "../database";
+import type { MariaDbCluster } from "../database";
+import type { RedisCache } from "../redis";
 import { SiteFirewall } from "../firewall";
-import { Frappe } from "../frappe";
-import { MoodleCluster } from "../moodle";
-import { Monitoring } from "../monitoring";
-import { NetworkServices } from "../network-services";
-import { Nextcloud } from "../nextcloud";
-import { Passbolt } from "../passbolt";
-import { PrintServer } from "../print-server";
+import { NODE_EXPORTER_SCRIPT } from "../monitoring/exporters";
 import { BackupPlan } from "../proxmox/backups";
 import { GuestFactory } from "../proxmox/guest-factory";
 import { HaTier } from "../proxmox/ha";
@@ -21,17 +17,10 @@ import { HostPreparation } from "../proxmox/host-preparation";
 import type { LxcGuest } from "../proxmox/lxc-guest";
 import { createProviders, type SiteProviders } from "../proxmox/providers";
 import { TemplateStore } from "../proxmox/templates";
-import { RedisCache } from "../redis";
-import { SnipeIt } from "../snipeit";
 import { CloudflareTunnel } from "../tunnel";
-import { WebApps } from "../webapps";
-import { WebCluster } from "../web-cluster";
-import { WindowsGpuVm } from "../windows";
-import type { TierContext } from "./context";
-import type { GuestTier } from "./guest-tier";
+import type { TierContext } from "../core/context";
 import { backupPlanArgs } from "./backups";
-import { databaseRequests, redisClients } from "./requests";
-import { windowsGpuArgs } from "./windows";
+import { TIER_CREATORS, type AdminLogin, type SiteParts } from "./tiers";
 
 export interface SiteArgs {
   config: SiteConfig;
@@ -49,7 +38,7 @@ export class Site extends pulumi.ComponentResource {
   /** Every LXC guest of the site by key. */
   readonly guests: Record<string, LxcGuest> = {};
   /** Generated first administrator logins of the applications (passwords secret). */
-  readonly adminLogins: Record<string, { user: string; password: pulumi.Output<string> }> = {};
+  readonly adminLogins: Record<string, AdminLogin> = {};
 
   constructor(name: string, args: SiteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("proxmox-sites:site:Site", name, {}, opts);
@@ -85,90 +74,14 @@ export class Site extends pulumi.ComponentResource {
       templates.fileIds,
       args.secrets.proxmoxSshPrivateKey,
     );
-    const ctx: TierContext = { site, wiring: this.wiring, factory, providers: this.providers };
-    const tiers: GuestTier[] = [];
-
-    if (site.database)
-      this.database = new MariaDbCluster(
-        "database",
-        { ctx, databases: databaseRequests(site, this.wiring) },
-        child,
-      );
-    if (site.redis) this.redis = new RedisCache("redis", { ctx, clients: redisClients(site) }, child);
-    tiers.push(
-      ...[this.database, this.redis].filter((t): t is MariaDbCluster | RedisCache => t !== undefined),
-    );
-    // Each application waits only for what it uses: its database accounts, and Redis if it uses it.
-    const dbReady = this.database?.applicationsReady ?? [];
-    const dataReady = [...dbReady, ...(this.redis?.ready ?? [])];
-    const database = this.database?.endpoint;
-    const redis = this.redis?.endpoint;
-
-    const login = (name: string, user: string, password: pulumi.Output<string> | undefined) => {
-      if (password) this.adminLogins[name] = { user, password };
+    const ctx: TierContext = {
+      site,
+      wiring: this.wiring,
+      factory,
+      providers: this.providers,
+      nodeExporterScript: site.monitoring ? NODE_EXPORTER_SCRIPT : undefined,
     };
-    if (site.networkServices) {
-      const ns = new NetworkServices("network-services", { ctx }, child);
-      login("adguard", "admin", ns.adguardAdminPassword);
-      tiers.push(ns);
-    }
-    for (const instance of Object.keys(site.nextcloud ?? {}).sort()) {
-      const nc = new Nextcloud(
-        `nextcloud-${instance}`,
-        { ctx, instance, database: database!, redis: redis!, dependsOn: dataReady },
-        child,
-      );
-      login(`nextcloud-${instance}`, site.nextcloud![instance].adminUser, nc.adminPassword);
-      tiers.push(nc);
-    }
-    if (site.frappe) {
-      const erp = new Frappe(
-        "frappe",
-        { ctx, database: database!, redis: redis!, dependsOn: dataReady },
-        child,
-      );
-      login("frappe", "Administrator", erp.adminPassword);
-      tiers.push(erp);
-    }
-    if (site.snipeIt) {
-      const assets = new SnipeIt("snipe-it", { ctx, database: database!, dependsOn: dbReady }, child);
-      login("snipe-it", "admin", assets.adminPassword);
-      tiers.push(assets);
-    }
-    if (site.passbolt)
-      tiers.push(new Passbolt("passbolt", { ctx, database: database!, dependsOn: dbReady }, child));
-    if (site.printServer) tiers.push(new PrintServer("print-server", { ctx }, child));
-    if (site.webApps) tiers.push(new WebApps("web", { ctx }, child));
-    if (site.moodle) {
-      const lms = new MoodleCluster(
-        "moodle",
-        { ctx, database: database!, redis: redis!, dependsOn: dataReady },
-        child,
-      );
-      login("moodle", site.moodle.adminUser, lms.adminPassword);
-      login("haproxy-stats", "admin", lms.statsPassword);
-      tiers.push(lms);
-    }
-    for (const cluster of Object.keys(site.webClusters ?? {}).sort()) {
-      const web = new WebCluster(
-        `web-${cluster}`,
-        { ctx, cluster, database, redis, dependsOn: dataReady },
-        child,
-      );
-      login(`haproxy-stats-${cluster}`, "admin", web.statsPassword);
-      tiers.push(web);
-    }
-    if (site.monitoring) {
-      const mon = new Monitoring(
-        "monitoring",
-        { ctx, secrets: args.secrets, database: this.database, redis: this.redis },
-        child,
-      );
-      login("grafana", "admin", mon.grafanaAdminPassword);
-      tiers.push(mon);
-    }
-    for (const tier of tiers) Object.assign(this.guests, tier.guests);
-    this.enableHa(site, this.guests);
+    // Hosts first: the Windows GPU VM starts after their passthrough preparation.
     this.hosts = new HostPreparation(
       "hosts",
       {
@@ -178,16 +91,20 @@ export class Site extends pulumi.ComponentResource {
       },
       child,
     );
-    const vm = site.windowsGpu
-      ? new WindowsGpuVm(
-          "windows-gpu",
-          {
-            ...windowsGpuArgs(site, this.wiring, this.providers, factory),
-            dependsOn: this.hosts.passthrough ? [this.hosts.passthrough] : [],
-          },
-          child,
-        )
-      : undefined;
+    const parts: SiteParts = { ctx, secrets: args.secrets, passthrough: this.hosts.passthrough, child };
+    const vms: Record<string, pulumi.CustomResource> = {};
+    for (const tier of TIERS) {
+      // A tier the stack does not list has no guests in the plan.
+      if (!this.wiring.guests.some((g) => g.tier === tier.id)) continue;
+      for (const created of TIER_CREATORS[tier.id](parts)) {
+        Object.assign(this.guests, created.guests);
+        Object.assign(vms, created.vms ?? {});
+        for (const [key, login] of Object.entries(created.logins)) if (login) this.adminLogins[key] = login;
+      }
+    }
+    this.database = parts.database;
+    this.redis = parts.redis;
+    this.enableHa(site, this.guests);
 
     if (site.tunnel && this.providers.cloudflare) {
       this.tunnel = new CloudflareTunnel(
@@ -211,7 +128,7 @@ export class Site extends pulumi.ComponentResource {
           site,
           wiring: this.wiring,
           provider: this.providers.proxmox,
-          guests: { ...this.guests, ...(vm ? { "windows-gpu": vm.vm } : {}) },
+          guests: { ...this.guests, ...vms },
         },
         child,
       );

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { DatabaseEndpoint } from "../database";
-import type { TierContext } from "../site/context";
-import { GuestTier } from "../site/guest-tier";
-import { trustedProxies } from "../site/trusted-proxies";
+import type { TierContext } from "../core/context";
+import { GuestTier } from "../core/guest-tier";
+import { trustedProxies } from "../core/trusted-proxies";
 import { renderSnipeItScript } from "./render";
 
 export interface SnipeItArgs {

@@ -3,8 +3,8 @@ import { webClusterDatabaseName, webClusterRedisUser } from "../../config/web-cl
 import type { DatabaseEndpoint } from "../database";
 import { renderAppMountScript } from "./mount-script";
 import type { RedisEndpoint } from "../redis";
-import type { TierContext } from "../site/context";
-import { trustedProxies } from "../site/trusted-proxies";
+import type { TierContext } from "../core/context";
+import { trustedProxies } from "../core/trusted-proxies";
 import {
   renderWebAppNodeScript,
   webAppNodeEnv,

@@ -4,7 +4,7 @@
  * balancers' configs. Pure: no Pulumi.
  */
 import type { GuestPlan } from "../../config/inventory";
-import { webClusterGuestKey } from "../../config/inventory";
+import { webClusterGuestKey } from "../../config/web-cluster-schema";
 import { PORTS } from "../../config/ports";
 import { webClusterStorageId, type WebClusterConfig } from "../../config/web-cluster-schema";
 import { sharedMarkerFile } from "../moodle/layout";

@@ -1,8 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../../config/ports";
-import { planOf, type TierContext } from "../site/context";
-import { GuestTier } from "../site/guest-tier";
-import { trustedProxies } from "../site/trusted-proxies";
+import { planOf, type TierContext } from "../core/context";
+import { GuestTier } from "../core/guest-tier";
+import { trustedProxies } from "../core/trusted-proxies";
 import { webGuestInputFor } from "./guest-input";
 import { renderWebGuestScript, webGuestScriptEnv } from "./render";
 

@@ -1,7 +1,10 @@
 import { resolve } from "node:path";
 import { SiteConfigError } from "../../config/problems";
 import { readStackFile } from "../../config/stack-file";
-import { NEED_PROVIDER, TIER_NEEDS, type TierNeed } from "../../config/tier-needs";
+import { NEED_PROVIDER, type TierNeed } from "../../config/tier-needs";
+import { TIERS } from "../../config/tiers";
+import { siteNeeds, siteWiring } from "../../config/wiring";
+import { PORTS } from "../../config/ports";
 import { validateSiteConfig } from "../../config/validate";
 
 const root = resolve(__dirname, "../..");
@@ -31,11 +34,17 @@ const stackWith: Record<string, string> = {
   moodle: "school",
 };
 
-const cases = Object.entries(TIER_NEEDS).flatMap(([tier, needs]) =>
-  (needs ?? []).map((need) => [tier, need] as [string, TierNeed]),
-);
-
-describe("each tier's needs, from the one table", () => {
+/** Every (tier stack key, need) the tiers declare on the stack that lists the tier. */
+const cases = [
+  ...new Set(
+    Object.entries(stackWith).flatMap(([tier, stack]) => {
+      const site = validateSiteConfig(stack, readStackFile(root, stack).values).config;
+      const spec = TIERS.find((t) => t.stackKey === tier)!;
+      return (spec.needs?.(site) ?? []).map((use) => `${tier}|${use.need}`);
+    }),
+  ),
+].map((c) => c.split("|") as [string, TierNeed]);
+describe("each tier's needs, declared in its spec", () => {
   it("cover the tiers that take a database or Redis endpoint", () => {
     expect(cases).toEqual(
       expect.arrayContaining([
@@ -62,4 +71,33 @@ describe("each tier's needs, from the one table", () => {
     const raw = without("prod", "redis", "frappe", "nextcloud");
     expect(problemsOf(raw)).toEqual([]);
   });
+});
+
+describe("the service graph and validation read the same needs", () => {
+  const provider: Record<TierNeed, { guest: string; port: number; purpose: string }> = {
+    database: { guest: "database-primary", port: PORTS.mariadb, purpose: "application database" },
+    redis: { guest: "redis", port: PORTS.redis, purpose: "cache, locks and sessions" },
+  };
+  it.each(["prod", "staging", "school"])(
+    "%s: the guests the graph lets reach the database and Redis are exactly the declared clients",
+    (stack) => {
+      const site = validateSiteConfig(stack, readStackFile(root, stack).values).config;
+      const { edges } = siteWiring(site);
+      for (const need of ["database", "redis"] as const) {
+        const p = provider[need];
+        const wired = edges
+          .filter((e) => e.to === p.guest && e.port === p.port && e.purpose === p.purpose)
+          .map((e) => ("guest" in e.from ? e.from.guest : e.from.label))
+          .sort();
+        const declared = [
+          ...new Set(
+            siteNeeds(site)
+              .filter((u) => u.need === need)
+              .flatMap((u) => u.clients),
+          ),
+        ].sort();
+        expect(wired).toEqual(declared);
+      }
+    },
+  );
 });

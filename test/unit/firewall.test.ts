@@ -101,6 +101,28 @@ describe.each(["prod", "school", "staging"])("the %s stack's registered firewall
     expect(cluster.dependsOn.some((u) => u.endsWith("::firewall-management"))).toBe(true);
   });
 
+  it("opens on each node exactly what the service graph's edges to that node allow (the graph is the one source)", () => {
+    const ipOf = (key: string) => wiring.guests.find((g) => g.key === key)!.ip;
+    for (const node of site.proxmox.nodes) {
+      const fromGraph = wiring.edges
+        .filter((e) => e.to === `host:${node.name}` && "guest" in e.from)
+        .map((e) => `${ipOf((e.from as { guest: string }).guest)} ${e.protocol}/${e.port}`)
+        .sort();
+      const rules = registered(FIREWALL_TYPES.rules).filter(
+        (r) =>
+          r.inputs.nodeName === node.name &&
+          r.inputs.containerId === undefined &&
+          r.inputs.vmId === undefined,
+      );
+      const registeredRules = rules
+        .flatMap((r) => r.inputs.rules as { source: string; proto: string; dport: string }[])
+        .map((r) => `${r.source} ${r.proto}/${r.dport}`)
+        .sort();
+      expect(registeredRules).toEqual(fromGraph);
+      if (site.monitoring) expect(fromGraph.length).toBeGreaterThan(0);
+    }
+  });
+
   it("registers every guest of the wiring, each with its firewall enabled and inbound DROP", () => {
     expect(ev.guests.map((g) => g.vmid)).toEqual(wiring.guests.map((g) => g.vmid).sort((a, b) => a - b));
     for (const g of ev.guests) {

@@ -85,7 +85,7 @@ describe.each([
         "631/tcp CUPS administration",
       ]),
     );
-    const firewalls = computeGuestFirewalls(firewallModelFor(config));
+    const firewalls = computeGuestFirewalls(firewallModelFor(config, siteWiring(config)));
     const lanClient = lan.replace(/0\/24$/, "77");
     expect(
       isAllowed(firewalls, { fromIp: lanClient, toGuest: "print-server", port: 445, proto: "tcp" }),

@@ -11,6 +11,11 @@ export interface TierContext {
   factory: GuestFactory;
   /** For the few cluster-level resources a tier owns (the Moodle shared storage). */
   providers: SiteProviders;
+  /**
+   * On a monitored site, the script installing node_exporter: each tier installs it on the guests it
+   * owns (the monitoring tier provides the script, it does not reach into other tiers' guests).
+   */
+  nodeExporterScript?: string;
 }
 
 /** The inventory entry of a guest key; the key comes from validated config, so it exists. */

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { GuestOverrides } from "../proxmox/guest-factory";
 import type { LxcGuest } from "../proxmox/lxc-guest";
-import { NODE_EXPORTER_SCRIPT } from "../monitoring/exporters";
 import { GuestProvisioner } from "../proxmox/provisioner";
 import { planOf, type TierContext } from "./context";
 
@@ -34,13 +33,16 @@ export abstract class GuestTier extends pulumi.ComponentResource {
     super(type, name, {}, opts);
   }
 
-  /** Creates a guest; on a monitored site it also gets node_exporter, as every guest is scraped. */
+  /**
+   * Creates a guest; on a monitored site the tier also installs node_exporter on it (every guest is
+   * scraped), with the script the monitoring tier hands over in the context.
+   */
   protected addGuest(key: string, overrides: GuestOverrides = {}): LxcGuest {
     const guest = this.ctx.factory.lxc(planOf(this.ctx, key), overrides, this);
     this.guests[key] = guest;
-    if (this.ctx.site.monitoring) {
+    if (this.ctx.nodeExporterScript) {
       // Not part of `ready`: nothing downstream waits for a guest's metrics.
-      this.runStep({ guest: key, role: "node-exporter", script: NODE_EXPORTER_SCRIPT });
+      this.runStep({ guest: key, role: "node-exporter", script: this.ctx.nodeExporterScript });
     }
     return guest;
   }
