@@ -19,7 +19,14 @@
  */
 import { addressSpecMatches, inIpsetIfAny, type AddressBook, type Ip } from "./address-spec";
 import { parseIp } from "./cidr";
-import { hasPorts, macroEntries, portListContains, protocolNumber, type MacroEntry } from "./pve-terms";
+import {
+  hasPorts,
+  icmpType,
+  macroEntries,
+  portListContains,
+  protocolNumber,
+  type MacroEntry,
+} from "./pve-terms";
 import { guestViews, unfilteredBecause, type GuestNic, type GuestView } from "./guest-views";
 import type { RegisteredFirewall, RuleInputs, RulesInputs } from "./registered";
 
@@ -261,7 +268,8 @@ export class FirewallEvaluator {
     const entries: readonly MacroEntry[] = rule.macro
       ? macroEntries(rule.macro)
       : [{ proto: rule.proto ?? "", dport: rule.dport }];
-    return entries.some((e) => serviceMatches(e, rule.sport, p));
+    // A macro's own source port (DHCPfwd) applies as pve-firewall expands it; else the rule's.
+    return entries.some((e) => serviceMatches(e, e.sport ?? rule.sport, p));
   }
 }
 
@@ -287,5 +295,11 @@ function serviceMatches(e: MacroEntry, sport: string | undefined, p: Packet): bo
   }
   if (e.dport === undefined) return true;
   if (protocolNumber(e.proto) !== 1) throw new FirewallEvaluationError(`dport on protocol ${e.proto}`);
-  return e.dport === (p.icmpType ?? "echo-request") || e.dport === "any";
+  // ICMP types compared by number (the rule may name `echo-request` or `8`); a type without a
+  // code matches every code of that type, as iptables' --icmp-type does.
+  const wanted = icmpType(e.dport);
+  if (wanted === null) return true;
+  const sent = icmpType(p.icmpType ?? "echo-request");
+  if (sent === null) throw new FirewallEvaluationError("a packet has one ICMP type, not any");
+  return sent.type === wanted.type && (wanted.code === undefined || sent.code === wanted.code);
 }
