@@ -27,10 +27,10 @@ import {
   protocolNumber,
   type MacroEntry,
 } from "./pve-terms";
-import { guestViews, unfilteredBecause, type GuestNic, type GuestView } from "./guest-views";
+import { guestViews, unfilteredBecause, type EvaluatedNic, type EvaluatedGuest } from "./guest-views";
 import type { RegisteredFirewall, RuleInputs, RulesInputs } from "./registered";
 
-export type { GuestNic, GuestView } from "./guest-views";
+export type { EvaluatedNic, EvaluatedGuest } from "./guest-views";
 
 /** A guest by VMID, a node by name, or any address (a guest's or node's address resolves to it). */
 export type Endpoint = { guest: number } | { node: string } | { ip: string };
@@ -62,7 +62,7 @@ export class FirewallEvaluationError extends Error {
 }
 
 type Side =
-  | { kind: "guest"; guest: GuestView; nic: GuestNic; ip?: Ip }
+  | { kind: "guest"; guest: EvaluatedGuest; nic: EvaluatedNic; ip?: Ip }
   | { kind: "node"; node: string; ip: Ip }
   | { kind: "outside"; ip: Ip };
 
@@ -82,7 +82,7 @@ function label(side: Side): string {
 
 /** Answers questions over one registered firewall. */
 export class FirewallEvaluator {
-  readonly guests: GuestView[];
+  readonly guests: EvaluatedGuest[];
   private readonly book: AddressBook;
 
   constructor(private readonly fw: RegisteredFirewall) {
@@ -90,7 +90,7 @@ export class FirewallEvaluator {
     this.book = { ipsets: fw.ipsets, aliases: fw.aliases, localNetwork: fw.localNetwork };
   }
 
-  guest(vmid: number): GuestView {
+  guest(vmid: number): EvaluatedGuest {
     const g = this.guests.find((x) => x.vmid === vmid);
     if (!g) throw new FirewallEvaluationError(`no registered guest ${vmid}`);
     return g;
