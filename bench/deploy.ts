@@ -84,7 +84,7 @@ async function runStack(root: string, stack: string, scale: number, runs: number
   const measured = figures ? measuredLatencies(figures) : undefined;
   console.error(
     figures
-      ? `== ${stack}: latencies of ${measured!.size} commands and guests measured by the box (${figures.measuredAt.slice(0, 10)}, apt cache ${figures.aptCache}); the table for the rest`
+      ? `== ${stack}: latencies of ${measured!.size} commands and guests measured by the box (${figures.measuredAt.slice(0, 10)}, apt cache ${figures.aptCache}${figures.tiers ? `, tiers ${figures.tiers.join(", ")}` : ""}); the table for the rest`
       : `== ${stack}: latencies from the table (no box figures in bench/box-figures/${stack}.json)`,
   );
   // A discarded, nearly instant run first: a first run pays for loading and JIT-compiling the SDK

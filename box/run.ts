@@ -2,10 +2,12 @@
  * The site in a box: every guest's provisioning runs in a booted Debian 12 guest on the site's own
  * addresses (docs/box.md).
  * Run (as root, on a machine that can boot systemd-nspawn guests):
- *   npm run box -- --stack school [--parallel 4] [--checks] [--record] [--keep]
+ *   npm run box -- --stack school [--tiers T1,T2] [--parallel 4] [--checks] [--record] [--keep] [--no-firewall]
  *   npm run box -- --clean      (undo what a killed run left)
  * --checks runs the site checks and the second-run check after the steps; --record writes the
- * step times to bench/box-figures/<stack>.json (read by npm run bench:deploy).
+ * step times to bench/box-figures/<stack>.json (read by npm run bench:deploy); --tiers runs only
+ * those tiers and what they wait for (box/lib/tiers.ts). The registered firewall is enforced
+ * unless --no-firewall (diagnosis only: the report says so loudly).
  */
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
@@ -14,7 +16,9 @@ import { readStackFile } from "../config/stack-file";
 import { validateSiteConfig } from "../config/validate";
 import { finish } from "../scripts/lib/exit";
 import { cleanLeftovers, lockBox, runBox, type RunningBox } from "./lib/box";
-import { runChecks, SCHOOL_CHECKS } from "./lib/checks";
+import { changedValueProblems, changedValueRerun, schoolEdit } from "./lib/changed-value";
+import { runChecks } from "./lib/checks";
+import { siteChecks } from "./lib/checks-services";
 import { figuresPath, writeFigures } from "./lib/figures";
 import { secondRunChanges } from "./lib/second-run";
 import { Teardown } from "./lib/teardown";
@@ -36,6 +40,8 @@ async function main(): Promise<number> {
       clean: { type: "boolean", default: false },
       checks: { type: "boolean", default: false },
       record: { type: "boolean", default: false },
+      tiers: { type: "string" },
+      "no-firewall": { type: "boolean", default: false },
     },
   });
   const log = (line: string) => console.log(`[box ${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -48,7 +54,7 @@ async function main(): Promise<number> {
   }
   if (!values.stack) {
     console.error(
-      "usage: npm run box -- --stack NAME [--parallel N] [--checks] [--record] [--keep] | --clean",
+      "usage: npm run box -- --stack NAME [--tiers T1,T2] [--parallel N] [--checks] [--record] [--keep] [--no-firewall] | --clean",
     );
     return 2;
   }
@@ -84,10 +90,17 @@ async function main(): Promise<number> {
     );
     for (const line of [...second.failures, ...second.changes]) log(`  ${line}`);
     if (second.changes.length + second.failures.length > 0) checksFailed++;
-    if (config.moodle) {
-      const results = await runChecks(box, config, SCHOOL_CHECKS, log);
-      checksFailed += results.filter((r) => !r.ok).length;
+    if (config.moodle && config.redis) {
+      const changed = await changedValueRerun(box, root, schoolEdit(config.redis.memoryMb));
+      const problems = changedValueProblems(changed);
+      log(
+        `changed value ${changed.edit}: the plan re-runs ${changed.planRerun.join(", ") || "nothing"}${changed.planOther.length ? ` (and: ${changed.planOther.join("; ")})` : ""}; changed ${changed.changedFiles.join(", ") || "no file"}; restarted ${changed.restarted.join(", ") || "nothing"}`,
+      );
+      for (const p of problems) log(`  ${p}`);
+      if (problems.length > 0) checksFailed++;
     }
+    const results = await runChecks(box, config, siteChecks(config, box.plan), log);
+    checksFailed += results.filter((r) => !r.ok).length;
   };
   const report = await runBox({
     file,
@@ -95,7 +108,9 @@ async function main(): Promise<number> {
     root,
     cacheDir,
     parallel,
+    firewall: values["no-firewall"] ? false : undefined,
     afterSteps,
+    tiers: values.tiers?.split(",").map((t) => t.trim()),
     hold: values.keep ? untilSignal : undefined,
     log,
   });
@@ -105,6 +120,13 @@ async function main(): Promise<number> {
     );
   }
   for (const s of report.standIns) log(`stand-in: ${s.what}: ${s.how}`);
+  if (report.selection) {
+    const { tiers, leftOut, pulledIn } = report.selection;
+    log(
+      `tiers run: ${tiers.join(", ")}${pulledIn.length ? ` (pulled in as dependencies: ${pulledIn.join(", ")})` : ""}`,
+    );
+    for (const s of leftOut) log(`left out: ${s.name} (${s.tiers.join(", ") || "outside the site's tiers"})`);
+  }
   const figures = {
     stack: report.stack,
     measuredAt: new Date().toISOString(),
@@ -112,6 +134,7 @@ async function main(): Promise<number> {
     aptCache: report.aptCache,
     setupSeconds: Math.round(report.setupSeconds),
     stepsSeconds: Math.round(report.stepsSeconds),
+    ...(report.selection ? { tiers: report.selection.tiers } : {}),
     steps: report.steps.map((s) => ({
       name: s.name,
       seconds: Math.round(s.seconds * 10) / 10,
@@ -123,6 +146,8 @@ async function main(): Promise<number> {
     writeFigures(figuresPath(root, report.stack), figures);
     log(`step times recorded in ${figuresPath(root, report.stack)}`);
   }
+  if (values["no-firewall"])
+    log("WARNING: this run did NOT enforce the registered firewall (--no-firewall): diagnosis only");
   log(
     `${report.ok ? "all steps succeeded" : "some steps failed"}: setup ${report.setupSeconds.toFixed(0)} s, steps ${report.stepsSeconds.toFixed(0)} s (apt cache ${report.aptCache})${values.checks ? `, ${checksFailed} checks failed` : ""}`,
   );

@@ -106,8 +106,32 @@ export const webAppsSchema = z
   })
   .strict();
 
+/** An https URL without a trailing slash (a mirror's base). */
+const mirrorUrl = z.string().regex(/^https:\/\/[A-Za-z0-9.:/_-]+[^/]$/, {
+  message: "must be an https URL without a trailing slash",
+});
+
+/**
+ * A mirror of Grafana's APT repository (an aptly or reprepro mirror re-signed with the site's own
+ * key, or a plain copy keeping Grafana's signature). Unset: https://apt.grafana.com and its key.
+ */
+export const grafanaAptSchema = z
+  .object({
+    /** The repository root: `deb <url> stable main`. */
+    url: mirrorUrl,
+    /** The armored public key the repository is signed with; default `<url>/gpg.key`. */
+    keyUrl: mirrorUrl.optional(),
+    /** Its fingerprint (40 upper-case hex digits); default Grafana's own key's. */
+    keyFingerprint: z
+      .string()
+      .regex(/^[0-9A-F]{40}$/, { message: "must be a key fingerprint: 40 upper-case hex digits" })
+      .optional(),
+  })
+  .strict();
+
 export const monitoringSchema = guestWith({
   grafanaHostname: dnsName.optional(),
+  grafanaApt: grafanaAptSchema.optional(),
   alertEmails: z.array(email).optional(),
   smtpSmarthost: z
     .string()
@@ -131,6 +155,11 @@ export const adguardReleaseSchema = z
   .object({
     version: z.string().regex(/^v\d+\.\d+\.\d+$/, { message: "must be a release tag such as v0.107.79" }),
     sha256: sha256.optional(),
+    /**
+     * Where the release files are downloaded from (a local mirror): `<baseUrl>/<version>/<file>`
+     * for the tarball and checksums.txt. Default AdGuard Home's GitHub releases.
+     */
+    baseUrl: mirrorUrl.optional(),
   })
   .strict();
 
@@ -224,8 +253,8 @@ export const moodleSchema = z
     /** App nodes by key: adding one replaces nothing. */
     nodes: z.record(configKey, lxcGuestSchema),
     /**
-     * Guest exporting the shared moodledata over NFS to the Proxmox nodes (a privileged container: the
-     * kernel NFS server does not run unprivileged). Optional when sharedStorage.server is an external NAS.
+     * Guest exporting the shared moodledata over NFS (NFS-Ganesha) to the Proxmox nodes (a privileged
+     * container: Ganesha opens files by handle). Optional when sharedStorage.server is an external NAS.
      */
     sharedFiles: guestWith({ data: dataVolumeSchema }).optional(),
     /** The cluster's NFS storage the app nodes' shared dataroot comes from. */

@@ -118,7 +118,16 @@ export function exposeAptCache(
   );
 }
 
-/** apt configuration a guest gets so its package installs go through the box's cache. */
-export function aptProxyConf(gateway: string): string {
-  return `// Written by the box: the guest's only path to Debian's mirror.\nAcquire::http::Proxy "http://${gateway}:${APT_PROXY_PORT}";\n`;
+/**
+ * apt configuration a guest gets so its package installs go through the box's cache. apt sends
+ * https through the http proxy too (which refuses tunnels): the box's own mirror, an https
+ * repository at `mirrorAddress` (a vendor's APT repository stand-in), is reached directly.
+ */
+export function aptProxyConf(gateway: string, mirrorAddress?: string): string {
+  return [
+    "// Written by the box: the guest's only path to Debian's mirror.",
+    `Acquire::http::Proxy "http://${gateway}:${APT_PROXY_PORT}";`,
+    ...(mirrorAddress ? [`Acquire::https::Proxy::${mirrorAddress} "DIRECT";`] : []),
+    "",
+  ].join("\n");
 }

@@ -10,11 +10,13 @@ import type { StackFile } from "../../config/stack-file";
 import { validateSiteConfig } from "../../config/validate";
 import { exposeAptCache, startAptCache } from "./apt-path";
 import { ensureBase } from "./base";
+import { registeredFirewall, type EnforcedFirewall, type FirewallHook } from "./firewall";
 import { collectPlan, type BoxCommand, type BoxGuest, type BoxPlan } from "./collect";
 import { runDag, type DagStep, type StepResult } from "./dag";
 import { bootGuest, type BootedGuest, type BindMount, type BoxContext } from "./guest";
 import {
   buildMirrorContent,
+  MIRROR_PORT,
   mirrorTls,
   standInsOf,
   startMirror,
@@ -26,23 +28,20 @@ import { bootNode, sshArgs, waitForSsh, type BootedNode } from "./node";
 import { must, run, type RunResult } from "./sh";
 import { CLIENT_HOST_IF, CLIENT_NETNS, guestHostIf, SWITCH_NETNS } from "./instance";
 import { stopLeftoverDaemons, unmountBelow, type Teardown } from "./teardown";
+import { selectTiers, type TierSelection } from "./tiers";
+import { hostPathOfNodePath, sharedStorageDirs, volumeDirOf, type SharedStorageDir } from "./shared-storage";
+import { mountShifted } from "./id-shift";
 
 export { SWITCH_NETNS, CLIENT_NETNS } from "./instance";
 
-/**
- * Where the registered Proxmox firewall is enforced (issue 17, stage 6): called once a node
- * stand-in or a guest is up, before any command runs in it. The translation of the registered
- * firewall resources into nftables (branch box-fw) plugs in here: load each ruleset into the
- * namespace with `nsenter -t <pid> -n nft -f -` (`plan.resources` holds the registrations).
- */
-export interface FirewallHook {
-  node(plan: BoxPlan, node: BootedNode): Promise<void>;
-  guest(plan: BoxPlan, vmid: number, guest: BootedGuest): Promise<void>;
-}
+export type { FirewallHook } from "./firewall";
 
 export interface BoxOptions {
-  /** Enforces the registered firewall; without it the box runs with open namespaces. */
-  firewall?: FirewallHook;
+  /**
+   * Default: the registered firewall (box/lib/firewall.ts). `false` leaves every namespace open
+   * (diagnosis only; the log says so loudly); a hook of its own replaces it.
+   */
+  firewall?: FirewallHook | false;
   file: StackFile;
   /** Undoes the box; the caller owns it so that a signal can run it too. */
   teardown: Teardown;
@@ -54,6 +53,8 @@ export interface BoxOptions {
   /** Runs after the steps, while the box is up (the checks). */
   afterSteps?: (box: RunningBox) => Promise<void>;
   log: (line: string) => void;
+  /** Run only these tiers (and what they wait for); every tier when unset (tiers.ts). */
+  tiers?: string[];
 }
 
 export interface RunningBox {
@@ -66,6 +67,10 @@ export interface RunningBox {
   guests: Map<number, BootedGuest>;
   nodes: Map<string, BootedNode>;
   runDir: string;
+  /** The registered firewall's tables as loaded; undefined when the box runs without it. */
+  firewall?: EnforcedFirewall;
+  /** The box's plan for another stack file (with the box's mirrors and secrets), e.g. a changed value. */
+  collect: (file: StackFile) => Promise<BoxPlan>;
 }
 
 export interface BoxReport {
@@ -79,6 +84,8 @@ export interface BoxReport {
   /** Whether the apt cache held packages before this run. */
   aptCache: "warm" | "cold";
   ok: boolean;
+  /** With `tiers`: the tiers run and the steps left out. */
+  selection?: { tiers: string[]; leftOut: TierSelection["leftOut"]; pulledIn: string[] };
 }
 
 const runDirOf = (cacheDir: string) => join(cacheDir, "run");
@@ -136,15 +143,52 @@ export function nodeStorageOf(volume: string): string | undefined {
   return /^\/mnt\/pve\/([^/]+)\//.exec(volume)?.[1];
 }
 
-/** Where each registered mount point comes from on the host. */
-function bindsFor(g: BoxGuest, node: BootedNode, runDir: string): BindMount[] {
-  return g.mountPoints.map((m, i) => {
-    if (m.volume.startsWith("/")) return { source: join(node.guest.root, m.volume), target: m.path };
+/**
+ * Where each registered mount point comes from on the host. A bind mount of a node path is the node's
+ * directory (for a storage a box guest serves, the shared host directory behind every node's
+ * `/mnt/pve/<id>`); in a guest the stack marks unprivileged it is shown through the id shift LXC
+ * would apply (`id-shift.ts`).
+ */
+async function bindsFor(
+  g: BoxGuest,
+  node: BootedNode,
+  runDir: string,
+  shared: SharedStorageDir[],
+  teardown: Teardown,
+): Promise<BindMount[]> {
+  const binds: BindMount[] = [];
+  for (const [i, m] of g.mountPoints.entries()) {
+    if (m.volume.startsWith("/")) {
+      const source = hostPathOfNodePath(m.volume, node.guest.root, shared);
+      if (!g.unprivileged || !existsSync(source)) {
+        binds.push({ source, target: m.path });
+        continue;
+      }
+      const shifted = join(runDir, "guests", `ct${g.vmid}`, `shifted-mp${i}`);
+      await mountShifted(teardown, source, shifted);
+      binds.push({ source: shifted, target: m.path });
+      continue;
+    }
     // A storage-backed volume: a fresh, empty file system of this guest alone.
-    const source = join(runDir, "volumes", `${g.vmid}-mp${i}`);
+    const source = volumeDirOf(runDir, g.vmid, i);
     mkdirSync(source, { recursive: true });
-    return { source, target: m.path };
-  });
+    binds.push({ source, target: m.path });
+  }
+  return binds;
+}
+
+/** What the box stands in for on the Proxmox side (not vendor downloads), for the report. */
+export function platformStandIns(plan: BoxPlan, shared: SharedStorageDir[]): StandIn[] {
+  const found: StandIn[] = shared.map((s) => ({
+    what: `the nodes' NFS client (storage ${s.storage.id})`,
+    how: `one host directory behind ${s.storage.server}'s volume holding ${s.storage.exportPath} and every node stand-in's /mnt/pve/${s.storage.id}: this kernel has no NFS client; the server is the real NFS-Ganesha (checked over NFSv4 with libnfs)`,
+  }));
+  if (plan.guests.some((g) => g.unprivileged && g.mountPoints.some((m) => m.volume.startsWith("/"))))
+    found.push({
+      what: "the id shift of unprivileged guests' bind mounts",
+      how: "bindfs shows host 100000/100033 as 0/33 (root, www-data) in guests the stack marks unprivileged: the guests boot privileged here",
+    });
+  return found;
 }
 
 export async function runBox(o: BoxOptions): Promise<BoxReport> {
@@ -156,13 +200,29 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
   mkdirSync(runDir, { recursive: true });
   const { config } = validateSiteConfig(o.file.stack, o.file.values);
   const mirrorAddress = config.proxmox.nodes[0].address;
-  const mirror = await buildMirrorContent(runDir, o.file);
+  const mirror = await buildMirrorContent(runDir, o.file, o.cacheDir);
   const file = withBoxMirrors(o.file, mirror, mirrorAddress);
   o.log(
     `collecting ${o.file.stack}'s guests and commands under mocks (vendor downloads from https://${mirrorAddress}/)`,
   );
-  const plan = await collectPlan(file, o.root, `proxmox-sites-box-${o.file.stack}`);
+  const seed = `proxmox-sites-box-${o.file.stack}`;
+  const fullPlan = await collectPlan(file, o.root, seed);
+  const selection = o.tiers ? selectTiers(fullPlan, o.tiers) : undefined;
+  const plan = selection?.plan ?? fullPlan;
   o.log(`${plan.guests.length} guests, ${plan.commands.length} commands`);
+  if (selection)
+    o.log(
+      `tiers ${o.tiers!.join(", ")}: ${selection.leftOut.length} steps left out, ${selection.pulledIn.length} pulled in as dependencies`,
+    );
+  const mirrorExemption = {
+    address: mirrorAddress,
+    port: MIRROR_PORT,
+    why: "vendor mirror (stands in for the internet)",
+  };
+  const enforced = o.firewall === undefined ? registeredFirewall([mirrorExemption]) : undefined;
+  const firewall = o.firewall === false ? undefined : (o.firewall ?? enforced);
+  if (!firewall)
+    o.log("WARNING: --no-firewall: the registered firewall is NOT enforced; every namespace is open");
   const teardown = o.teardown;
   // Runs last: the guests' writable layers and volumes go (logs and step output stay for reading).
   teardown.add("delete the guests' layers", async () => {
@@ -178,7 +238,7 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
     exposeAptCache(teardown, runDir, cache, SWITCH_NETNS, gateway);
     const taken = new Set([
       gateway,
-      ...plan.guests.map((g) => g.ip),
+      ...fullPlan.guests.map((g) => g.ip),
       ...config.proxmox.nodes.map((n) => n.address),
     ]);
     const client = clientAddress(config.network.adminCidrs, config.network.cidr, taken);
@@ -186,15 +246,32 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
     const keyFile = join(runDir, "id_box");
     await must("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "proxmox-sites-box", "-f", keyFile]);
     const tls = await mirrorTls(o.cacheDir, runDir, mirrorAddress);
-    const ctx: BoxContext = { teardown, runDir, base, sw, gateway, caCert: tls.caCert, log: o.log };
+    const ctx: BoxContext = {
+      teardown,
+      runDir,
+      base,
+      sw,
+      gateway,
+      caCert: tls.caCert,
+      mirrorAddress,
+      log: o.log,
+    };
     const search = config.site.internalDomain;
     const nodes = new Map<string, BootedNode>();
+    // The stand-in for the nodes' NFS client: one host directory per storage a box guest serves.
+    const shared = sharedStorageDirs(plan.nfsStorages, plan.guests, runDir);
+    for (const s of shared) mkdirSync(s.exportDir, { recursive: true });
     for (const [i, n] of config.proxmox.nodes.entries()) {
-      const storages = [
-        ...new Set(
-          plan.guests.flatMap((g) => g.mountPoints.map((m) => nodeStorageOf(m.volume) ?? []).flat()),
-        ),
-      ];
+      const named = plan.guests.flatMap((g) =>
+        g.mountPoints.map((m) => nodeStorageOf(m.volume) ?? []).flat(),
+      );
+      const servedHere = shared.filter(
+        (s) => s.storage.nodes.length === 0 || s.storage.nodes.includes(n.name),
+      );
+      const storages = [...new Set([...named, ...servedHere.map((s) => s.storage.id)])].map((id) => ({
+        id,
+        source: servedHere.find((s) => s.storage.id === id)?.exportDir,
+      }));
       o.log(`booting node stand-in ${n.name} (${n.address})`);
       const node = await bootNode(
         ctx,
@@ -209,10 +286,11 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
         i,
         `${keyFile}.pub`,
       );
+      if (firewall) await firewall.node(plan, node);
       nodes.set(n.name, node);
     }
+    // Through the node's firewall: the client is the operator's workstation on network.adminCidrs.
     for (const n of nodes.values()) await waitForSsh(CLIENT_NETNS, keyFile, n.spec.address);
-    if (o.firewall) for (const n of nodes.values()) await o.firewall.node(plan, n);
     const mirrorNode = [...nodes.values()].find((n) => n.spec.address === mirrorAddress)!;
     await startMirror(teardown, runDir, mirror, tls, mirrorNode.guest.pid, mirrorAddress);
     const setupSeconds = (Date.now() - t0) / 1000;
@@ -239,9 +317,9 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
             dnsServers: g.dnsServers,
             searchDomain: search,
             hostIf: guestHostIf(g.vmid),
-            binds: bindsFor(g, node, runDir),
+            binds: await bindsFor(g, node, runDir, shared, teardown),
           });
-          if (o.firewall) await o.firewall.guest(plan, g.vmid, booted);
+          if (firewall) await firewall.guest(plan, g.vmid, booted);
           guests.set(g.vmid, booted);
           node.broker.addGuest(g.vmid, booted);
         },
@@ -263,15 +341,28 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
     ];
     const stepsStart = Date.now();
     const steps = await runDag(dagSteps, o.parallel, (l) => o.log(l));
-    const running: RunningBox = { plan, steps, runCommand, clientNetns: CLIENT_NETNS, guests, nodes, runDir };
+    const running: RunningBox = {
+      plan,
+      steps,
+      runCommand,
+      clientNetns: CLIENT_NETNS,
+      guests,
+      nodes,
+      runDir,
+      firewall: enforced,
+      collect: (f) => collectPlan(withBoxMirrors(f, mirror, mirrorAddress), o.root, seed),
+    };
     const report: BoxReport = {
       stack: o.file.stack,
       setupSeconds,
       stepsSeconds: (Date.now() - stepsStart) / 1000,
       steps,
-      standIns: standInsOf(mirror),
+      standIns: [...standInsOf(mirror), ...platformStandIns(plan, shared)],
       aptCache,
       ok: steps.every((s) => s.status === "ok"),
+      ...(selection
+        ? { selection: { tiers: o.tiers!, leftOut: selection.leftOut, pulledIn: selection.pulledIn } }
+        : {}),
     };
     if (o.afterSteps) await o.afterSteps(running);
     if (o.hold) {

@@ -7,9 +7,11 @@ import { createHmac } from "node:crypto";
 import type { StackFile } from "../../config/stack-file";
 import { simulateDeploy, type SimResource } from "../../bench/lib/deploy-sim";
 import type { SecretSource } from "../../scripts/lib/mock-outputs";
+import { nfsStoragesFrom, type BoxNfsStorage } from "./shared-storage";
 
 const COMMAND_TYPE = "command:remote:Command";
 const CONTAINER_TYPE = "proxmoxve:index/containerLegacy:ContainerLegacy";
+const PASSWORD_TYPE = "random:index/randomPassword:RandomPassword";
 
 /** One registered provisioning command, exactly as `pulumi up` would run it. */
 export interface BoxCommand {
@@ -57,8 +59,12 @@ export interface BoxPlan {
   guests: BoxGuest[];
   /** In an order that respects `after` (which may name guests as well as commands). */
   commands: BoxCommand[];
+  /** The registered NFS storages of the cluster. */
+  nfsStorages: BoxNfsStorage[];
   /** Every registered resource (firewall resources are read from here). */
   resources: SimResource[];
+  /** The value each generated password (by resource name) got in this run: what the checks log in with. */
+  generated?: Record<string, string>;
 }
 
 /**
@@ -170,11 +176,14 @@ export function topologicalOrder<T extends { urn: string; name: string; after: s
 
 /** Runs the program under mocks with `file` and returns what the box must build and run. */
 export async function collectPlan(file: StackFile, root: string, seed: string): Promise<BoxPlan> {
-  const run = await simulateDeploy(file.stack, 1e6, root, {
-    file,
-    secrets: boxSecrets(seed),
-    keepInputs: true,
-  });
+  const secrets = boxSecrets(seed);
+  const run = await simulateDeploy(file.stack, 1e6, root, { file, secrets, keepInputs: true });
+  // The mocks answer each RandomPassword with secrets.password(name, length): the same values here.
+  const generated = Object.fromEntries(
+    run.resources
+      .filter((r) => r.type === PASSWORD_TYPE)
+      .map((r) => [r.name, secrets.password(r.name, num(r.clearInputs?.length) ?? 32)]),
+  );
   const after = stepOrder(run.resources);
   const commands = run.resources
     .filter((r) => r.type === COMMAND_TYPE)
@@ -195,6 +204,8 @@ export async function collectPlan(file: StackFile, root: string, seed: string): 
       .filter((r) => r.type === CONTAINER_TYPE)
       .map((r) => ({ ...guestFrom(r), after: after.get(r.urn) ?? [] })),
     commands: topologicalOrder(commands),
+    nfsStorages: nfsStoragesFrom(run.resources),
     resources: run.resources,
+    generated,
   };
 }

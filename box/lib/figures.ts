@@ -18,6 +18,8 @@ export interface BoxFigures {
   setupSeconds: number;
   /** Empty guests to the last step done (seconds): the site's provisioning wall time. */
   stepsSeconds: number;
+  /** The tiers the run was limited to (`--tiers`); every tier when absent. */
+  tiers?: string[];
   /** Each step (guest creation or command, by registered name): seconds and how it ended. */
   steps: { name: string; seconds: number; status: StepResult["status"] }[];
 }

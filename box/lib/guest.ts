@@ -51,6 +51,8 @@ export interface BoxContext {
   gateway: string;
   /** PEM of the box's CA, trusted by every guest (the mirror's certificate is signed by it). */
   caCert?: string;
+  /** Address of the box's vendor mirror (apt reaches it without the proxy). */
+  mirrorAddress?: string;
   log: (line: string) => void;
 }
 
@@ -106,7 +108,7 @@ export async function bootGuest(ctx: BoxContext, spec: GuestSpec): Promise<Boote
     (spec.searchDomain ? `search ${spec.searchDomain}\n` : "") +
       spec.dnsServers.map((s) => `nameserver ${s}\n`).join(""),
   );
-  writeInto(root, "/etc/apt/apt.conf.d/00box-proxy", aptProxyConf(ctx.gateway));
+  writeInto(root, "/etc/apt/apt.conf.d/00box-proxy", aptProxyConf(ctx.gateway, ctx.mirrorAddress));
   if (ctx.caCert) {
     // As update-ca-certificates would leave it: the CA file and the CA in the bundle.
     writeInto(root, "/usr/local/share/ca-certificates/proxmox-sites-box.crt", ctx.caCert);

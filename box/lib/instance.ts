@@ -19,3 +19,7 @@ export const CLIENT_HOST_IF = `pxb${tag}c`;
 export const guestHostIf = (vmid: number): string => `pxb${tag}${vmid}`;
 /** Host-side veth of a node stand-in. */
 export const nodeHostIf = (index: number): string => `pxb${tag}n${index}`;
+/** A check's namespace standing in on a guest's address while the guest is not in the box. */
+export const standInNetns = (vmid: number): string => `pxbox${tag}-at${vmid}`;
+/** Host-side veth of such a namespace. */
+export const standInHostIf = (vmid: number): string => `pxb${tag}a${vmid}`;

@@ -21,9 +21,18 @@ import { createServer, type Server } from "node:https";
 import { join, resolve } from "node:path";
 import type { StackFile } from "../../config/stack-file";
 import { must } from "./sh";
+import {
+  buildAdGuardRelease,
+  buildGrafanaRepo,
+  type SignedAptRepo,
+  type StandInRelease,
+} from "./standin-releases";
 import { startDaemon, type Teardown } from "./teardown";
 
 const STANDINS = resolve(__dirname, "../standins");
+
+/** The mirror's HTTPS port on the node stand-in (the node's firewall lets it through: box/lib/firewall.ts). */
+export const MIRROR_PORT = 443;
 
 export interface MirrorContent {
   /** Bare repositories, served by git's smart HTTP backend. */
@@ -31,7 +40,14 @@ export interface MirrorContent {
   /** Moodle branch the stand-in repository carries. */
   moodleBranch?: string;
   cloudflared?: { version: string; deb: string; sha256: string };
+  /** Grafana's APT repository: a signed stand-in repository, served at /grafana. */
+  grafanaApt?: SignedAptRepo;
+  /** AdGuard Home's release files, served at /adguard. */
+  adguard?: StandInRelease & { version: string };
 }
+
+/** URL prefixes served from a directory of the mirror. */
+const STATIC_PREFIXES = { grafanaApt: "/grafana/", adguard: "/adguard/" } as const;
 
 /** What the box's report says about each vendor download. */
 export interface StandIn {
@@ -115,7 +131,11 @@ async function git(args: string[], cwd: string) {
 }
 
 /** Builds the stand-in content the stack needs: a Moodle repository on its branch, a cloudflared .deb. */
-export async function buildMirrorContent(runDir: string, file: StackFile): Promise<MirrorContent> {
+export async function buildMirrorContent(
+  runDir: string,
+  file: StackFile,
+  cacheDir: string,
+): Promise<MirrorContent> {
   const root = join(runDir, "mirror");
   rmSync(root, { recursive: true, force: true });
   const gitRoot = join(root, "git");
@@ -166,6 +186,12 @@ export async function buildMirrorContent(runDir: string, file: StackFile): Promi
     const sha256 = createHash("sha256").update(readFileSync(deb)).digest("hex");
     content.cloudflared = { version, deb, sha256 };
   }
+  if (file.values.monitoring) content.grafanaApt = await buildGrafanaRepo(root, cacheDir);
+  const ns = file.values.networkServices as { adguard?: { version: string } } | undefined;
+  if (ns?.adguard) {
+    const release = await buildAdGuardRelease(root, ns.adguard.version);
+    content.adguard = { ...release, version: ns.adguard.version };
+  }
   return content;
 }
 
@@ -178,6 +204,21 @@ export function withBoxMirrors(file: StackFile, content: MirrorContent, address:
       ...(values.tunnel.cloudflared as object),
       sha256: content.cloudflared.sha256,
       baseUrl: `https://${address}/cloudflared`,
+    };
+  }
+  if (content.grafanaApt) {
+    values.monitoring.grafanaApt = {
+      url: `https://${address}${STATIC_PREFIXES.grafanaApt.slice(0, -1)}`,
+      keyFingerprint: content.grafanaApt.fingerprint,
+    };
+  }
+  if (content.adguard) {
+    const adguard = values.networkServices.adguard as { sha256?: string };
+    values.networkServices.adguard = {
+      ...adguard,
+      // A pinned digest is the real release's: the stand-in's replaces it, as cloudflared's does.
+      ...(adguard.sha256 ? { sha256: content.adguard.sha256 } : {}),
+      baseUrl: `https://${address}${STATIC_PREFIXES.adguard.slice(0, -1)}`,
     };
   }
   return { ...file, values };
@@ -194,6 +235,16 @@ export function standInsOf(content: MirrorContent): StandIn[] {
     found.push({
       what: "cloudflared (tunnel.cloudflared)",
       how: "stand-in .deb whose connector only stays up (no route to Cloudflare)",
+    });
+  if (content.grafanaApt)
+    found.push({
+      what: "Grafana (monitoring.grafanaApt)",
+      how: "signed stand-in APT repository with a stand-in grafana package (box/standins/grafana): grafana-server listens where grafana.ini says and answers /api/health, the CLI sets the admin password; no dashboards",
+    });
+  if (content.adguard)
+    found.push({
+      what: "AdGuard Home (networkServices.adguard.baseUrl)",
+      how: "stand-in release (box/standins/adguardhome) that answers the configured rewrites over DNS on the configured address for allowed clients, SERVFAIL otherwise (no upstream, no filtering)",
     });
   return found;
 }
@@ -267,6 +318,21 @@ export async function startMirror(
       });
       return void createReadStream(cf.deb).pipe(res);
     }
+    for (const [key, prefix] of Object.entries(STATIC_PREFIXES) as [keyof typeof STATIC_PREFIXES, string][]) {
+      const dir = content[key]?.dir;
+      if (!dir || !path.startsWith(prefix)) continue;
+      // apt escapes the tilde of versions in file names (`%7e`).
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(path.slice(prefix.length - 1));
+      } catch {
+        break;
+      }
+      const file = resolve(dir, `.${decoded}`);
+      if (!file.startsWith(`${dir}/`) || !existsSync(file) || !statSync(file).isFile()) break;
+      res.writeHead(200, { "Content-Length": statSync(file).size });
+      return void createReadStream(file).pipe(res);
+    }
     res.writeHead(404).end("not in the box's mirror\n");
   });
   await new Promise<void>((done) => server.listen(socket, done));
@@ -281,7 +347,7 @@ export async function startMirror(
       String(nodePid),
       "-n",
       "/usr/bin/socat",
-      `TCP-LISTEN:443,bind=${address},fork,reuseaddr`,
+      `TCP-LISTEN:${MIRROR_PORT},bind=${address},fork,reuseaddr`,
       `UNIX-CONNECT:${socket}`,
     ],
     join(runDir, "mirror-relay.log"),

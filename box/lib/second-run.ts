@@ -14,7 +14,7 @@ export interface Snapshot {
   services: Map<string, string>;
 }
 
-async function snapshot(g: BootedGuest): Promise<Snapshot> {
+export async function snapshot(g: BootedGuest): Promise<Snapshot> {
   const sums = await inGuest(
     g,
     [
@@ -68,6 +68,14 @@ export function compareSnapshots(where: string, before: Snapshot, after: Snapsho
   return found;
 }
 
+/** Every node stand-in (by node name) and running guest (by hostname), as snapshots name them. */
+export function snapshotTargets(box: RunningBox): [string, BootedGuest][] {
+  return [
+    ...[...box.nodes.values()].map((n): [string, BootedGuest] => [n.spec.name, n.guest]),
+    ...[...box.guests.values()].map((g): [string, BootedGuest] => [g.spec.hostname, g]),
+  ];
+}
+
 /** Runs every succeeded command again and returns what changed (empty: nothing). */
 export async function secondRunChanges(box: RunningBox): Promise<{
   rerun: number;
@@ -76,10 +84,7 @@ export async function secondRunChanges(box: RunningBox): Promise<{
   watchedFiles: number;
   watchedServices: number;
 }> {
-  const targets: [string, BootedGuest][] = [
-    ...[...box.nodes.values()].map((n): [string, BootedGuest] => [n.spec.name, n.guest]),
-    ...[...box.guests.values()].map((g): [string, BootedGuest] => [g.spec.hostname, g]),
-  ];
+  const targets = snapshotTargets(box);
   const before = new Map<string, Snapshot>();
   for (const [name, g] of targets) before.set(name, await snapshot(g));
   const ok = new Set(box.steps.filter((s) => s.status === "ok").map((s) => s.name));

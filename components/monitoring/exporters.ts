@@ -105,7 +105,10 @@ export function mysqldExporterPart(input: MysqldExporterInput = {}): ScriptPart 
     "--collect.slave_status",
     ...(input.heartbeat ? ["--collect.heartbeat", "--collect.heartbeat.utc"] : []),
   ];
-  const restart = "systemctl restart prometheus-mysqld-exporter";
+  // One restart after both files: restarting after the first would start the exporter on the
+  // package's ARGS, which fail; and the package's own start, before its files exist, crash-loops
+  // into systemd's start limit, which only reset-failed lifts (the site in a box found both).
+  const restart = "mysqld_exporter_restart=1";
   const files: GuestFile[] = [
     {
       path: MYSQLD_EXPORTER_MY_CNF_PATH,
@@ -127,6 +130,10 @@ export function mysqldExporterPart(input: MysqldExporterInput = {}): ScriptPart 
     files,
     body: [
       ...(input.createUser === false ? [] : [createUser]),
+      'if [ "${mysqld_exporter_restart:-0}" = 1 ]; then',
+      "  systemctl reset-failed prometheus-mysqld-exporter",
+      "  systemctl restart prometheus-mysqld-exporter",
+      "fi",
       enableAndStart("prometheus-mysqld-exporter"),
     ].join("\n"),
   };

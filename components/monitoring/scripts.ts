@@ -52,7 +52,14 @@ export interface MonitoringGuestInput {
   retentionDays?: number;
   /** Fingerprint Grafana's repository key must have; default GRAFANA_APT_KEY_FINGERPRINT. */
   grafanaAptKeyFingerprint?: string;
+  /** Grafana's APT repository root (a mirror's); default GRAFANA_APT_URL. */
+  grafanaAptUrl?: string;
+  /** Where the repository's armored signing key is fetched; default `<grafanaAptUrl>/gpg.key`. */
+  grafanaAptKeyUrl?: string;
 }
+
+/** Grafana's own APT repository. */
+export const GRAFANA_APT_URL = "https://apt.grafana.com";
 
 const grafanaKeyring = "/etc/apt/keyrings/grafana.asc";
 
@@ -177,12 +184,20 @@ export function monitoringGuestFiles(input: MonitoringGuestInput): GuestFile[] {
   return files;
 }
 
-function grafanaRepository(fingerprint: string): string {
+const mirrorUrl = /^https:\/\/[A-Za-z0-9.:/_-]+[^/]$/;
+
+function grafanaRepository(fingerprint: string, url: string, keyUrl: string): string {
   if (!/^[0-9A-F]{40}$/.test(fingerprint))
     throw new Error(`grafana key fingerprint: "${fingerprint}" is not 40 hex digits`);
+  for (const [what, value] of [
+    ["repository URL", url],
+    ["key URL", keyUrl],
+  ])
+    if (!mirrorUrl.test(value))
+      throw new Error(`grafana ${what}: "${value}" is not an https URL without a trailing slash`);
   const list: GuestFile = {
     path: "/etc/apt/sources.list.d/grafana.list",
-    content: `deb [signed-by=${grafanaKeyring}] https://apt.grafana.com stable main\n`,
+    content: `deb [signed-by=${grafanaKeyring}] ${url} stable main\n`,
     onChange: "apt-get update -qq",
   };
   return [
@@ -190,7 +205,7 @@ function grafanaRepository(fingerprint: string): string {
     `if [ ! -s "\${PROVISION_ROOT:-}${grafanaKeyring}" ]; then`,
     '  key="$(mktemp)"',
     '  gnupg_home="$(mktemp -d)"',
-    '  curl -fsSL --retry 3 https://apt.grafana.com/gpg.key -o "$key"',
+    `  curl -fsSL --retry 3 ${keyUrl} -o "$key"`,
     `  if ! GNUPGHOME="$gnupg_home" gpg --batch --show-keys --with-colons "$key" | grep -q '^fpr:*${fingerprint}:'; then`,
     "    echo \"Grafana's repository key does not have fingerprint " + fingerprint + '" >&2',
     "    exit 1",
@@ -256,7 +271,11 @@ export function renderMonitoringScript(input: MonitoringGuestInput): string {
     ),
     ...flags.map((f) => `${f}=0`),
     aptInstallMissing(packages),
-    grafanaRepository(input.grafanaAptKeyFingerprint ?? GRAFANA_APT_KEY_FINGERPRINT),
+    grafanaRepository(
+      input.grafanaAptKeyFingerprint ?? GRAFANA_APT_KEY_FINGERPRINT,
+      input.grafanaAptUrl ?? GRAFANA_APT_URL,
+      input.grafanaAptKeyUrl ?? `${input.grafanaAptUrl ?? GRAFANA_APT_URL}/gpg.key`,
+    ),
     aptInstallMissing(["grafana"]),
     ...(pve ? [pveExporterInstall(input.pveExporter?.version ?? PVE_EXPORTER_VERSION)] : []),
   ];

@@ -114,6 +114,14 @@ export function monitoringPlanFor(facts: MonitoringSiteFacts): MonitoringPlan {
       ...(telegram ? { telegram: { chatId: mon.telegramChatId! } } : {}),
     },
     grafana: mon.grafanaHostname ? { publicHostname: mon.grafanaHostname } : {},
+    // A mirror of Grafana's repository when the stack names one (unset: Grafana's own).
+    ...(mon.grafanaApt
+      ? {
+          grafanaAptUrl: mon.grafanaApt.url,
+          grafanaAptKeyUrl: mon.grafanaApt.keyUrl,
+          grafanaAptKeyFingerprint: mon.grafanaApt.keyFingerprint,
+        }
+      : {}),
     ...(pve ? { pveExporter: { tokenId: PVE_EXPORTER_TOKEN_ID } } : {}),
     // The wiring lets the admin networks reach the Prometheus UI on the guest's address.
     localAddress: facts.guestIp,

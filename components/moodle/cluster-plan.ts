@@ -12,7 +12,7 @@ import type { AppNodeScriptInput } from "./app-script";
 import type { InstallerScriptInput } from "./installer-script";
 import { planFront, type BalancerPlan } from "../web-cluster/front";
 import type { MoodleLayout } from "./layout";
-import type { NfsExportInput } from "./nfs";
+import type { NfsExportInput } from "../web-cluster/nfs";
 import { planSharedStorage, type SharedStoragePlan } from "./shared-storage";
 import { phpFpmPoolSizing, type PoolSizing } from "./php-fpm";
 

@@ -10,7 +10,7 @@ import { moodleDbPasswordVariable, moodleRedisPasswordVariable } from "./config-
 import { renderCronScript } from "./cron";
 import { installerScriptEnv, moodleAdminPasswordVariable, renderInstallerScript } from "./installer-script";
 import { resolveLayout } from "./layout";
-import { renderAppMountScript } from "./mount-script";
+import { renderAppMountScript } from "../web-cluster/mount-script";
 
 export interface MoodleClusterArgs {
   ctx: TierContext;

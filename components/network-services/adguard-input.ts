@@ -51,6 +51,7 @@ export function adGuardInputFor(
   return {
     version: ns.adguard.version,
     sha256: ns.adguard.sha256,
+    baseUrl: ns.adguard.baseUrl,
     listenAddress: guestIp,
     dnsPort: PORTS.dns,
     webPort: PORTS.adguardUi,

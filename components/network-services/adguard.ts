@@ -17,8 +17,14 @@ import { renderSecretCheck } from "../proxmox/secret-checks";
 import { ADGUARD_HASH_MARKER, AdGuardHomeConfigInput, renderAdGuardHomeConfig } from "./adguard-config";
 import { VersionedRelease, renderPinnedInstall, sha256Problem } from "./download";
 
+/** AdGuard Home's release downloads: `<base>/<version>/<file>`. */
+export const ADGUARD_RELEASES = "https://github.com/AdguardTeam/AdGuardHome/releases/download";
+
 /** AdGuard Home publishes checksums.txt with every release: the version alone is enough to verify. */
-export interface AdGuardHomeInput extends AdGuardHomeConfigInput, VersionedRelease {}
+export interface AdGuardHomeInput extends AdGuardHomeConfigInput, VersionedRelease {
+  /** Download base (a mirror): `<baseUrl>/<version>/AdGuardHome_linux_<arch>.tar.gz` and `checksums.txt`. Default GitHub's. */
+  baseUrl?: string;
+}
 
 /** Prelude variable holding the web UI admin's password. */
 export const ADGUARD_PASSWORD_ENV = "ADGUARD_ADMIN_PASSWORD";
@@ -115,10 +121,13 @@ export function renderAdGuardHomeScript(input: AdGuardHomeInput): string {
   throwIfProblems("AdGuard Home release", [
     versionProblem(input.version),
     input.sha256 === undefined ? undefined : sha256Problem("adguard.sha256", input.sha256),
+    input.baseUrl === undefined || /^https:\/\/[A-Za-z0-9.:/_-]+[^/]$/.test(input.baseUrl)
+      ? undefined
+      : `adguard.baseUrl: ${input.baseUrl} is not an https URL without a trailing slash`,
   ]);
   const config = renderAdGuardHomeConfig(input);
   const arch = input.arch ?? "amd64";
-  const release = `https://github.com/AdguardTeam/AdGuardHome/releases/download/${input.version}`;
+  const release = `${input.baseUrl ?? ADGUARD_RELEASES}/${input.version}`;
   const asset = `AdGuardHome_linux_${arch}.tar.gz`;
   const url = `${release}/${asset}`;
   const setup = [

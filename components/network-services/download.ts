@@ -25,7 +25,7 @@ export interface VersionedRelease extends Omit<PinnedRelease, "sha256"> {
   sha256?: string;
 }
 
-const httpsUrl = /^https:\/\/[A-Za-z0-9./_~%-]+$/;
+const httpsUrl = /^https:\/\/[A-Za-z0-9.:/_~%-]+$/;
 
 /**
  * Bash that runs `install` (commands using the verified file at "$download") only when the stamp file does not

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { webClusterDatabaseName, webClusterRedisUser } from "../../config/web-cluster-schema";
 import type { DatabaseEndpoint } from "../database";
-import { renderAppMountScript } from "../moodle/mount-script";
+import { renderAppMountScript } from "./mount-script";
 import type { RedisEndpoint } from "../redis";
 import type { TierContext } from "../site/context";
 import { trustedProxies } from "../site/trusted-proxies";

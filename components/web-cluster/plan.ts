@@ -8,7 +8,7 @@ import { webClusterGuestKey } from "../../config/inventory";
 import { PORTS } from "../../config/ports";
 import { webClusterStorageId, type WebClusterConfig } from "../../config/web-cluster-schema";
 import { sharedMarkerFile } from "../moodle/layout";
-import type { NfsExportInput } from "../moodle/nfs";
+import type { NfsExportInput } from "./nfs";
 import { phpFpmPoolSizing, type PoolSizing } from "../moodle/php-fpm";
 import { planSharedStorage, type SharedStoragePlan } from "../moodle/shared-storage";
 import {

@@ -1,10 +1,10 @@
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import type * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { NfsExportInput } from "../moodle/nfs";
-import { renderNfsServerScript } from "../moodle/nfs-script";
+import type { NfsExportInput } from "./nfs";
+import { renderNfsServerScript } from "./nfs-script";
 import type { SharedStoragePlan } from "../moodle/shared-storage";
-import { renderStorageNodeScript } from "../moodle/storage-node-script";
+import { renderStorageNodeScript } from "./storage-node-script";
 import { NodeProvisioner } from "../proxmox/provisioner";
 import { planOf, type TierContext } from "../site/context";
 import { GuestTier } from "../site/guest-tier";
@@ -79,7 +79,8 @@ export abstract class ClusterTier extends GuestTier {
       [keepalivedPasswordVariable]: keepalivedPassword,
     };
 
-    // The kernel NFS server needs a privileged container (root@pam provider).
+    // NFS-Ganesha's VFS back end opens files by handle, which needs a privileged container (root@pam
+    // provider); see docs/field-notes.md.
     let nfs: pulumi.Resource | undefined;
     if (core.nfs) {
       const files = `${core.prefix}-files`;

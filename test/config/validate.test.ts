@@ -184,6 +184,24 @@ const badInputs: [string, string, (r: Raw) => void, string][] = [
     "tunnel.cloudflared.baseUrl:",
   ],
   [
+    "Grafana APT mirror not https",
+    "prod",
+    (r) => (r.monitoring.grafanaApt = { url: "http://mirror/grafana" }),
+    'monitoring.grafanaApt.url: "http://mirror/grafana" must be an https URL without a trailing slash',
+  ],
+  [
+    "Grafana APT mirror key fingerprint not 40 hex digits",
+    "prod",
+    (r) => (r.monitoring.grafanaApt = { url: "https://mirror/grafana", keyFingerprint: "abc" }),
+    'monitoring.grafanaApt.keyFingerprint: "abc" must be a key fingerprint',
+  ],
+  [
+    "AdGuard Home mirror with a trailing slash",
+    "prod",
+    (r) => (r.networkServices.adguard.baseUrl = "https://mirror/adguard/"),
+    'networkServices.adguard.baseUrl: "https://mirror/adguard/" must be an https URL',
+  ],
+  [
     "hostname outside the zone",
     "school",
     (r) => (r.moodle.publicHostname = "lms.other.example"),

@@ -62,6 +62,18 @@ describe("exporters", () => {
     expect(() => mysqldExporterPart({ user: "x'; DROP" })).toThrow("is not a plain login");
   });
 
+  it("restarts the MariaDB exporter once, after both of its files, out of the package's start limit", () => {
+    const script = renderExporterScript("mysqld", [mysqldExporterPart()]);
+    // A restart between the two files would start the exporter on the package's ARGS (which fail);
+    // the package's own start crash-loops into systemd's start limit (the box found both).
+    const restarts = [...script.matchAll(/systemctl restart prometheus-mysqld-exporter/g)];
+    expect(restarts).toHaveLength(1);
+    const restartAt = restarts[0].index!;
+    expect(script.lastIndexOf("/etc/default/prometheus-mysqld-exporter")).toBeLessThan(restartAt);
+    expect(script.lastIndexOf("mysqld-exporter.my.cnf")).toBeLessThan(restartAt);
+    expect(script.slice(0, restartAt)).toMatch(/systemctl reset-failed prometheus-mysqld-exporter\n\s*$/);
+  });
+
   it("gives the Redis exporter its user and password through its environment file", () => {
     const [file] = redisExporterPart({ user: "exporter" }).files;
     expect(file.content).toContain('REDIS_USER="exporter"\nREDIS_PASSWORD="@@REDIS_EXPORTER_PASSWORD@@"');

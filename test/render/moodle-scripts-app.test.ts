@@ -4,7 +4,7 @@ import { lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSy
 import { join } from "node:path";
 import { AppNodeScriptInput, renderAppNodeScript } from "../../components/moodle/app-script";
 import { sharedMarkerFile } from "../../components/moodle/layout";
-import { renderAppMountScript } from "../../components/moodle/mount-script";
+import { renderAppMountScript } from "../../components/web-cluster/mount-script";
 import { phpFpmPoolSizing } from "../../components/moodle/php-fpm";
 import { findProgram, run } from "../live/support/daemon";
 import { createSandbox, Sandbox, ScriptRun } from "../live/fixtures/moodle/sandbox";

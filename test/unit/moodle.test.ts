@@ -180,9 +180,9 @@ describe("the school stack's Moodle cluster under mocks", () => {
     expect(balancer).toContain("HAProxy and keepalived (VIP 10.10.0.20)");
     expect(balancer).toContain("server app3 10.10.0.33:80");
     // The export's clients are the Proxmox nodes, which mount it as a cluster storage.
-    expect(scriptOf(base, c.get("moodle-files-nfs")!)).toContain(
-      "/srv/moodledata 10.10.0.2(rw,sync,no_subtree_check,root_squash) 10.10.0.3(rw,sync,no_subtree_check,root_squash) 10.10.0.4(rw,sync,no_subtree_check,root_squash) 10.10.0.5(rw,sync,no_subtree_check,root_squash)\n",
-    );
+    const nfs = scriptOf(base, c.get("moodle-files-nfs")!);
+    expect(nfs).toContain('\tPath = "/srv/moodledata";');
+    expect(nfs).toContain("\t\tClients = 10.10.0.2, 10.10.0.3, 10.10.0.4, 10.10.0.5;");
   });
 
   it("installs once, on the cron node after its mount step, and enables cron on exactly that node", () => {

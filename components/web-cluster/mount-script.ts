@@ -6,8 +6,8 @@
  */
 import { renderScript } from "../proxmox/script";
 import { shellQuote } from "../proxmox/shell-quote";
-import { MoodleLayout, resolveLayout, sharedMarkerFile } from "./layout";
-import { rootStep } from "../web-cluster/shell";
+import { MoodleLayout, resolveLayout, sharedMarkerFile } from "../moodle/layout";
+import { rootStep } from "./shell";
 
 export interface AppMountScriptInput {
   layout?: Partial<MoodleLayout>;

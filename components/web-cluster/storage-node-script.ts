@@ -7,9 +7,9 @@
  */
 import { renderScript } from "../proxmox/script";
 import { shellQuote } from "../proxmox/shell-quote";
-import { sharedMarkerFile } from "./layout";
-import { nodeStoragePath, sharedOwnerId } from "./shared-storage";
-import { rootStep } from "../web-cluster/shell";
+import { sharedMarkerFile } from "../moodle/layout";
+import { nodeStoragePath, sharedOwnerId } from "../moodle/shared-storage";
+import { rootStep } from "./shell";
 
 export interface StorageNodeScriptInput {
   /** Proxmox storage id of the NFS storage. */

@@ -1,0 +1,111 @@
+/**
+ * Prod's data, network and monitoring tiers in a box (docs/box.md): those tiers' registered steps
+ * and whatever they wait for run in booted guests on prod's addresses, with Grafana and AdGuard
+ * Home from the box's stand-in mirror; then prod's checks and a second run of every script.
+ * Opt-in (BOX_PROD=1): it takes about 5 minutes with a warm cache. Needs root and the packages of
+ * .ci/install-daemons.sh; elsewhere it is skipped and says why.
+ */
+import { resolve } from "node:path";
+import { readStackFile } from "../../config/stack-file";
+import { validateSiteConfig } from "../../config/validate";
+import { lockBox, runBox, type BoxReport } from "../../box/lib/box";
+import { whyBoxCannotRun } from "../../box/lib/capability";
+import { runChecks, type CheckResult } from "../../box/lib/checks";
+import { siteChecks } from "../../box/lib/checks-services";
+import { secondRunChanges } from "../../box/lib/second-run";
+import { Teardown } from "../../box/lib/teardown";
+import { boxCacheDir } from "../../box/run-support";
+
+const TIERS = ["data", "network", "monitoring"];
+
+const why =
+  whyBoxCannotRun() ??
+  (process.env.BOX_PROD === "1" ? undefined : "prod's box is opt-in (BOX_PROD=1): it takes minutes");
+if (why) console.log(`box tests skipped: ${why}`);
+
+/** The checks prod's tiers must pass, by name (siteChecks must offer each of them). */
+const PROD_CHECKS = [
+  "the replica replicates from the primary across guests and refuses writes",
+  "Redis serves each application with its own user from its own guests",
+  "AdGuard Home answers DNS from the site network",
+  "monitoring scrapes every configured target and all are up",
+];
+
+(why ? describe.skip : describe)("prod's data, network and monitoring tiers in a box", () => {
+  const root = resolve(__dirname, "../..");
+  let report: BoxReport | undefined;
+  let checks: CheckResult[] = [];
+  let offered: string[] = [];
+  let second: Awaited<ReturnType<typeof secondRunChanges>> | undefined;
+  const log: string[] = [];
+
+  beforeAll(async () => {
+    const file = readStackFile(root, "prod");
+    const { config } = validateSiteConfig(file.stack, file.values);
+    const cacheDir = boxCacheDir();
+    const unlock = lockBox(cacheDir);
+    try {
+      report = await runBox({
+        file,
+        teardown: new Teardown(),
+        root,
+        cacheDir,
+        parallel: 4,
+        tiers: TIERS,
+        log: (l) => log.push(l),
+        afterSteps: async (box) => {
+          second = await secondRunChanges(box);
+          const list = siteChecks(config, box.plan);
+          offered = list.map((c) => c.name);
+          checks = await runChecks(box, config, list, (l) => log.push(l));
+        },
+      });
+    } finally {
+      unlock();
+    }
+  }, 40 * 60_000);
+
+  it("runs every step of those tiers, and only those and what they wait for", () => {
+    const broken = report!.steps.filter((s) => s.status !== "ok").map((s) => `${s.name}: ${s.error}`);
+    expect(broken).toEqual([]);
+    const ran = report!.steps.map((s) => s.name);
+    expect(ran).toEqual(
+      expect.arrayContaining([
+        "database-primary",
+        "database-replica-replication",
+        "redis-bootstrap",
+        "network-services-adguard",
+        "network-services-cloudflared",
+        "monitoring-install",
+        "pve-node-exporter",
+      ]),
+    );
+    expect(ran).not.toContain("nextcloud-bowbo");
+    expect(ran).not.toContain("frappe-install");
+    expect(report!.selection!.leftOut.map((s) => s.name)).toContain("nextcloud-bowbo-install");
+  });
+
+  it("names the stand-ins it served: Grafana's repository and AdGuard Home's release", () => {
+    const what = report!.standIns.map((s) => s.what).join("\n");
+    expect(what).toMatch(/Grafana \(monitoring.grafanaApt\)/);
+    expect(what).toMatch(/AdGuard Home \(networkServices.adguard.baseUrl\)/);
+  });
+
+  it("changes nothing on a second run of every script (same files, no service restarted)", () => {
+    expect(second!.failures).toEqual([]);
+    expect(second!.changes).toEqual([]);
+    expect(second!.rerun).toBeGreaterThan(10);
+    expect(second!.watchedFiles).toBeGreaterThan(500);
+    expect(second!.watchedServices).toBeGreaterThan(10);
+  });
+
+  it("offers every prod check", () => {
+    expect(offered).toEqual(PROD_CHECKS);
+  });
+
+  it.each(PROD_CHECKS)("%s", (name) => {
+    const result = checks.find((c) => c.name === name);
+    expect(result).toBeDefined();
+    expect([result!.ok, result!.detail]).toEqual([true, expect.any(String)]);
+  });
+});
