@@ -5,6 +5,7 @@
  * SQL goes through `MARIADB_CLIENT` (default `mariadb`: root over the Unix socket inside the guest),
  * word-split, so a test can point it at its own server: `MARIADB_CLIENT="mariadb --socket=/tmp/x.sock"`.
  */
+import { renderAptInstallUnless } from "../proxmox/apt";
 import { placeholdersIn, renderSecretFill } from "../proxmox/secret-forms";
 
 const SQL_DELIMITER = "PROXMOX_SITES_SQL";
@@ -13,11 +14,7 @@ const SQL_DELIMITER = "PROXMOX_SITES_SQL";
 export function renderMariaDbInstallStep(): string {
   return [
     "# MariaDB from the distribution, only when missing.",
-    "if ! dpkg-query -W -f='${db:Status-Abbrev}' mariadb-server 2>/dev/null | grep -q '^ii'; then",
-    "  export DEBIAN_FRONTEND=noninteractive",
-    "  apt-get update -qq",
-    "  apt-get install -y -qq --no-install-recommends mariadb-server mariadb-client >/dev/null",
-    "fi",
+    renderAptInstallUnless("mariadb-server", ["mariadb-server", "mariadb-client"]),
     "mariadb_restart=0",
   ].join("\n");
 }

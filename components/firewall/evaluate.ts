@@ -19,11 +19,18 @@
  */
 import { addressSpecMatches, inIpsetIfAny, type AddressBook, type Ip } from "./address-spec";
 import { parseIp } from "./cidr";
-import { hasPorts, macroEntries, portListContains, protocolNumber, type MacroEntry } from "./pve-terms";
-import { guestViews, unfilteredBecause, type GuestNic, type GuestView } from "./guest-views";
+import {
+  hasPorts,
+  icmpType,
+  macroEntries,
+  portListContains,
+  protocolNumber,
+  type MacroEntry,
+} from "./pve-terms";
+import { guestViews, unfilteredBecause, type EvaluatedNic, type EvaluatedGuest } from "./guest-views";
 import type { RegisteredFirewall, RuleInputs, RulesInputs } from "./registered";
 
-export type { GuestNic, GuestView } from "./guest-views";
+export type { EvaluatedNic, EvaluatedGuest } from "./guest-views";
 
 /** A guest by VMID, a node by name, or any address (a guest's or node's address resolves to it). */
 export type Endpoint = { guest: number } | { node: string } | { ip: string };
@@ -55,7 +62,7 @@ export class FirewallEvaluationError extends Error {
 }
 
 type Side =
-  | { kind: "guest"; guest: GuestView; nic: GuestNic; ip?: Ip }
+  | { kind: "guest"; guest: EvaluatedGuest; nic: EvaluatedNic; ip?: Ip }
   | { kind: "node"; node: string; ip: Ip }
   | { kind: "outside"; ip: Ip };
 
@@ -75,7 +82,7 @@ function label(side: Side): string {
 
 /** Answers questions over one registered firewall. */
 export class FirewallEvaluator {
-  readonly guests: GuestView[];
+  readonly guests: EvaluatedGuest[];
   private readonly book: AddressBook;
 
   constructor(private readonly fw: RegisteredFirewall) {
@@ -83,7 +90,7 @@ export class FirewallEvaluator {
     this.book = { ipsets: fw.ipsets, aliases: fw.aliases, localNetwork: fw.localNetwork };
   }
 
-  guest(vmid: number): GuestView {
+  guest(vmid: number): EvaluatedGuest {
     const g = this.guests.find((x) => x.vmid === vmid);
     if (!g) throw new FirewallEvaluationError(`no registered guest ${vmid}`);
     return g;
@@ -261,7 +268,8 @@ export class FirewallEvaluator {
     const entries: readonly MacroEntry[] = rule.macro
       ? macroEntries(rule.macro)
       : [{ proto: rule.proto ?? "", dport: rule.dport }];
-    return entries.some((e) => serviceMatches(e, rule.sport, p));
+    // A macro's own source port (DHCPfwd) applies as pve-firewall expands it; else the rule's.
+    return entries.some((e) => serviceMatches(e, e.sport ?? rule.sport, p));
   }
 }
 
@@ -287,5 +295,11 @@ function serviceMatches(e: MacroEntry, sport: string | undefined, p: Packet): bo
   }
   if (e.dport === undefined) return true;
   if (protocolNumber(e.proto) !== 1) throw new FirewallEvaluationError(`dport on protocol ${e.proto}`);
-  return e.dport === (p.icmpType ?? "echo-request") || e.dport === "any";
+  // ICMP types compared by number (the rule may name `echo-request` or `8`); a type without a
+  // code matches every code of that type, as iptables' --icmp-type does.
+  const wanted = icmpType(e.dport);
+  if (wanted === null) return true;
+  const sent = icmpType(p.icmpType ?? "echo-request");
+  if (sent === null) throw new FirewallEvaluationError("a packet has one ICMP type, not any");
+  return sent.type === wanted.type && (wanted.code === undefined || sent.code === wanted.code);
 }

@@ -1,23 +1,24 @@
 /** Every registered guest as the firewall sees it: NICs (net0…) with flags and addresses, options, rules. Pure. */
-import type { GuestOptionsInputs, RegisteredFirewall, RuleInputs, RulesInputs } from "./registered";
+import type { GuestNic as FirewallViewNic, GuestView as FirewallViewGuest } from "./firewall-view";
+import type { RegisteredFirewall, RuleInputs, RulesInputs } from "./registered";
 
-/** One NIC of a guest as Proxmox names it (`net0`…) with its firewall flag and addresses. */
-export interface GuestNic {
-  iface: string;
-  firewall: boolean;
-  addresses: string[];
-}
+/**
+ * A NIC as the evaluator sees it: the one `GuestNic` of firewall-view.ts without the device name
+ * inside the guest (the evaluator works at Proxmox's `net<N>` level).
+ */
+export type EvaluatedNic = Pick<FirewallViewNic, "iface" | "firewall" | "addresses">;
 
-/** A guest as the firewall sees it. */
-export interface GuestView {
-  vmid: number;
-  kind: "ct" | "vm";
-  node: string;
-  name: string;
-  nics: GuestNic[];
-  options?: GuestOptionsInputs;
-  rules: RuleInputs[];
-}
+/**
+ * A guest as the evaluator sees it: the one `GuestView` of firewall-view.ts without the stack key
+ * and the guest-level IP sets and aliases (the evaluator resolves those from the whole registered
+ * firewall, as Proxmox does).
+ */
+export type EvaluatedGuest = Pick<
+  FirewallViewGuest,
+  "vmid" | "kind" | "node" | "name" | "options" | "rules"
+> & {
+  nics: EvaluatedNic[];
+};
 
 function addressesOf(ipConfigs: readonly { ipv4?: { address?: string } }[] | undefined, i: number): string[] {
   const address = ipConfigs?.[i]?.ipv4?.address;
@@ -29,11 +30,11 @@ function rulesFor(all: readonly RulesInputs[], vmid: number): RuleInputs[] {
 }
 
 /** Every registered guest with its NICs, options and rules, by VMID. */
-export function guestViews(fw: RegisteredFirewall): GuestView[] {
+export function guestViews(fw: RegisteredFirewall): EvaluatedGuest[] {
   const options = (vmid: number) => fw.options.find((o) => (o.vmId ?? o.containerId) === vmid);
   const cts = fw.containers
     .filter((c) => c.vmId !== undefined)
-    .map((c): GuestView => {
+    .map((c): EvaluatedGuest => {
       const vmid = c.vmId!;
       const nics = (c.networkInterfaces ?? []).map((n, i) => ({
         iface: `net${i}`,
@@ -53,7 +54,7 @@ export function guestViews(fw: RegisteredFirewall): GuestView[] {
     });
   const vms = fw.vms
     .filter((v) => v.vmId !== undefined)
-    .map((v): GuestView => {
+    .map((v): EvaluatedGuest => {
       const vmid = v.vmId!;
       const nics = (v.networkDevices ?? []).map((n, i) => ({
         iface: `net${i}`,
@@ -76,8 +77,8 @@ export function guestViews(fw: RegisteredFirewall): GuestView[] {
 /** Why a guest's NIC lets everything in, or undefined when it filters. */
 export function unfilteredBecause(
   fw: RegisteredFirewall,
-  guest: GuestView,
-  nic: GuestNic,
+  guest: EvaluatedGuest,
+  nic: EvaluatedNic,
 ): string | undefined {
   if (!fw.cluster?.enabled) return "the cluster firewall is off";
   if (!guest.options) return "no firewall options (enable defaults to off)";

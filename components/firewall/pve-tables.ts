@@ -1,8 +1,11 @@
 /**
  * Reference tables of the Proxmox VE firewall (pve-docs "Proxmox VE Firewall", Firewall Macro
- * Definitions): macros, protocol numbers as Debian's /etc/protocols gives them, and the iptables ICMP
- * type names a rule's `dport` may carry for icmp/icmpv6. Pure data. Only a subset of Proxmox's
- * macros is implemented; any other macro name fails translation with a message naming the rule.
+ * Definitions): macros, protocol numbers as Debian's /etc/protocols gives them, service names of
+ * port lists as /etc/services gives them, and the iptables ICMP type names a rule's `dport` may
+ * carry for icmp/icmpv6. Pure data, the one copy both the nftables translation (pve-compile.ts) and
+ * the firewall tests' evaluator (pve-terms.ts) read. Only a subset of Proxmox's macros is
+ * implemented; any other macro name fails translation with a message naming the rule, and the
+ * evaluator refuses it.
  */
 
 /** One expansion line of a macro: the rule's own action, with these match fields. */
@@ -56,6 +59,8 @@ const MACROS: readonly Macro[] = [
     ipv6Entries: [{ proto: "icmpv6", dport: "echo-request" }],
   },
   { name: "PostgreSQL", entries: [tcp("5432")] },
+  { name: "Printer", entries: [tcp("515")] },
+  { name: "RDP", entries: [tcp("3389")] },
   { name: "Rsync", entries: [tcp("873")] },
   { name: "SMTP", entries: [tcp("25")] },
   { name: "SMTPS", entries: [tcp("465")] },
@@ -107,6 +112,28 @@ const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
 export function protocolNumber(proto: string): number | undefined {
   if (/^\d{1,3}$/.test(proto)) return Number(proto) <= 255 ? Number(proto) : undefined;
   return PROTOCOL_NUMBERS[proto];
+}
+
+/** Service name → port, as in /etc/services (tcp and udp alike for these). */
+const SERVICE_PORTS: Readonly<Record<string, number>> = {
+  ssh: 22,
+  smtp: 25,
+  domain: 53,
+  http: 80,
+  sunrpc: 111,
+  ntp: 123,
+  https: 443,
+  submission: 587,
+  "microsoft-ds": 445,
+  ipp: 631,
+  nfs: 2049,
+  mysql: 3306,
+  "ms-wbt-server": 3389,
+};
+
+/** The port a service name stands for; undefined when it is not in the table. */
+export function servicePort(name: string): number | undefined {
+  return SERVICE_PORTS[name.toLowerCase()];
 }
 
 /** Protocols whose rules may carry ports (Proxmox's list). */

@@ -1,75 +1,21 @@
 /**
- * The words a Proxmox firewall rule may use, as pve-firewall reads them: protocol names
- * (/etc/protocols), service names in port lists (/etc/services) and macros (pve-firewall's macro
- * table, taken from Shorewall). Only the entries this project can meet are listed; an unknown word
- * is an error, never a guess. Pure.
+ * The words a Proxmox firewall rule may use, as the firewall tests' evaluator reads them: protocol
+ * names, service names in port lists, macros and ICMP types. The tables are pve-tables.ts (the same
+ * ones the nftables translation reads); this file only adds the evaluator's strictness: an unknown
+ * word is an error, never a guess. Pure.
  */
+import {
+  ICMP,
+  PROTOCOLS_WITH_PORTS,
+  findMacro,
+  icmpType as tableIcmpType,
+  protocolNumber as tableProtocolNumber,
+  servicePort,
+  type IcmpType,
+  type MacroEntry,
+} from "./pve-tables";
 
-/** Protocol name → number, as in /etc/protocols. */
-const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
-  icmp: 1,
-  igmp: 2,
-  tcp: 6,
-  udp: 17,
-  gre: 47,
-  esp: 50,
-  ah: 51,
-  "ipv6-icmp": 58,
-  icmpv6: 58,
-  ospf: 89,
-  vrrp: 112,
-  sctp: 132,
-  udplite: 136,
-  dccp: 33,
-};
-
-/** Protocols whose `dport`/`sport` are ports (pve-firewall's PROTOCOLS_WITH_PORTS). */
-const WITH_PORTS = new Set([6, 17, 33, 132, 136]);
-
-/** Service name → port, as in /etc/services (tcp and udp alike for these). */
-const SERVICE_PORTS: Readonly<Record<string, number>> = {
-  ssh: 22,
-  smtp: 25,
-  domain: 53,
-  http: 80,
-  sunrpc: 111,
-  ntp: 123,
-  https: 443,
-  submission: 587,
-  "microsoft-ds": 445,
-  ipp: 631,
-  nfs: 2049,
-  mysql: 3306,
-  "ms-wbt-server": 3389,
-};
-
-export interface MacroEntry {
-  proto: string;
-  /** Port list for tcp/udp, ICMP type for icmp; absent = every port. */
-  dport?: string;
-}
-
-/** pve-firewall macros (IPv4 variants), by name; a subset of pve-firewall's table, same entries. */
-export const MACROS: Readonly<Record<string, readonly MacroEntry[]>> = {
-  DNS: [
-    { proto: "udp", dport: "53" },
-    { proto: "tcp", dport: "53" },
-  ],
-  HTTP: [{ proto: "tcp", dport: "80" }],
-  HTTPS: [{ proto: "tcp", dport: "443" }],
-  Web: [
-    { proto: "tcp", dport: "80" },
-    { proto: "tcp", dport: "443" },
-  ],
-  SSH: [{ proto: "tcp", dport: "22" }],
-  MySQL: [{ proto: "tcp", dport: "3306" }],
-  PostgreSQL: [{ proto: "tcp", dport: "5432" }],
-  NTP: [{ proto: "udp", dport: "123" }],
-  Ping: [{ proto: "icmp", dport: "echo-request" }],
-  RDP: [{ proto: "tcp", dport: "3389" }],
-  SMTP: [{ proto: "tcp", dport: "25" }],
-  Printer: [{ proto: "tcp", dport: "515" }],
-};
+export type { MacroEntry } from "./pve-tables";
 
 /** Thrown for a rule word the evaluator does not know (it refuses to guess). */
 export class FirewallTermError extends Error {
@@ -81,16 +27,14 @@ export class FirewallTermError extends Error {
 
 /** Protocol number of a name or a number text (`tcp`, `6`); throws for an unknown name. */
 export function protocolNumber(proto: string): number {
-  const text = proto.trim().toLowerCase();
-  if (/^\d{1,3}$/.test(text) && Number(text) <= 255) return Number(text);
-  const n = PROTOCOL_NUMBERS[text];
+  const n = tableProtocolNumber(proto.trim().toLowerCase());
   if (n === undefined) throw new FirewallTermError(`unknown protocol ${proto}`);
   return n;
 }
 
 /** Whether `dport`/`sport` name ports for this protocol (otherwise dport is an ICMP type). */
 export function hasPorts(proto: string): boolean {
-  return WITH_PORTS.has(protocolNumber(proto));
+  return PROTOCOLS_WITH_PORTS.has(protocolNumber(proto));
 }
 
 function portOf(text: string): number {
@@ -98,7 +42,7 @@ function portOf(text: string): number {
     const n = Number(text);
     if (n <= 65535) return n;
   }
-  const n = SERVICE_PORTS[text.toLowerCase()];
+  const n = servicePort(text);
   if (n === undefined) throw new FirewallTermError(`unknown port or service ${text}`);
   return n;
 }
@@ -111,9 +55,19 @@ export function portListContains(list: string, port: number): boolean {
   });
 }
 
-/** A macro's entries; throws for an unknown macro name (names are case-sensitive in Proxmox). */
+/**
+ * A macro's IPv4 entries (the evaluator models IPv4), looked up as Proxmox does: case-insensitively.
+ * A macro Proxmox generates for IPv6 only matches nothing here. Throws for an unknown macro.
+ */
 export function macroEntries(name: string): readonly MacroEntry[] {
-  const entries = MACROS[name];
-  if (!entries) throw new FirewallTermError(`unknown macro ${name}`);
-  return entries;
+  const macro = findMacro(name);
+  if (!macro) throw new FirewallTermError(`unknown macro ${name}`);
+  return macro.onlyIpVersion === 6 ? [] : macro.entries;
+}
+
+/** The ICMP (v4) type a name or number stands for; `null` for `any`; throws for an unknown name. */
+export function icmpType(name: string): IcmpType | null {
+  const type = tableIcmpType(ICMP, name);
+  if (type === undefined) throw new FirewallTermError(`unknown icmp type ${name}`);
+  return type;
 }

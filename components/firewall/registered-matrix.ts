@@ -4,7 +4,7 @@
  * names every guest the firewall would not protect (firewall off, NIC flag off, policy not DROP).
  * Pure: no Pulumi import.
  */
-import { guestViews, unfilteredBecause, type GuestView } from "./guest-views";
+import { guestViews, unfilteredBecause, type EvaluatedGuest } from "./guest-views";
 import type { RegisteredFirewall, RuleInputs } from "./registered";
 
 export interface RegisteredMatrixRow {
@@ -21,7 +21,7 @@ export interface RegisteredMatrixRow {
   purpose: string;
 }
 
-function namesOf(source: string | undefined, guests: readonly GuestView[]): string {
+function namesOf(source: string | undefined, guests: readonly EvaluatedGuest[]): string {
   if (!source) return "any";
   return source
     .split(",")
@@ -30,7 +30,7 @@ function namesOf(source: string | undefined, guests: readonly GuestView[]): stri
     .join(", ");
 }
 
-function rowOf(rule: RuleInputs, to: string, guests: readonly GuestView[]): RegisteredMatrixRow {
+function rowOf(rule: RuleInputs, to: string, guests: readonly EvaluatedGuest[]): RegisteredMatrixRow {
   if (rule.securityGroup) {
     return {
       from: "-",

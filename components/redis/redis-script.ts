@@ -3,6 +3,7 @@
  * ACL file (password hashes filled from the stdin prelude), restart only when one of them changed.
  * Pure: no Pulumi import.
  */
+import { renderAptInstallUnless } from "../proxmox/apt";
 import { renderScript } from "../proxmox/script";
 import { RedisAclInput, redisScriptEnv, renderRedisAcl } from "./redis-acl";
 import { REDIS_ACL_PATH, REDIS_CONFIG_PATH, RedisServerInput, renderRedisConfig } from "./redis-config";
@@ -34,11 +35,7 @@ export function renderRedisScript(input: RedisScriptInput): string {
           `[[ $${name} =~ $sha256_hex ]] || { echo "${name} must be a lower-case hex SHA-256 of the password" >&2; exit 1; }`,
       ),
       "# redis-server from the distribution, only when missing.",
-      "if ! dpkg-query -W -f='${db:Status-Abbrev}' redis-server 2>/dev/null | grep -q '^ii'; then",
-      "  export DEBIAN_FRONTEND=noninteractive",
-      "  apt-get update -qq",
-      "  apt-get install -y -qq --no-install-recommends redis-server >/dev/null",
-      "fi",
+      renderAptInstallUnless("redis-server", ["redis-server"]),
       "redis_restart=0",
     ].join("\n"),
     files: [

@@ -7,6 +7,7 @@
  * stop sshd at the next boot and lock everyone out). The same for Fail2Ban with `fail2ban-client -t`.
  * Services are reloaded only when a file changed, so a second run changes nothing.
  */
+import { renderAptInstallIf } from "../proxmox/apt";
 import { renderScript } from "../proxmox/script";
 import {
   FAIL2BAN_DAEMON_PATH,
@@ -62,6 +63,14 @@ function guardedWrite(path: string, mode: string, content: string): string {
   return `write_if_changed "$root${path}" ${mode} <<'${DELIMITER}'\n${body}${DELIMITER}`;
 }
 
+/** Fail2Ban and the journal backend it needs, with apt-get install's progress left in the log. */
+const FAIL2BAN_PACKAGES = ["fail2ban", "python3-systemd"];
+const FAIL2BAN_INSTALL = renderAptInstallIf(
+  `[ "$(dpkg-query -W -f '\${Status}\\n' ${FAIL2BAN_PACKAGES.join(" ")} 2>/dev/null | grep -c 'ok installed')" != ${FAIL2BAN_PACKAGES.length} ]`,
+  FAIL2BAN_PACKAGES,
+  { frontend: "inline", quiet: false },
+);
+
 const SETUP = String.raw`root="${"$"}{PROVISION_ROOT:-}"
 sshd_changed=0
 fail2ban_changed=0
@@ -106,10 +115,7 @@ commit_writes() {
 
 # Fail2Ban and the journal backend it needs on PVE 8.
 # shellcheck disable=SC2016
-if [ "$(dpkg-query -W -f '${"$"}{Status}\n' fail2ban python3-systemd 2>/dev/null | grep -c 'ok installed')" != 2 ]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fail2ban python3-systemd
-fi
+${FAIL2BAN_INSTALL}
 sshd_bin="$(command -v sshd || true)"
 sshd_bin="${"$"}{sshd_bin:-/usr/sbin/sshd}"`;
 

@@ -9,7 +9,7 @@
 import { GuestFile, renderScript } from "../proxmox/script";
 import { throwIfProblems } from "../proxmox/problems";
 import { shellQuote } from "../proxmox/shell-quote";
-import { renderAptInstall } from "../proxmox/apt";
+import { renderAptGetLines, renderAptInstall } from "../proxmox/apt";
 import { renderSecretCheck } from "../proxmox/secret-checks";
 import { NginxProxyInput, renderNginxProxyConfig } from "./nginx";
 import { WebApp, validateWebApps, webAppFiles, webAppFlag, webAppUnit } from "./service";
@@ -48,9 +48,8 @@ function renderNodeInstall(major: number): string {
     "  install -d -m 0755 /etc/apt/keyrings",
     "  curl -fsSL https://deb.nodesource.com/gpgkey/nodesource-repo.gpg.key | gpg --dearmor --yes -o /etc/apt/keyrings/nodesource.gpg",
     `  printf '%s\\n' ${shellQuote(list)} >/etc/apt/sources.list.d/nodesource.list`,
-    "  export DEBIAN_FRONTEND=noninteractive",
-    "  apt-get update -qq",
-    "  apt-get install -y -qq nodejs >/dev/null",
+    // NodeSource's nodejs with its Recommends, as it has always been installed here.
+    ...renderAptGetLines("nodejs", { frontend: "export", recommends: true }),
     "fi",
   ].join("\n");
 }

@@ -11,9 +11,10 @@ import { Agent } from "node:http";
 import { join } from "node:path";
 import { detectionTime, recoveryTimeMs } from "../../components/web-cluster/haproxy-settings";
 import { sharedMarkerFile } from "../../components/moodle/layout";
-import { sleep, waitFor } from "./support/daemon";
+import { waitFor } from "./support/daemon";
 import { MiniCluster, startMiniCluster, testAddresses } from "./fixtures/moodle/cluster";
 import { httpRequest } from "./fixtures/moodle/http";
+import { killUnderLoad, waitForStatus as waitForStatusOf } from "./fixtures/failover-load";
 
 const base = `http://${testAddresses.balancer}`;
 /** Poll interval of the stats socket and allowance for the poll itself, on top of the promised time. */
@@ -34,14 +35,9 @@ function nodeOf(body: string): string {
   return (JSON.parse(body) as { node: string }).node;
 }
 
-async function waitForStatus(name: string, status: string, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  await waitFor(
-    `${name} ${status} in HAProxy`,
-    async () => (await cluster.serverStatus())[name] === status,
-    timeoutMs,
-  );
-  return Date.now() - started;
+/** Milliseconds until `name` shows `status` in HAProxy's runtime socket. */
+function waitForStatus(name: string, status: string, timeoutMs: number): Promise<number> {
+  return waitForStatusOf(cluster, name, status, timeoutMs);
 }
 
 test("requests spread over all three nodes", async () => {
@@ -125,56 +121,12 @@ test("a session started through one node continues on the others", async () => {
 test("killing a node's nginx under load fails no request; DOWN within the promised time, UP after restart", async () => {
   const victim = "node-b";
   const promisedMs = detectionTime(cluster.haproxyInput).refusedMs;
-  const agent = new Agent({ keepAlive: true, maxSockets: 4 });
-  const total = 400;
-  const concurrency = 4;
-  const deadline = Date.now() + 25000;
-  let started = 0;
-  let completed = 0;
-  const failures: string[] = [];
-  const answeredBy = new Map<string, number>();
-  let killedAt = 0;
-  const worker = async () => {
-    while (started < total && Date.now() < deadline) {
-      started++;
-      try {
-        const res = await httpRequest(`${base}/node.php`, { agent, timeoutMs: 5000 });
-        if (res.status !== 200) failures.push(`status ${res.status}`);
-        else {
-          const node = nodeOf(res.body);
-          answeredBy.set(node, (answeredBy.get(node) ?? 0) + 1);
-        }
-      } catch (err) {
-        failures.push(String(err));
-      }
-      completed++;
-      await sleep(40);
-    }
-  };
-  const load = Promise.all(Array.from({ length: concurrency }, worker));
-  try {
-    await waitFor("a quarter of the requests", () => completed >= total / 4, 10000);
-    killedAt = Date.now();
-    // Watch the stats socket from the moment of the kill, while the kill is still being carried out.
-    const down = (async () => {
-      while (Date.now() - killedAt < promisedMs + 5000) {
-        if ((await cluster.serverStatus())[victim] === "DOWN") return Date.now() - killedAt;
-        await sleep(pollMs);
-      }
-      return -1;
-    })();
-    await cluster.killNginx(victim);
-    const downAfterMs = await down;
-    await load;
-    expect(failures).toEqual([]);
-    expect(completed).toBe(total);
-    expect(downAfterMs).toBeGreaterThanOrEqual(0);
-    expect(downAfterMs).toBeLessThanOrEqual(promisedMs + marginMs);
-    for (const node of ["node-a", "node-c"]) expect(answeredBy.get(node) ?? 0).toBeGreaterThan(50);
-  } finally {
-    await load;
-    agent.destroy();
-  }
+  const run = await killUnderLoad(cluster, { victim, url: `${base}/node.php`, nodeOf, promisedMs, pollMs });
+  expect(run.failures).toEqual([]);
+  expect(run.completed).toBe(400);
+  expect(run.downAfterMs).toBeGreaterThanOrEqual(0);
+  expect(run.downAfterMs).toBeLessThanOrEqual(promisedMs + marginMs);
+  for (const node of ["node-a", "node-c"]) expect(run.answeredBy.get(node) ?? 0).toBeGreaterThan(50);
 
   const restartedAt = Date.now();
   await cluster.startNginx(victim);

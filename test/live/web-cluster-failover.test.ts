@@ -7,12 +7,11 @@
  * files are missing leaves the rotation.
  */
 import { rmSync, writeFileSync } from "node:fs";
-import { Agent } from "node:http";
 import { join } from "node:path";
 import { sharedMarkerFile } from "../../components/moodle/layout";
 import { detectionTime, recoveryTimeMs } from "../../components/web-cluster/haproxy-settings";
-import { sleep, waitFor } from "./support/daemon";
 import { httpRequest } from "./fixtures/moodle/http";
+import { killUnderLoad, waitForStatus as waitForStatusOf } from "./fixtures/failover-load";
 import { startWebMiniCluster, webTestAddresses, type WebMiniCluster } from "./fixtures/web-cluster/cluster";
 
 const base = `http://${webTestAddresses.balancer}`;
@@ -37,10 +36,9 @@ interface Reply {
 }
 const parse = (body: string) => JSON.parse(body) as Reply;
 
-async function waitForStatus(name: string, status: string, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  await waitFor(`${name} ${status}`, async () => (await cluster.serverStatus())[name] === status, timeoutMs);
-  return Date.now() - started;
+/** Milliseconds until `name` shows `status` in HAProxy's runtime socket. */
+function waitForStatus(name: string, status: string, timeoutMs: number): Promise<number> {
+  return waitForStatusOf(cluster, name, status, timeoutMs);
 }
 
 test("requests spread over the three nodes; the front controller, client address, https and environment", async () => {
@@ -92,53 +90,13 @@ test("the health page answers the balancer only; a node without its shared files
 test("killing a node's nginx under load fails no request; DOWN within the promised time, UP after restart", async () => {
   const victim = "app2";
   const promisedMs = detectionTime(cluster.haproxyInput).refusedMs;
-  const agent = new Agent({ keepAlive: true, maxSockets: 4 });
-  const total = 400;
-  const deadline = Date.now() + 25000;
-  let started = 0;
-  let completed = 0;
-  const failures: string[] = [];
-  const answeredBy = new Map<string, number>();
-  const worker = async () => {
-    while (started < total && Date.now() < deadline) {
-      started++;
-      try {
-        const res = await httpRequest(`${base}/`, { agent, timeoutMs: 5000 });
-        if (res.status !== 200) failures.push(`status ${res.status}`);
-        else {
-          const node = parse(res.body).node;
-          answeredBy.set(node, (answeredBy.get(node) ?? 0) + 1);
-        }
-      } catch (err) {
-        failures.push(String(err));
-      }
-      completed++;
-      await sleep(40);
-    }
-  };
-  const load = Promise.all(Array.from({ length: 4 }, worker));
-  try {
-    await waitFor("a quarter of the requests", () => completed >= total / 4, 10000);
-    const killedAt = Date.now();
-    const down = (async () => {
-      while (Date.now() - killedAt < promisedMs + 5000) {
-        if ((await cluster.serverStatus())[victim] === "DOWN") return Date.now() - killedAt;
-        await sleep(pollMs);
-      }
-      return -1;
-    })();
-    await cluster.killNginx(victim);
-    const downAfterMs = await down;
-    await load;
-    expect(failures).toEqual([]);
-    expect(completed).toBe(total);
-    expect(downAfterMs).toBeGreaterThanOrEqual(0);
-    expect(downAfterMs).toBeLessThanOrEqual(promisedMs + marginMs);
-    for (const node of ["app1", "app3"]) expect(answeredBy.get(node) ?? 0).toBeGreaterThan(50);
-  } finally {
-    await load;
-    agent.destroy();
-  }
+  const nodeOf = (body: string) => parse(body).node;
+  const run = await killUnderLoad(cluster, { victim, url: `${base}/`, nodeOf, promisedMs, pollMs });
+  expect(run.failures).toEqual([]);
+  expect(run.completed).toBe(400);
+  expect(run.downAfterMs).toBeGreaterThanOrEqual(0);
+  expect(run.downAfterMs).toBeLessThanOrEqual(promisedMs + marginMs);
+  for (const node of ["app1", "app3"]) expect(run.answeredBy.get(node) ?? 0).toBeGreaterThan(50);
   await cluster.startNginx(victim);
   const upAfterMs = await waitForStatus(victim, "UP", 10000);
   expect(upAfterMs).toBeLessThanOrEqual(recoveryTimeMs(cluster.haproxyInput) + marginMs);

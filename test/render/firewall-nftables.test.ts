@@ -112,12 +112,14 @@ describe("the nftables translation of a registered Proxmox firewall", () => {
           { type: "in", action: "ACCEPT", macro: "ssh", source: "10.0.0.200/29" },
           { type: "in", action: "ACCEPT", macro: "Ping" },
           { type: "in", action: "REJECT", macro: "DNS" },
+          { type: "in", action: "ACCEPT", macro: "RDP", source: "10.0.0.40" },
         ),
       ),
     );
     expect(chainLines(text, "net0_in")).toEqual(
       expect.arrayContaining([
         "meta nfproto ipv4 ip saddr 10.0.0.200/29 tcp dport 22 accept",
+        "meta nfproto ipv4 ip saddr 10.0.0.40 tcp dport 3389 accept",
         "meta nfproto ipv4 icmp type 8 accept",
         "meta nfproto ipv6 icmpv6 type 128 accept",
         "udp dport 53 jump pve_reject",

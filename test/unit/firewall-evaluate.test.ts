@@ -143,6 +143,35 @@ describe("rules", () => {
     );
   });
 
+  it("look macros up case-insensitively, as pve-firewall does, from the translator's table", () => {
+    const ev = site(
+      dbRules([
+        { type: "in", action: "ACCEPT", macro: "ssh" },
+        { type: "in", action: "ACCEPT", macro: "RDP" },
+      ]),
+    );
+    expect(ev.decide(webToDb(22)).allowed).toBe(true);
+    expect(ev.decide(webToDb(3389)).allowed).toBe(true);
+    expect(ev.decide(webToDb(80)).allowed).toBe(false);
+  });
+
+  it("compare ICMP types by number, a type without code matching every code", () => {
+    const ping = (icmpType?: string): Packet => ({
+      from: { guest: WEB },
+      to: { guest: DB },
+      proto: "icmp",
+      ...(icmpType ? { icmpType } : {}),
+    });
+    const byNumber = site(dbRules([accept({ proto: "icmp", dport: "8" })]));
+    expect(byNumber.decide(ping()).allowed).toBe(true);
+    expect(byNumber.decide(ping("echo-reply")).allowed).toBe(false);
+    const unreachable = site(dbRules([accept({ proto: "icmp", dport: "destination-unreachable" })]));
+    expect(unreachable.decide(ping("port-unreachable")).allowed).toBe(true);
+    expect(() => site(dbRules([accept({ proto: "icmp", dport: "no-such-type" })])).decide(ping())).toThrow(
+      "unknown icmp type no-such-type",
+    );
+  });
+
   it("read IP sets (+name, guest level first, nomatch entries excluded), aliases and ranges", () => {
     const ev = site((fw) => {
       fw.ipsets.push({
