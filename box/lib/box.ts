@@ -28,6 +28,7 @@ import { bootNode, sshArgs, waitForSsh, type BootedNode } from "./node";
 import { must, run, type RunResult } from "./sh";
 import { CLIENT_HOST_IF, CLIENT_NETNS, guestHostIf, SWITCH_NETNS } from "./instance";
 import { stopLeftoverDaemons, unmountBelow, type Teardown } from "./teardown";
+import { ensureInotifyInstances } from "./host-limits";
 import { selectTiers, type TierSelection } from "./tiers";
 import { hostPathOfNodePath, sharedStorageDirs, volumeDirOf, type SharedStorageDir } from "./shared-storage";
 import { mountShifted } from "./id-shift";
@@ -197,6 +198,7 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
   const aptStore = join(o.cacheDir, "apt");
   const aptCache = existsSync(aptStore) && readdirSync(aptStore).length > 0 ? "warm" : "cold";
   await cleanLeftovers(o.cacheDir, o.log);
+  ensureInotifyInstances(o.log);
   mkdirSync(runDir, { recursive: true });
   const { config } = validateSiteConfig(o.file.stack, o.file.values);
   const mirrorAddress = config.proxmox.nodes[0].address;
