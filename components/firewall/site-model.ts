@@ -1,6 +1,7 @@
 import type { SiteConfig } from "../../config/schema";
 import { PORTS } from "../../config/ports";
 import type { SiteWiring } from "../../config/wiring";
+import { webClusterGuestKey } from "../../config/web-cluster-schema";
 import type { FirewallModel, ServiceEdge } from "./model";
 
 /**
@@ -19,8 +20,7 @@ export function firewallModelFor(site: SiteConfig, wiring: SiteWiring): Firewall
     )
     .map((e) => ({ from: e.from, to: e.to, proto: e.protocol, ports: [e.port], purpose: e.purpose }));
   // keepalived peers send VRRP adverts to each other: without them both would hold the VIP.
-  const balancers = Object.keys(site.moodle?.loadBalancers ?? {}).map((k) => `moodle-${k}`);
-  if (balancers.length > 1) {
+  for (const balancers of balancerGroups(site)) {
     for (const to of balancers) {
       for (const from of balancers) {
         if (from !== to)
@@ -37,4 +37,12 @@ export function firewallModelFor(site: SiteConfig, wiring: SiteWiring): Firewall
     edges,
     adminSsh: true,
   };
+}
+
+/** The guest keys of each set of keepalived peers: Moodle's balancers and every web cluster's. */
+function balancerGroups(site: SiteConfig): string[][] {
+  const groups = [Object.keys(site.moodle?.loadBalancers ?? {}).map((k) => `moodle-${k}`)];
+  for (const [name, cluster] of Object.entries(site.webClusters ?? {}))
+    groups.push(Object.keys(cluster.loadBalancers).map((k) => webClusterGuestKey(name, k)));
+  return groups.filter((g) => g.length > 1);
 }
