@@ -21,6 +21,11 @@ apt-get install -y -qq --no-install-recommends \
   prometheus-node-exporter prometheus-mysqld-exporter prometheus-redis-exporter \
   openssh-server fail2ban python3-systemd shellcheck \
   apache2-utils docker-compose systemd \
-  nfs-kernel-server cups-daemon samba \
+  nfs-ganesha nfs-ganesha-vfs libnfs-utils bindfs cups-daemon samba \
   iproute2 nftables python3 procps curl ca-certificates tzdata \
   debootstrap systemd-container apt-cacher-ng socat >/dev/null
+# nfs-ganesha's unit is enabled by the package: the live test runs ganesha.nfsd in a namespace of its own,
+# so the machine's own NFS server must neither run now nor start at the next boot.
+if [ -d /run/systemd/system ]; then
+  systemctl disable --now --quiet nfs-ganesha.service nfs-ganesha-lock.service 2>/dev/null || true
+fi

@@ -224,8 +224,8 @@ export const moodleSchema = z
     /** App nodes by key: adding one replaces nothing. */
     nodes: z.record(configKey, lxcGuestSchema),
     /**
-     * Guest exporting the shared moodledata over NFS to the Proxmox nodes (a privileged container: the
-     * kernel NFS server does not run unprivileged). Optional when sharedStorage.server is an external NAS.
+     * Guest exporting the shared moodledata over NFS (NFS-Ganesha) to the Proxmox nodes (a privileged
+     * container: Ganesha opens files by handle). Optional when sharedStorage.server is an external NAS.
      */
     sharedFiles: guestWith({ data: dataVolumeSchema }).optional(),
     /** The cluster's NFS storage the app nodes' shared dataroot comes from. */

@@ -1,6 +1,8 @@
 /**
- * Provisioning script of the NFS server guest holding the shared Moodle dataroot (a privileged container
- * or a VM: the kernel NFS server does not run in an unprivileged container). Pure.
+ * Provisioning script of the files guest holding the cluster's shared files: NFS-Ganesha (userspace
+ * NFSv4; the kernel NFS server cannot run in a Proxmox container). The guest is privileged: Ganesha's
+ * VFS back end opens files by handle (`open_by_handle_at`), which needs CAP_DAC_READ_SEARCH of the
+ * host's user namespace. Pure.
  */
 import { renderScript, shellQuote } from "../proxmox/script";
 import { sharedMarkerFile } from "../moodle/layout";
@@ -8,8 +10,9 @@ import {
   checkNfsExport,
   defaultExportPath,
   defaultSharedDirectory,
+  ganeshaConfigPath,
   NfsExportInput,
-  renderNfsExports,
+  renderGaneshaConfig,
 } from "./nfs";
 import { sharedOwnerId } from "../moodle/shared-storage";
 import { ensureServiceStep, rootStep } from "./shell";
@@ -18,18 +21,19 @@ import { renderAptInstall } from "../proxmox/apt";
 /**
  * The NFS server's script; no secrets. The export's root belongs to root; the dataroot inside it to
  * uid/gid 100033, which is www-data (33) of the unprivileged app nodes as the host sees it. This guest is
- * privileged, so the number on disk is the number the nodes and the app nodes' mapping see.
+ * privileged and Ganesha sends owners as numbers, so the number on disk is the number the nodes and the
+ * app nodes' mapping see.
  */
 export function renderNfsServerScript(input: NfsExportInput): string {
   checkNfsExport(input);
-  const exportsFile = renderNfsExports(input);
+  const config = renderGaneshaConfig(input);
   const top = `"$root"${shellQuote(input.exportPath ?? defaultExportPath)}`;
   const id = sharedOwnerId;
   return renderScript({
-    summary: "NFS server of the shared Moodle dataroot",
+    summary: "NFS server (NFS-Ganesha) of the cluster's shared files",
     setup: [
       rootStep,
-      renderAptInstall(["nfs-kernel-server"]),
+      renderAptInstall(["nfs-ganesha", "nfs-ganesha-vfs"]),
       `[ -d ${top} ] || mkdir -p ${top}`,
       `data=${top}/${shellQuote(input.directory ?? defaultSharedDirectory)}`,
       "# The app nodes' www-data (33) is uid 100033 on the host: the owner every node and NFS see.",
@@ -42,7 +46,7 @@ export function renderNfsServerScript(input: NfsExportInput): string {
       `  chown ${id}:${id} "$marker"`,
       "fi",
     ].join("\n"),
-    files: [{ path: "/etc/exports.d/moodle.exports", content: exportsFile, onChange: "exportfs -ra" }],
-    body: ensureServiceStep("nfs-server.service"),
+    files: [{ path: ganeshaConfigPath, content: config, onChange: "systemctl restart nfs-ganesha.service" }],
+    body: ensureServiceStep("nfs-ganesha.service"),
   });
 }

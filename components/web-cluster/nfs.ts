@@ -1,7 +1,7 @@
 /**
- * NFS export of the shared Moodle dataroot. Its clients are the Proxmox nodes, which mount it as a
- * cluster storage and bind-mount it into the app nodes (an unprivileged container cannot mount NFS).
- * Pure.
+ * NFS export of the cluster's shared files (NFS-Ganesha, in userspace). Its clients are the Proxmox
+ * nodes, which mount it as a cluster storage and bind-mount it into the app nodes (an unprivileged
+ * container cannot mount NFS). Pure.
  */
 import { isIpv4, Problems } from "../moodle/layout";
 
@@ -34,14 +34,60 @@ export function checkNfsExport(input: NfsExportInput): void {
   p.throwIfAny();
 }
 
+/** Where Debian's `nfs-ganesha` unit reads its configuration (`/etc/default/nfs-ganesha`). */
+export const ganeshaConfigPath = "/etc/ganesha/ganesha.conf";
+
 /**
- * `/etc/exports.d/moodle.exports`. `rw,sync` (a write is on disk before the node is told so: several app
- * nodes write the same files), `no_subtree_check`, and `root_squash`: the app nodes write as their
- * www-data (uid 100033 as the nodes see it), so root on a node has no business owning files there.
+ * NFS-Ganesha's configuration: one export, NFSv4 over TCP only, served by FSAL VFS. The kernel NFS
+ * server cannot run in a Proxmox container (its `nfsd` and `rpc_pipefs` mounts are denied by the
+ * default AppArmor profile), so the files guest serves NFS from userspace.
+ *
+ * - Only the Proxmox nodes see the export (everyone else gets no access and does not even find the
+ *   path in the pseudo file system); they mount it as root (`pvesm` activates the storage), so root is
+ *   not squashed for them. The app nodes never speak NFS: Proxmox bind-mounts the nodes' mount.
+ * - `Only_Numeric_Owners`: owners travel as numbers (100033), as the kernel client sends them with
+ *   `sec=sys`, so no idmap domain has to match between the nodes and this guest.
+ * - The grace period stays on: after a restart the nodes reclaim their locks (Ganesha lifts it at
+ *   once when no client has state to reclaim).
  */
-export function renderNfsExports(input: NfsExportInput): string {
+export function renderGaneshaConfig(input: NfsExportInput): string {
   checkNfsExport(input);
   const path = input.exportPath ?? defaultExportPath;
-  const clients = [...new Set(input.clients)].sort().map((c) => `${c}(rw,sync,no_subtree_check,root_squash)`);
-  return `# Shared Moodle dataroot, only for the Proxmox nodes. Rendered by proxmox-sites.\n${path} ${clients.join(" ")}\n`;
+  const clients = [...new Set(input.clients)].sort().join(", ");
+  return `# Shared files of the cluster, only for the Proxmox nodes. Rendered by proxmox-sites.
+NFS_CORE_PARAM {
+	# NFSv4 only: Proxmox mounts the storage with vers=4.x and needs nothing but TCP 2049.
+	Protocols = 4;
+	Enable_NLM = false;
+	Enable_RQUOTA = false;
+}
+
+NFSV4 {
+	Only_Numeric_Owners = true;
+}
+
+EXPORT_DEFAULTS {
+	Access_Type = None;
+	Squash = Root_Squash;
+}
+
+EXPORT {
+	Export_Id = 1;
+	Path = "${path}";
+	Pseudo = "${path}";
+	Protocols = 4;
+	Transports = TCP;
+	SecType = sys;
+	Access_Type = None;
+	Squash = Root_Squash;
+	CLIENT {
+		Clients = ${clients};
+		Access_Type = RW;
+		Squash = No_Root_Squash;
+	}
+	FSAL {
+		Name = VFS;
+	}
+}
+`;
 }

@@ -79,7 +79,8 @@ export abstract class ClusterTier extends GuestTier {
       [keepalivedPasswordVariable]: keepalivedPassword,
     };
 
-    // The kernel NFS server needs a privileged container (root@pam provider).
+    // NFS-Ganesha's VFS back end opens files by handle, which needs a privileged container (root@pam
+    // provider); see docs/field-notes.md.
     let nfs: pulumi.Resource | undefined;
     if (core.nfs) {
       const files = `${core.prefix}-files`;

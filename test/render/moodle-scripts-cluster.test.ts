@@ -5,12 +5,12 @@ import fc from "fast-check";
 import { renderCronScript, renderCronService, renderCronTimer } from "../../components/moodle/cron";
 import { InstallerScriptInput, renderInstallerScript } from "../../components/moodle/installer-script";
 import { sharedMarkerFile } from "../../components/moodle/layout";
-import { renderNfsExports } from "../../components/web-cluster/nfs";
+import { renderGaneshaConfig } from "../../components/web-cluster/nfs";
 import { renderNfsServerScript } from "../../components/web-cluster/nfs-script";
 import { renderStorageNodeScript } from "../../components/web-cluster/storage-node-script";
 import { findProgram, run } from "../live/support/daemon";
 import { createSandbox, Sandbox } from "../live/fixtures/moodle/sandbox";
-import { checkExportsFile, runAsUnprivilegedGuest } from "../live/support/namespaces";
+import { runAsUnprivilegedGuest } from "../live/support/namespaces";
 import { shellProblems } from "../live/support/shell";
 
 let box: Sandbox;
@@ -186,7 +186,7 @@ describe("cron (exactly one node)", () => {
 });
 
 describe("NFS", () => {
-  test("the export names each Proxmox node once, with rw,sync,no_subtree_check,root_squash", () => {
+  test("Ganesha's export lets each Proxmox node in once, read-write without root squash, and nobody else", () => {
     fc.assert(
       fc.property(
         fc.array(
@@ -199,29 +199,25 @@ describe("NFS", () => {
           },
         ),
         (clients) => {
-          const line = renderNfsExports({ clients }).split("\n")[1];
-          const fields = line.split(" ");
-          expect(fields[0]).toBe("/srv/moodledata");
-          expect(fields.slice(1).sort()).toEqual(
-            [...new Set(clients)].sort().map((c) => `${c}(rw,sync,no_subtree_check,root_squash)`),
-          );
+          const config = renderGaneshaConfig({ clients });
+          const client = /CLIENT \{([^}]*)\}/.exec(config)?.[1] ?? "";
+          expect(/Clients = ([^;]*);/.exec(client)?.[1].split(", ")).toEqual([...new Set(clients)].sort());
+          expect(client).toContain("Access_Type = RW;");
+          expect(client).toContain("Squash = No_Root_Squash;");
+          // Outside the CLIENT block: no access, root squashed, NFSv4 over TCP only.
+          const rest = config.replace(/CLIENT \{[^}]*\}/, "");
+          expect(rest.match(/Access_Type = \w+;/g)).toEqual(["Access_Type = None;", "Access_Type = None;"]);
+          expect(rest).not.toContain("No_Root_Squash");
+          expect(rest.match(/Protocols = \w+;/g)).toEqual(["Protocols = 4;", "Protocols = 4;"]);
+          expect(rest).toContain('Path = "/srv/moodledata";');
+          expect(rest).toContain('Pseudo = "/srv/moodledata";');
         },
       ),
     );
-    expect(() => renderNfsExports({ clients: ["10.0.0.0/8"] })).toThrow(/moodle\.nfs\.clients/);
-  });
-
-  test("exportfs accepts the rendered export (read in a private mount namespace)", () => {
-    const exports = renderNfsExports({ clients: ["10.10.0.2", "10.10.0.3", "10.10.0.4", "10.10.0.5"] });
-    writeFileSync(join(box.dir, "moodle.exports"), exports);
-    const ok = checkExportsFile(join(box.dir, "moodle.exports"), box.dir, ["/srv/moodledata"]);
-    expect([ok.status, ok.stderr]).toEqual([0, ""]);
-    expect(ok.stdout).toContain("10.10.0.5(sync,wdelay,hide,no_subtree_check,sec=sys,rw,root_squash");
-    // The same check refuses a broken line, so a pass means something.
-    writeFileSync(join(box.dir, "moodle.exports"), exports.replace("root_squash", "root_sqush"));
-    const bad = checkExportsFile(join(box.dir, "moodle.exports"), box.dir, ["/srv/moodledata"]);
-    expect(bad.status).not.toBe(0);
-    expect(bad.stderr).toContain('unknown keyword "root_sqush"');
+    expect(() => renderGaneshaConfig({ clients: ["10.0.0.0/8"] })).toThrow(/moodle\.nfs\.clients/);
+    expect(() => renderGaneshaConfig({ clients: ["10.0.0.1"], exportPath: '/srv/a";x' })).toThrow(
+      /moodle\.nfs\.exportPath/,
+    );
   });
 
   test("the server script prepares the dataroot for the app nodes' www-data (100033) once", () => {
@@ -229,14 +225,14 @@ describe("NFS", () => {
     expect(shellProblems(script)).toBe("");
     const first = box.run(script);
     expect(first.status).toBe(0);
-    expect(first.calls).toContain("exportfs -ra");
+    expect(first.calls).toContain("systemctl restart nfs-ganesha.service");
     const top = statSync(join(box.root, "srv/moodledata"));
     expect([top.uid, top.mode & 0o7777]).toEqual([0, 0o755]);
     const dir = statSync(join(box.root, "srv/moodledata/moodledata"));
     expect([dir.uid, dir.gid, dir.mode & 0o7777]).toEqual([100033, 100033, 0o2770]);
     expect(statSync(join(box.root, "srv/moodledata/moodledata", sharedMarkerFile)).uid).toBe(100033);
-    expect(readFileSync(join(box.root, "etc/exports.d/moodle.exports"), "utf8")).toContain(
-      "/srv/moodledata 10.10.0.2(rw,sync,no_subtree_check,root_squash) 10.10.0.3(rw,sync,no_subtree_check,root_squash)",
+    expect(readFileSync(join(box.root, "etc/ganesha/ganesha.conf"), "utf8")).toBe(
+      renderGaneshaConfig({ clients: ["10.10.0.2", "10.10.0.3"] }),
     );
     const tree = box.tree();
     const second = box.run(script);

@@ -1,7 +1,6 @@
 /**
  * Kernel namespaces for checks that must not touch the machine: a user namespace mapped the way Proxmox
- * maps an unprivileged container (0..65535 → 100000..165535), and a private mount namespace in which
- * exportfs reads only the export file under test. Both need root.
+ * maps an unprivileged container (0..65535 → 100000..165535). Needs root.
  */
 import { run } from "./daemon";
 
@@ -36,38 +35,4 @@ _, status = os.waitpid(pid, 0)
 sys.exit(os.waitstatus_to_exitcode(status))
 `;
   return run("python3", ["-c", python, script, ...args]);
-}
-
-/**
- * `exportfs -ra` on one exports file, in a private mount namespace: /etc/exports empty, the file alone
- * in /etc/exports.d, /var/lib/nfs and /srv scratch (the export paths are created under a tmpfs /srv).
- * exportfs parses every line and names the file and line of a bad option; no NFS server is involved.
- */
-export function checkExportsFile(exportsFile: string, scratch: string, exportPaths: readonly string[]) {
-  const inner = `
-set -euo pipefail
-file="$1"; scratch="$2"; shift 2
-mkdir -p "$scratch/lib" && : >"$scratch/empty"
-mount -t tmpfs none /etc/exports.d
-cp "$file" /etc/exports.d/moodle.exports
-mount --bind "$scratch/empty" /etc/exports
-mount --bind "$scratch/lib" /var/lib/nfs
-mount -t tmpfs none /srv
-for p in "$@"; do mkdir -p "$p"; done
-exportfs -ra
-exportfs -v
-`;
-  return run("unshare", [
-    "-m",
-    "--propagation",
-    "private",
-    "--",
-    "bash",
-    "-c",
-    inner,
-    "exportfs-check",
-    exportsFile,
-    scratch,
-    ...exportPaths,
-  ]);
 }
