@@ -26,6 +26,8 @@ import { bootNode, sshArgs, waitForSsh, type BootedNode } from "./node";
 import { must, run, type RunResult } from "./sh";
 import { CLIENT_HOST_IF, CLIENT_NETNS, guestHostIf, SWITCH_NETNS } from "./instance";
 import { stopLeftoverDaemons, unmountBelow, type Teardown } from "./teardown";
+import { hostPathOfNodePath, sharedStorageDirs, volumeDirOf, type SharedStorageDir } from "./shared-storage";
+import { mountShifted } from "./id-shift";
 
 export { SWITCH_NETNS, CLIENT_NETNS } from "./instance";
 
@@ -136,15 +138,52 @@ export function nodeStorageOf(volume: string): string | undefined {
   return /^\/mnt\/pve\/([^/]+)\//.exec(volume)?.[1];
 }
 
-/** Where each registered mount point comes from on the host. */
-function bindsFor(g: BoxGuest, node: BootedNode, runDir: string): BindMount[] {
-  return g.mountPoints.map((m, i) => {
-    if (m.volume.startsWith("/")) return { source: join(node.guest.root, m.volume), target: m.path };
+/**
+ * Where each registered mount point comes from on the host. A bind mount of a node path is the node's
+ * directory (for a storage a box guest serves, the shared host directory behind every node's
+ * `/mnt/pve/<id>`); in a guest the stack marks unprivileged it is shown through the id shift LXC
+ * would apply (`id-shift.ts`).
+ */
+async function bindsFor(
+  g: BoxGuest,
+  node: BootedNode,
+  runDir: string,
+  shared: SharedStorageDir[],
+  teardown: Teardown,
+): Promise<BindMount[]> {
+  const binds: BindMount[] = [];
+  for (const [i, m] of g.mountPoints.entries()) {
+    if (m.volume.startsWith("/")) {
+      const source = hostPathOfNodePath(m.volume, node.guest.root, shared);
+      if (!g.unprivileged || !existsSync(source)) {
+        binds.push({ source, target: m.path });
+        continue;
+      }
+      const shifted = join(runDir, "guests", `ct${g.vmid}`, `shifted-mp${i}`);
+      await mountShifted(teardown, source, shifted);
+      binds.push({ source: shifted, target: m.path });
+      continue;
+    }
     // A storage-backed volume: a fresh, empty file system of this guest alone.
-    const source = join(runDir, "volumes", `${g.vmid}-mp${i}`);
+    const source = volumeDirOf(runDir, g.vmid, i);
     mkdirSync(source, { recursive: true });
-    return { source, target: m.path };
-  });
+    binds.push({ source, target: m.path });
+  }
+  return binds;
+}
+
+/** What the box stands in for on the Proxmox side (not vendor downloads), for the report. */
+export function platformStandIns(plan: BoxPlan, shared: SharedStorageDir[]): StandIn[] {
+  const found: StandIn[] = shared.map((s) => ({
+    what: `the nodes' NFS client (storage ${s.storage.id})`,
+    how: `one host directory behind ${s.storage.server}'s volume holding ${s.storage.exportPath} and every node stand-in's /mnt/pve/${s.storage.id}: this kernel has no NFS client; the server is the real NFS-Ganesha (checked over NFSv4 with libnfs)`,
+  }));
+  if (plan.guests.some((g) => g.unprivileged && g.mountPoints.some((m) => m.volume.startsWith("/"))))
+    found.push({
+      what: "the id shift of unprivileged guests' bind mounts",
+      how: "bindfs shows host 100000/100033 as 0/33 (root, www-data) in guests the stack marks unprivileged: the guests boot privileged here",
+    });
+  return found;
 }
 
 export async function runBox(o: BoxOptions): Promise<BoxReport> {
@@ -189,12 +228,20 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
     const ctx: BoxContext = { teardown, runDir, base, sw, gateway, caCert: tls.caCert, log: o.log };
     const search = config.site.internalDomain;
     const nodes = new Map<string, BootedNode>();
+    // The stand-in for the nodes' NFS client: one host directory per storage a box guest serves.
+    const shared = sharedStorageDirs(plan.nfsStorages, plan.guests, runDir);
+    for (const s of shared) mkdirSync(s.exportDir, { recursive: true });
     for (const [i, n] of config.proxmox.nodes.entries()) {
-      const storages = [
-        ...new Set(
-          plan.guests.flatMap((g) => g.mountPoints.map((m) => nodeStorageOf(m.volume) ?? []).flat()),
-        ),
-      ];
+      const named = plan.guests.flatMap((g) =>
+        g.mountPoints.map((m) => nodeStorageOf(m.volume) ?? []).flat(),
+      );
+      const servedHere = shared.filter(
+        (s) => s.storage.nodes.length === 0 || s.storage.nodes.includes(n.name),
+      );
+      const storages = [...new Set([...named, ...servedHere.map((s) => s.storage.id)])].map((id) => ({
+        id,
+        source: servedHere.find((s) => s.storage.id === id)?.exportDir,
+      }));
       o.log(`booting node stand-in ${n.name} (${n.address})`);
       const node = await bootNode(
         ctx,
@@ -239,7 +286,7 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
             dnsServers: g.dnsServers,
             searchDomain: search,
             hostIf: guestHostIf(g.vmid),
-            binds: bindsFor(g, node, runDir),
+            binds: await bindsFor(g, node, runDir, shared, teardown),
           });
           if (o.firewall) await o.firewall.guest(plan, g.vmid, booted);
           guests.set(g.vmid, booted);
@@ -269,7 +316,7 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
       setupSeconds,
       stepsSeconds: (Date.now() - stepsStart) / 1000,
       steps,
-      standIns: standInsOf(mirror),
+      standIns: [...standInsOf(mirror), ...platformStandIns(plan, shared)],
       aptCache,
       ok: steps.every((s) => s.status === "ok"),
     };

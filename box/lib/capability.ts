@@ -11,6 +11,7 @@ const PROGRAMS = [
   "/usr/bin/ssh",
   "/usr/bin/openssl",
   "/usr/bin/git",
+  "/usr/bin/bindfs",
 ];
 
 export function whyBoxCannotRun(): string | undefined {
@@ -19,6 +20,7 @@ export function whyBoxCannotRun(): string | undefined {
   const missing = PROGRAMS.filter((p) => !existsSync(p));
   if (missing.length) return `missing ${missing.join(", ")} (bash .ci/install-daemons.sh installs them)`;
   if (!readFileSync("/proc/filesystems", "utf8").includes("overlay")) return "the kernel has no overlayfs";
+  if (!existsSync("/dev/fuse")) return "no /dev/fuse (bindfs shows unprivileged guests' bind mounts shifted)";
   if (process.env.PROXMOX_SITES_BOX === "0") return "PROXMOX_SITES_BOX=0";
   return undefined;
 }

@@ -9,6 +9,7 @@ import type { SiteConfig } from "../../config/schema";
 import { siteWiring } from "../../config/wiring";
 import type { RunningBox } from "./box";
 import { inGuest, stopGuest, type BootedGuest } from "./guest";
+import { nfsServesTheNodesOnly } from "./nfs-check";
 import { run, sleep, type RunResult } from "./sh";
 
 export interface CheckResult {
@@ -234,6 +235,10 @@ export const SCHOOL_CHECKS: { name: string; check: Check }[] = [
   { name: "the site answers through the floating address", check: siteAnswers },
   { name: "the replica replicates and refuses writes", check: replicaReplicatesAndRefusesWrites },
   { name: "shared files written on one app node are read on the others", check: sharedFiles },
+  {
+    name: "the files guest's NFS server serves the nodes and refuses other guests",
+    check: nfsServesTheNodesOnly,
+  },
   { name: "monitoring scrapes every configured target and all are up", check: monitoringTargetsUp },
   { name: "a session survives its node", check: sessionSurvivesItsNode },
   { name: "killing one app node loses no request", check: appNodeLossLosesNoRequest },

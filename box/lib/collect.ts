@@ -7,6 +7,7 @@ import { createHmac } from "node:crypto";
 import type { StackFile } from "../../config/stack-file";
 import { simulateDeploy, type SimResource } from "../../bench/lib/deploy-sim";
 import type { SecretSource } from "../../scripts/lib/mock-outputs";
+import { nfsStoragesFrom, type BoxNfsStorage } from "./shared-storage";
 
 const COMMAND_TYPE = "command:remote:Command";
 const CONTAINER_TYPE = "proxmoxve:index/containerLegacy:ContainerLegacy";
@@ -57,6 +58,8 @@ export interface BoxPlan {
   guests: BoxGuest[];
   /** In an order that respects `after` (which may name guests as well as commands). */
   commands: BoxCommand[];
+  /** The registered NFS storages of the cluster. */
+  nfsStorages: BoxNfsStorage[];
   /** Every registered resource (firewall resources are read from here). */
   resources: SimResource[];
 }
@@ -195,6 +198,7 @@ export async function collectPlan(file: StackFile, root: string, seed: string): 
       .filter((r) => r.type === CONTAINER_TYPE)
       .map((r) => ({ ...guestFrom(r), after: after.get(r.urn) ?? [] })),
     commands: topologicalOrder(commands),
+    nfsStorages: nfsStoragesFrom(run.resources),
     resources: run.resources,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The Proxmox node stand-in: a booted guest with the node's name and address, an SSH server that
  * accepts the box's key (as the program's `proxmoxSshPrivateKey` would be accepted), the `pct` shim,
- * and `/mnt/pve/<storage>` directories for the node-side storage that bind mount points name.
+ * and `/mnt/pve/<storage>` for the node-side storage that bind mount points name (the shared host
+ * directory of a storage a box guest serves: the stand-in for the node's NFS mount).
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,8 +17,12 @@ export interface NodeSpec {
   prefixLength: number;
   dnsServers: string[];
   searchDomain?: string;
-  /** Storage ids whose `/mnt/pve/<id>` a mount point names. */
-  storages: string[];
+  /**
+   * Storages whose `/mnt/pve/<id>` a mount point names, with the host directory standing in for the
+   * node's NFS mount when a box guest serves the storage (bind-mounted there, a mount point as
+   * Proxmox's mount is); without one, the node gets an empty directory of its own.
+   */
+  storages: { id: string; source?: string }[];
 }
 
 export interface BootedNode {
@@ -43,14 +48,19 @@ export async function bootNode(
     dnsServers: spec.dnsServers,
     searchDomain: spec.searchDomain,
     hostIf: nodeHostIf(index),
-    binds: [{ source: exchange, target: PCT_EXCHANGE_IN_NODE }],
+    binds: [
+      { source: exchange, target: PCT_EXCHANGE_IN_NODE },
+      ...spec.storages.flatMap((s) => (s.source ? [{ source: s.source, target: `/mnt/pve/${s.id}` }] : [])),
+    ],
     files: [
       { path: "/usr/sbin/pct", content: PCT_SHIM, mode: 0o755 },
       { path: "/root/.ssh/authorized_keys", content: readFileSync(publicKeyFile, "utf8"), mode: 0o600 },
-      ...spec.storages.map((s) => ({
-        path: `/mnt/pve/${s}/.box-storage`,
-        content: `node-side storage ${s} of the box (Proxmox mounts shared storage here)\n`,
-      })),
+      ...spec.storages
+        .filter((s) => !s.source)
+        .map((s) => ({
+          path: `/mnt/pve/${s.id}/.box-storage`,
+          content: `node-side storage ${s.id} of the box (Proxmox mounts shared storage here)\n`,
+        })),
     ],
   });
   const broker = new PctBroker(exchange, spec.name);

@@ -3,6 +3,7 @@ import { readStackFile } from "../../config/stack-file";
 import { clientAddress, nodeStorageOf } from "../../box/lib/box";
 import { collectPlan, type BoxPlan } from "../../box/lib/collect";
 import { runDag, type DagStep } from "../../box/lib/dag";
+import { hostPathOfNodePath, sharedStorageDirs } from "../../box/lib/shared-storage";
 
 const root = resolve(__dirname, "../..");
 
@@ -35,6 +36,40 @@ describe("what the box runs for school", () => {
     expect(
       plan.commands.find((c) => c.name === "moodle-app1-app")!.after.map((u) => u.split("::").pop()),
     ).toContain("moodle-app1");
+  });
+
+  it("backs the files guest's export and every node's /mnt/pve/<id> with one host directory", () => {
+    expect(plan.nfsStorages).toEqual([
+      {
+        id: "moodle-shared",
+        server: "10.10.0.40",
+        exportPath: "/srv/moodledata",
+        nodes: ["pve-school", "pve-school2", "pve-school3", "pve-school4"],
+      },
+    ]);
+    const [dir] = sharedStorageDirs(plan.nfsStorages, plan.guests, "/run/box");
+    expect(dir).toMatchObject({ vmid: 220, mountPointIndex: 0, volumeDir: "/run/box/volumes/220-mp0" });
+    expect(dir.exportDir).toBe("/run/box/volumes/220-mp0");
+    // The app nodes' bind mount of the node path lands in that directory, not in a node's own root.
+    const app1 = plan.guests.find((g) => g.hostname === "moodle-app1")!;
+    const bind = app1.mountPoints.find((m) => m.volume.startsWith("/mnt/pve/"))!;
+    expect(hostPathOfNodePath(bind.volume, "/run/box/guests/node-pve-school2/root", [dir])).toBe(
+      "/run/box/volumes/220-mp0/moodledata",
+    );
+    expect(app1.unprivileged).toBe(true);
+  });
+
+  it("finds the volume holding an export below it, and refuses an export on the server's root disk", () => {
+    const guest = { ...plan.guests.find((g) => g.hostname === "moodle-files")! };
+    const storage = { id: "s", server: guest.ip, exportPath: "/srv/moodledata/export", nodes: [] };
+    const [below] = sharedStorageDirs([storage], [guest], "/r");
+    expect(below.exportDir).toBe("/r/volumes/220-mp0/export");
+    expect(() => sharedStorageDirs([{ ...storage, exportPath: "/var/export" }], [guest], "/r")).toThrow(
+      /storage s: its server moodle-files \(10\.10\.0\.40\) has no volume holding \/var\/export/,
+    );
+    // A NAS outside the box: the nodes keep a directory of their own.
+    expect(sharedStorageDirs([{ ...storage, server: "10.10.0.250" }], [guest], "/r")).toEqual([]);
+    expect(hostPathOfNodePath("/mnt/pve/nas/x", "/node", [])).toBe("/node/mnt/pve/nas/x");
   });
 
   it("gives the same generated secrets on every run, so a second run of a script changes nothing", () => {
