@@ -5,7 +5,7 @@ const why =
   whyBoxCannotRun() ??
   (process.env.BOX_SCHOOL === "1"
     ? undefined
-    : "the school box is opt-in (BOX_SCHOOL=1) until its NFS files guest can start on a kernel without NFS");
+    : "the school box is opt-in (BOX_SCHOOL=1) until its files guest can serve NFS from a container (docs/field-notes.md)");
 console.log(
   why ? `box tests skipped: ${why}` : "box tests: this machine can boot guests; the school box runs",
 );
