@@ -66,7 +66,13 @@ NFSV4 {
 	Only_Numeric_Owners = true;
 }
 
+# AUTH_SYS only: no Kerberos principal to look for.
+NFS_KRB5 {
+	Active_krb5 = false;
+}
+
 EXPORT_DEFAULTS {
+	Protocols = 4;
 	Access_Type = None;
 	Squash = Root_Squash;
 }
@@ -82,6 +88,7 @@ EXPORT {
 	Squash = Root_Squash;
 	CLIENT {
 		Clients = ${clients};
+		Protocols = 4;
 		Access_Type = RW;
 		Squash = No_Root_Squash;
 	}

@@ -204,11 +204,16 @@ describe("NFS", () => {
           expect(/Clients = ([^;]*);/.exec(client)?.[1].split(", ")).toEqual([...new Set(clients)].sort());
           expect(client).toContain("Access_Type = RW;");
           expect(client).toContain("Squash = No_Root_Squash;");
+          expect(client).toContain("Protocols = 4;");
           // Outside the CLIENT block: no access, root squashed, NFSv4 over TCP only.
           const rest = config.replace(/CLIENT \{[^}]*\}/, "");
           expect(rest.match(/Access_Type = \w+;/g)).toEqual(["Access_Type = None;", "Access_Type = None;"]);
           expect(rest).not.toContain("No_Root_Squash");
-          expect(rest.match(/Protocols = \w+;/g)).toEqual(["Protocols = 4;", "Protocols = 4;"]);
+          expect(rest.match(/Protocols = \w+;/g)).toEqual([
+            "Protocols = 4;",
+            "Protocols = 4;",
+            "Protocols = 4;",
+          ]);
           expect(rest).toContain('Path = "/srv/moodledata";');
           expect(rest).toContain('Pseudo = "/srv/moodledata";');
         },
