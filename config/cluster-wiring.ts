@@ -1,7 +1,7 @@
 /**
  * The service edges and published names of a load-balanced cluster (a web cluster, or its Moodle
  * flavour): the tunnel and admins reach every balancer, every balancer reaches every app node, the
- * Proxmox nodes mount the shared files from the cluster's NFS guest. Pure.
+ * shared files are the nodes' business (a files node, its node firewall rule). Pure.
  */
 import { PORTS } from "./ports";
 import type { SiteConfig } from "./schema";
@@ -12,16 +12,12 @@ export interface ClusterWiringInput {
   balancers: string[];
   /** Guest keys of the app nodes. */
   nodes: string[];
-  /** Guest key of the NFS guest of the shared files, when the stack has one. */
-  filesGuest?: string;
   /** Where the public traffic arrives: the VIP, or the single balancer's address. */
   front: string;
   publicHostname: string;
   statsHostname?: string;
   /** What the app serves ("Moodle", "portal"): in descriptions and edge purposes. */
   label: string;
-  /** What the shared files are called in the NFS edge's purpose. */
-  sharedLabel: string;
 }
 
 export interface ClusterWiringTools {
@@ -61,14 +57,5 @@ export function wireCluster(c: ClusterWiringInput, t: ClusterWiringTools): void 
       admin: true,
       description: "HAProxy stats",
     });
-  }
-  if (c.filesGuest) {
-    // The Proxmox nodes mount the share (a cluster storage) and bind-mount it into the app nodes.
-    const pveNodes: Endpoint = {
-      label: "proxmox-nodes",
-      cidrs: t.site.proxmox.nodes.map((n) => `${n.address}/32`),
-    };
-    edges.push(tcp(pveNodes, c.filesGuest, PORTS.nfs, `${c.sharedLabel} storage over NFS`));
-    edges.push(tcp(pveNodes, c.filesGuest, PORTS.rpcbind, "NFS rpcbind (Proxmox's storage check)"));
   }
 }

@@ -215,19 +215,6 @@ export function guestInventory(site: SiteConfig): GuestPlan[] {
         lxc(site, `moodle-${name}`, "moodle", `moodle.nodes.${name}`, node, "Moodle app node", false),
       );
     }
-    if (site.moodle.sharedFiles) {
-      guests.push(
-        lxc(
-          site,
-          "moodle-files",
-          "moodle",
-          "moodle.sharedFiles",
-          site.moodle.sharedFiles,
-          "NFS server for moodledata",
-          true,
-        ),
-      );
-    }
   }
   for (const [cluster, c] of Object.entries(site.webClusters ?? {})) {
     const path = `webClusters.${cluster}`;
@@ -253,18 +240,6 @@ export function guestInventory(site: SiteConfig): GuestPlan[] {
           node,
           `App node (${cluster}, ${c.runtime.kind === "php" ? "nginx + PHP-FPM" : "nginx + Node.js"})`,
           false,
-        ),
-      );
-    if (c.sharedFiles)
-      guests.push(
-        lxc(
-          site,
-          webClusterGuestKey(cluster, "files"),
-          "web-cluster",
-          `${path}.sharedFiles`,
-          c.sharedFiles,
-          `NFS server for ${cluster}'s shared files`,
-          true,
         ),
       );
   }

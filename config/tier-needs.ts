@@ -11,7 +11,7 @@ export const NEED_PROVIDER: Record<TierNeed, keyof SiteConfig> = { database: "da
  * What each tier needs from the rest of the stack, in one table (when tiers become self-describing
  * folders, each row moves into its tier). A tier absent from the table needs nothing it cannot do
  * without: monitoring scrapes the database and Redis only where they exist. Shared files are not a
- * cross-tier need: the Moodle tier declares its own `sharedFiles` guest, and its schema requires it.
+ * cross-tier need: the Moodle tier names its own `sharedFiles` node (or a NAS), and its checks require one.
  */
 export const TIER_NEEDS: Partial<Record<keyof SiteConfig, readonly TierNeed[]>> = {
   // Nextcloud: accounts and data in MariaDB; file locking, distributed and local cache in Redis.

@@ -150,12 +150,10 @@ export function siteWiring(site: SiteConfig): SiteWiring {
       {
         balancers: lbs,
         nodes,
-        filesGuest: has("moodle-files") ? "moodle-files" : undefined,
         front: m.vip ?? ip(lbs[0]),
         publicHostname: m.publicHostname,
         statsHostname: m.statsHostname,
         label: "Moodle",
-        sharedLabel: "moodledata",
       },
       tools,
     );
@@ -165,17 +163,14 @@ export function siteWiring(site: SiteConfig): SiteWiring {
     const nodes = Object.keys(c.nodes).map((k) => webClusterGuestKey(name, k));
     if (c.database) dbClients.push(...nodes);
     if (c.redisSessions && c.runtime.kind === "php") redisClients.push(...nodes);
-    const files = webClusterGuestKey(name, "files");
     wireCluster(
       {
         balancers: lbs,
         nodes,
-        filesGuest: has(files) ? files : undefined,
         front: c.vip ?? ip(lbs[0]),
         publicHostname: c.publicHostname,
         statsHostname: c.statsHostname,
         label: name,
-        sharedLabel: `${name} shared files`,
       },
       tools,
     );

@@ -2,6 +2,7 @@ import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../../config/ports";
 import type { SiteConfig } from "../../config/schema";
+import { filesNodes } from "../../config/shared-files";
 import type { SiteWiring } from "../../config/wiring";
 import { computeGuestFirewalls, managementIpSet } from "./rules";
 import { firewallModelFor } from "./site-model";
@@ -36,7 +37,9 @@ export class SiteFirewall extends pulumi.ComponentResource {
       { ...child, dependsOn: [management] },
     );
 
-    // The nodes: their exporters for monitoring, the UI for the tunnel connector.
+    // The nodes: their exporters for monitoring, the UI for the tunnel connector, a files node's NFS
+    // for the other nodes (each mounts the cluster's storage; the node itself reaches it over loopback).
+    const files = filesNodes(site);
     const monitoring = wiring.guests.find((g) => g.key === "monitoring");
     const connectors = wiring.guests.filter((g) => site.tunnel?.connectorGuests.includes(g.key));
     for (const node of site.proxmox.nodes) {
@@ -61,6 +64,20 @@ export class SiteFirewall extends pulumi.ComponentResource {
               comment: "Proxmox UI through the tunnel",
             }))
           : []),
+        ...files
+          .filter((f) => f.node === node.name)
+          .flatMap((f) =>
+            site.proxmox.nodes
+              .filter((other) => other.name !== node.name)
+              .map((other) => ({
+                type: "in",
+                action: "ACCEPT",
+                source: other.address,
+                proto: "tcp",
+                dport: String(PORTS.nfs),
+                comment: `${f.label} over NFS for ${other.name}`,
+              })),
+          ),
       ];
       if (rules.length > 0)
         new proxmoxve.firewall.RulesLegacy(
