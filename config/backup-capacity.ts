@@ -31,19 +31,6 @@ export function dataVolumes(site: SiteConfig): DataVolume[] {
       backup: nc.data.backup,
     });
   }
-  const files = site.moodle?.sharedFiles;
-  if (files) {
-    // The Moodle tier mounts its data volume with the guest's default (in vzdump).
-    volumes.push({
-      guest: "moodle-files",
-      configPath: "moodle.sharedFiles.data",
-      vmid: files.vmid,
-      storage: files.data.storage,
-      sizeGb: files.data.sizeGb,
-      path: files.data.path,
-      backup: true,
-    });
-  }
   return volumes;
 }
 

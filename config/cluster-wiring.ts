@@ -1,26 +1,26 @@
 /**
  * The service edges and published names of a load-balanced cluster (a web cluster, or its Moodle
  * flavour): the tunnel and admins reach every balancer, every balancer reaches every app node, the
- * Proxmox nodes mount the shared files from the cluster's NFS guest. Pure.
+ * shared files are the nodes' business (a files node, its node firewall rule). Pure.
  */
 import { PORTS } from "./ports";
-import type { Endpoint, WiringTools } from "./tier-spec";
+import type { WiringTools } from "./tier-spec";
 
 export interface ClusterWiringInput {
   /** Guest keys of the balancers, the first holds the published origin. */
   balancers: string[];
   /** Guest keys of the app nodes. */
   nodes: string[];
-  /** Guest key of the NFS guest of the shared files, when the stack has one. */
-  filesGuest?: string;
+  /** The Proxmox node serving the shared files over NFS, when one does (else a NAS or none). */
+  filesNode?: string;
+  /** What the shared files are called in the NFS edges' purpose. */
+  sharedLabel: string;
   /** Where the public traffic arrives: the VIP, or the single balancer's address. */
   front: string;
   publicHostname: string;
   statsHostname?: string;
   /** What the app serves ("Moodle", "portal"): in descriptions and edge purposes. */
   label: string;
-  /** What the shared files are called in the NFS edge's purpose. */
-  sharedLabel: string;
 }
 
 /** Adds the cluster's edges and published names; the app nodes are its database and Redis clients. */
@@ -50,13 +50,15 @@ export function wireCluster(c: ClusterWiringInput, t: WiringTools): void {
       description: "HAProxy stats",
     });
   }
-  if (c.filesGuest) {
-    // The Proxmox nodes mount the share (a cluster storage) and bind-mount it into the app nodes.
-    const pveNodes: Endpoint = {
-      label: "proxmox-nodes",
-      cidrs: t.site.proxmox.nodes.map((n) => `${n.address}/32`),
-    };
-    tcp(pveNodes, c.filesGuest, PORTS.nfs, `${c.sharedLabel} storage over NFS`);
-    tcp(pveNodes, c.filesGuest, PORTS.rpcbind, "NFS rpcbind (Proxmox's storage check)");
+  if (c.filesNode) {
+    // Every other node mounts the share (a cluster storage) from the files node and bind-mounts it
+    // into the app nodes; the files node itself reaches its own export over loopback.
+    for (const other of t.site.proxmox.nodes.filter((n) => n.name !== c.filesNode))
+      tcp(
+        { label: `proxmox-node-${other.name}`, cidrs: [`${other.address}/32`] },
+        `host:${c.filesNode}`,
+        PORTS.nfs,
+        `${c.sharedLabel} over NFS for ${other.name}`,
+      );
   }
 }

@@ -3,9 +3,10 @@ import type { GuestPlan } from "./inventory";
 import type { ConfigProblem } from "./problems";
 import { siteServices } from "./resilience";
 import type { SiteConfig } from "./schema";
+import { checkFilesNode } from "./shared-files-checks";
 
 /**
- * The shared moodledata comes from one NFS storage of the cluster: served by the sharedFiles guest, or by
+ * The shared moodledata comes from one NFS storage of the cluster: served by the sharedFiles node, or by
  * an external NAS named in sharedStorage (server and export), never both.
  */
 export function checkMoodleSharedStorage(site: SiteConfig, errors: ConfigProblem[]): void {
@@ -13,6 +14,7 @@ export function checkMoodleSharedStorage(site: SiteConfig, errors: ConfigProblem
   if (!m) return;
   const s = m.sharedStorage;
   if (m.sharedFiles) {
+    checkFilesNode(site, "moodle.sharedFiles", m.sharedFiles, errors);
     if (s.server)
       errors.push({
         path: "moodle.sharedStorage.server",

@@ -6,7 +6,6 @@ export const PORTS = {
   ipp: 631,
   smb: 445,
   nfs: 2049,
-  rpcbind: 111,
   mariadb: 3306,
   adguardUi: 3000,
   grafana: 3000,

@@ -17,7 +17,7 @@ export interface SiteService extends ClusterService {
 export interface SinglePoint {
   service: string;
   title: string;
-  /** Guest keys of the service. */
+  /** Guest keys of the service (a files node as `<node>:<directory>`). */
   guests: string[];
   /** Nodes whose loss alone stops it (empty: it is outside the cluster). */
   nodes: string[];
@@ -107,13 +107,14 @@ export function siteServices(site: SiteConfig, guests: readonly GuestPlan[]): Si
       members: apps.map(member),
       failover: "HAProxy's health check takes a lost node out of the pool; the others serve",
     });
-    const files = byKey.get("moodle-files");
+    // A files node is a member by its node: losing that node loses the export.
+    const files = m.sharedFiles;
     add({
       id: "moodle-shared-files",
       title: "Moodle shared files (moodledata on the cluster's NFS storage)",
-      members: files ? [member(files.key)] : [],
+      members: files ? [{ key: `${files.node}:${files.path}`, node: files.node }] : [],
       failover: files
-        ? `one NFS server: every app node loses its dataroot (the health page takes them all out) until it returns; ${recovery(site, files)}`
+        ? `one NFS server, the node ${files.node}: every app node loses its dataroot (the health page takes them all out) until it returns; the directory ${files.path} is on that node's own disks, outside vzdump: back it up or replicate it yourself`
         : `external NFS server ${m.sharedStorage.server}: outside the cluster, its own redundancy decides`,
     });
   }

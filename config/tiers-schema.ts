@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { guestWith, lxcGuestSchema } from "./guest";
 import { cloudflaredVersionProblem } from "./pinned-versions";
+import { sharedFilesSchema } from "./shared-files";
 import {
   ADGUARD_UPSTREAM,
   configKey,
@@ -208,9 +209,9 @@ export const moodleSharedStorageSchema = z
   .object({
     /** Proxmox storage id the cluster registers. Default moodle-shared. */
     id: storageId.default("moodle-shared"),
-    /** NFS server (an external NAS); default the sharedFiles guest's address. */
+    /** NFS server (an external NAS); default the sharedFiles node's address. */
     server: ipv4.optional(),
-    /** Exported path; default sharedFiles.data.path. */
+    /** Exported path; default sharedFiles.path. */
     export: z
       .string()
       .regex(/^\/[\w.-]+(\/[\w.-]+)*$/, { message: "must be an absolute path without a trailing slash" })
@@ -253,10 +254,10 @@ export const moodleSchema = z
     /** App nodes by key: adding one replaces nothing. */
     nodes: z.record(configKey, lxcGuestSchema),
     /**
-     * Guest exporting the shared moodledata over NFS (NFS-Ganesha) to the Proxmox nodes (a privileged
-     * container: Ganesha opens files by handle). Optional when sharedStorage.server is an external NAS.
+     * Proxmox node serving the shared moodledata over NFS (NFS-Ganesha) to the nodes, from `path` on
+     * it (no NFS server runs in a container). Optional when sharedStorage.server is an external NAS.
      */
-    sharedFiles: guestWith({ data: dataVolumeSchema }).optional(),
+    sharedFiles: sharedFilesSchema.optional(),
     /** The cluster's NFS storage the app nodes' shared dataroot comes from. */
     sharedStorage: moodleSharedStorageSchema.prefault({}),
     /** Key of the node that runs cron; defaults to the first node key in sorted order. */

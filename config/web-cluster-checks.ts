@@ -6,6 +6,7 @@ import ipaddr from "ipaddr.js";
 import type { GuestPlan } from "./inventory";
 import type { ConfigProblem } from "./problems";
 import type { SiteConfig } from "./schema";
+import { checkFilesNode } from "./shared-files-checks";
 import { declaredStorages } from "./storage-checks";
 import { webClusterStorageId } from "./web-cluster-schema";
 
@@ -28,11 +29,6 @@ export function checkWebClusters(
     for (const k of lbKeys)
       if (c.nodes[k])
         errors.push({ path: at(`loadBalancers.${k}`), message: `key "${k}" is also an app node key` });
-    if (c.sharedFiles && (lbKeys.includes("files") || nodeKeys.includes("files")))
-      errors.push({
-        path: at("sharedFiles"),
-        message: `its guest key ${name}-files is taken by a balancer or node named "files"`,
-      });
     if (lbKeys.length >= 2 && !c.vip)
       errors.push({ path: at("vip"), message: "is required with two load balancers (the floating address)" });
     if (lbKeys.length < 2 && c.vip)
@@ -56,6 +52,7 @@ export function checkWebClusters(
       });
     const s = c.sharedStorage;
     if (c.sharedFiles) {
+      checkFilesNode(site, at("sharedFiles"), c.sharedFiles, errors);
       if (s.server)
         errors.push({
           path: at("sharedStorage.server"),

@@ -6,22 +6,14 @@
  * through the tunnel. Moodle is the same cluster with Moodle's installer and rules (the `moodle` key).
  */
 import { z } from "zod";
-import { guestWith, lxcGuestSchema } from "./guest";
-import { configKey, dnsName, ipv4, positiveInt, storageId } from "./primitives";
+import { lxcGuestSchema } from "./guest";
+import { configKey, dnsName, ipv4, storageId } from "./primitives";
+import { sharedFilesSchema } from "./shared-files";
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, { message: "must be a lower-case hex SHA-256 digest" });
 const httpsUrl = z.string().regex(/^https:\/\/[A-Za-z0-9.-]+(:\d+)?\/[A-Za-z0-9._~/%+-]*$/, {
   message: "must be an https URL without query or credentials",
 });
-
-/** A ZFS-backed (or any storage) volume of the guest that serves the shared files. */
-const filesVolumeSchema = z
-  .object({
-    storage: storageId,
-    sizeGb: positiveInt,
-    path: z.string().regex(/^\/[\w./-]+$/, { message: "must be an absolute path inside the guest" }),
-  })
-  .strict();
 
 /** Where the application comes from: a git branch or tag, or a release tarball checked by its digest. */
 export const webSourceSchema = z.union([
@@ -166,8 +158,8 @@ export const webClusterSchema = z
       })
       .strict()
       .optional(),
-    /** Guest exporting the shared files over NFS to the Proxmox nodes (a privileged container). */
-    sharedFiles: guestWith({ data: filesVolumeSchema }).optional(),
+    /** Proxmox node serving the shared files over NFS (NFS-Ganesha) to the nodes, from `path` on it. */
+    sharedFiles: sharedFilesSchema.optional(),
     sharedStorage: webSharedStorageSchema.prefault({}),
     /** Where the app nodes see the shared files. Default /srv/shared. */
     sharedPath: z

@@ -182,7 +182,7 @@ async function bindsFor(
 export function platformStandIns(plan: BoxPlan, shared: SharedStorageDir[]): StandIn[] {
   const found: StandIn[] = shared.map((s) => ({
     what: `the nodes' NFS client (storage ${s.storage.id})`,
-    how: `one host directory behind ${s.storage.server}'s volume holding ${s.storage.exportPath} and every node stand-in's /mnt/pve/${s.storage.id}: this kernel has no NFS client; the server is the real NFS-Ganesha (checked over NFSv4 with libnfs)`,
+    how: `one host directory behind ${s.node}'s ${s.storage.exportPath} and every node stand-in's /mnt/pve/${s.storage.id}: this kernel has no NFS client; the server is the real NFS-Ganesha on ${s.node} (checked over NFSv4 with libnfs)`,
   }));
   if (plan.guests.some((g) => g.unprivileged && g.mountPoints.some((m) => m.volume.startsWith("/"))))
     found.push({
@@ -260,8 +260,8 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
     };
     const search = config.site.internalDomain;
     const nodes = new Map<string, BootedNode>();
-    // The stand-in for the nodes' NFS client: one host directory per storage a box guest serves.
-    const shared = sharedStorageDirs(plan.nfsStorages, plan.guests, runDir);
+    // The stand-in for the nodes' NFS client: one host directory per storage a files node serves.
+    const shared = sharedStorageDirs(plan.nfsStorages, config.proxmox.nodes, runDir);
     for (const s of shared) mkdirSync(s.exportDir, { recursive: true });
     for (const [i, n] of config.proxmox.nodes.entries()) {
       const named = plan.guests.flatMap((g) =>
@@ -284,6 +284,9 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
           dnsServers: config.network.dns,
           searchDomain: search,
           storages,
+          exports: shared
+            .filter((s) => s.node === n.name)
+            .map((s) => ({ source: s.exportDir, path: s.storage.exportPath })),
         },
         i,
         `${keyFile}.pub`,

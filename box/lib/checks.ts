@@ -247,7 +247,7 @@ export const SCHOOL_CHECKS: { name: string; check: Check }[] = [
   { name: "the replica replicates and refuses writes", check: replicaReplicatesAndRefusesWrites },
   { name: "shared files written on one app node are read on the others", check: sharedFiles },
   {
-    name: "the files guest's NFS server serves the nodes and refuses other guests",
+    name: "the files node's NFS server serves the other nodes and refuses guests",
     check: nfsServesTheNodesOnly,
   },
   { name: "monitoring scrapes every configured target and all are up", check: monitoringTargetsUp },

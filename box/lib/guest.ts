@@ -31,6 +31,8 @@ export interface GuestSpec {
   binds: BindMount[];
   /** Files written into the root before boot (path inside the guest → content, mode). */
   files?: { path: string; content: string; mode?: number }[];
+  /** System calls added to nspawn's allow list (`--system-call-filter=`, space-separated). */
+  allowSystemCalls?: string;
 }
 
 export interface BootedGuest {
@@ -144,6 +146,7 @@ export async function bootGuest(ctx: BoxContext, spec: GuestSpec): Promise<Boote
       "--resolv-conf=off",
       "--timezone=off",
       "--link-journal=no",
+      ...(spec.allowSystemCalls ? [`--system-call-filter=${spec.allowSystemCalls}`] : []),
       ...binds,
     ],
     join(ctx.runDir, `guest-${spec.key}.log`),

@@ -1,8 +1,8 @@
 /**
- * Box check of the files guest's real NFS server (NFS-Ganesha): the nodes' NFS client is a stand-in
+ * Box check of the files node's real NFS server (NFS-Ganesha): the nodes' NFS client is a stand-in
  * (a shared directory, `shared-storage.ts`), so this check speaks NFS itself, with libnfs's userspace
- * tools (this kernel has no NFS client): a Proxmox node stand-in writes a file over NFSv4 and reads it
- * through its `/mnt/pve/<id>`, and a guest that is not a listed client is refused.
+ * tools (this kernel has no NFS client): another Proxmox node stand-in writes a file over NFSv4 and
+ * reads it through its `/mnt/pve/<id>`, and a guest that is not a listed client is refused.
  */
 import { randomBytes } from "node:crypto";
 import type { RunningBox } from "./box";
@@ -31,20 +31,20 @@ async function ensureLibnfs(g: BootedGuest): Promise<void> {
   );
 }
 
-/** The storage served by a box guest, the guest, and the node stand-in that mounts it. */
-function servedStorage(box: RunningBox): { storage: BoxNfsStorage; server: BootedGuest; serverName: string } {
+/** The storage served by a node stand-in (a files node), and that node's name. */
+function servedStorage(box: RunningBox): { storage: BoxNfsStorage; serverName: string } {
   for (const storage of box.plan.nfsStorages) {
-    const g = box.plan.guests.find((x) => x.ip === storage.server);
-    const server = g && box.guests.get(g.vmid);
-    if (g && server) return { storage, server, serverName: g.hostname };
+    const server = [...box.nodes.values()].find((n) => n.spec.address === storage.server);
+    if (server) return { storage, serverName: server.spec.name };
   }
-  throw new NfsCheckFailed("no registered NFS storage is served by a running box guest");
+  throw new NfsCheckFailed("no registered NFS storage is served by a node of the box");
 }
 
 export async function nfsServesTheNodesOnly(box: RunningBox): Promise<string> {
   const { storage, serverName } = servedStorage(box);
+  // Another node: its traffic crosses the switch to the files node, as a real mount's would.
   const node = [...box.nodes.values()].find(
-    (n) => storage.nodes.length === 0 || storage.nodes.includes(n.spec.name),
+    (n) => n.spec.name !== serverName && (storage.nodes.length === 0 || storage.nodes.includes(n.spec.name)),
   );
   expectThat(node !== undefined, `no node stand-in has storage ${storage.id}`);
   const nodeAddresses = new Set([...box.nodes.values()].map((n) => n.spec.address));

@@ -2,7 +2,8 @@
  * The Proxmox node stand-in: a booted guest with the node's name and address, an SSH server that
  * accepts the box's key (as the program's `proxmoxSshPrivateKey` would be accepted), the `pct` shim,
  * and `/mnt/pve/<storage>` for the node-side storage that bind mount points name (the shared host
- * directory of a storage a box guest serves: the stand-in for the node's NFS mount).
+ * directory of a storage a files node serves: the stand-in for the node's NFS mount), booted without
+ * nspawn's ban on file handles (`NODE_SYSTEM_CALLS`) as a host has none.
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,7 +24,16 @@ export interface NodeSpec {
    * Proxmox's mount is); without one, the node gets an empty directory of its own.
    */
   storages: { id: string; source?: string }[];
+  /** Directories of the node itself backed by a host directory: a files node's exported directory. */
+  exports?: { source: string; path: string }[];
 }
+
+/**
+ * A Proxmox host runs no container seccomp filter, but nspawn denies these to its guests: allowed to
+ * the node stand-ins, so NFS-Ganesha's FSAL VFS (`open_by_handle_at`) serves as on the host. nspawn
+ * keeps CAP_DAC_READ_SEARCH in its default capabilities, which the call needs.
+ */
+export const NODE_SYSTEM_CALLS = "open_by_handle_at name_to_handle_at";
 
 export interface BootedNode {
   spec: NodeSpec;
@@ -51,7 +61,9 @@ export async function bootNode(
     binds: [
       { source: exchange, target: PCT_EXCHANGE_IN_NODE },
       ...spec.storages.flatMap((s) => (s.source ? [{ source: s.source, target: `/mnt/pve/${s.id}` }] : [])),
+      ...(spec.exports ?? []).map((e) => ({ source: e.source, target: e.path })),
     ],
+    allowSystemCalls: NODE_SYSTEM_CALLS,
     files: [
       { path: "/usr/sbin/pct", content: PCT_SHIM, mode: 0o755 },
       { path: "/root/.ssh/authorized_keys", content: readFileSync(publicKeyFile, "utf8"), mode: 0o600 },

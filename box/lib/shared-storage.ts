@@ -1,14 +1,13 @@
 /**
  * The box's stand-in for Proxmox's NFS client. On Proxmox every node mounts a registered
  * `proxmoxve.storage.Nfs` at `/mnt/pve/<id>` and bind-mounts `/mnt/pve/<id>/…` into the guests. This
- * kernel has no NFS client (nor server), so when the storage's server is a box guest, one host
- * directory backs both that guest's volume holding the export and every node stand-in's
- * `/mnt/pve/<id>`: the server guest (NFS-Ganesha, for real) and the nodes see the same files, as
- * they would through the mount. Pure, apart from nothing: it only decides paths.
+ * kernel has no NFS client, so when the storage's server is a node of the stack (`sharedFiles`), one
+ * host directory backs both the serving node's exported directory and every node stand-in's
+ * `/mnt/pve/<id>`: the serving node (NFS-Ganesha, for real) and the nodes see the same files, as they
+ * would through the mount. Pure: it only decides paths.
  */
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import type { SimResource } from "../../bench/lib/deploy-sim";
-import type { BoxGuest } from "./collect";
 
 export const NFS_STORAGE_TYPE = "proxmoxve:storage/nfs:Nfs";
 
@@ -22,15 +21,15 @@ export interface BoxNfsStorage {
   nodes: string[];
 }
 
-/** Where a storage served by a box guest lives on the host. */
+/** Where a storage served by a node stand-in lives on the host. */
 export interface SharedStorageDir {
   storage: BoxNfsStorage;
-  /** The guest serving it and the index of its mount point that holds the export. */
-  vmid: number;
-  mountPointIndex: number;
-  /** Host directory of that mount point (the guest's volume). */
-  volumeDir: string;
-  /** Host directory of the export (inside `volumeDir`): every node's `/mnt/pve/<id>`. */
+  /** The node serving it (its address is the storage's server). */
+  node: string;
+  /**
+   * Host directory of the export: the serving node's own directory at `storage.exportPath` (the
+   * files NFS-Ganesha serves) and every node stand-in's `/mnt/pve/<id>`.
+   */
   exportDir: string;
 }
 
@@ -53,38 +52,23 @@ export function volumeDirOf(runDir: string, vmid: number, index: number): string
 }
 
 /**
- * For each storage whose server is a box guest: the guest's storage-backed mount point that holds
- * the export (the deepest one at or above the export path) and the host directories. A storage
- * served from outside the box (a NAS) is left out: the nodes get an empty local directory. Throws
- * when a box guest serves a storage whose export is on none of its volumes (its root disk would not
- * be shared with the nodes in the box).
+ * For each storage whose server is a node of the stack (a files node): the host directory behind
+ * the node's export and every node's `/mnt/pve/<id>`. A storage served from outside the box (a NAS)
+ * is left out: the nodes get an empty local directory.
  */
 export function sharedStorageDirs(
   storages: BoxNfsStorage[],
-  guests: BoxGuest[],
+  nodes: readonly { name: string; address: string }[],
   runDir: string,
 ): SharedStorageDir[] {
   const dirs: SharedStorageDir[] = [];
   for (const storage of storages) {
-    const guest = guests.find((g) => g.ip === storage.server);
-    if (!guest) continue;
-    const candidates = guest.mountPoints
-      .map((m, index) => ({ m, index, rel: relative(m.path, storage.exportPath) }))
-      .filter(({ m, rel }) => !m.volume.startsWith("/") && !rel.startsWith("..") && !rel.startsWith("/"))
-      .sort((a, b) => b.m.path.length - a.m.path.length);
-    const found = candidates[0];
-    if (!found) {
-      throw new Error(
-        `storage ${storage.id}: its server ${guest.hostname} (${storage.server}) has no volume holding ${storage.exportPath}; the box shares a volume, not a root disk`,
-      );
-    }
-    const volumeDir = volumeDirOf(runDir, guest.vmid, found.index);
+    const node = nodes.find((n) => n.address === storage.server);
+    if (!node) continue;
     dirs.push({
       storage,
-      vmid: guest.vmid,
-      mountPointIndex: found.index,
-      volumeDir,
-      exportDir: join(volumeDir, found.rel),
+      node: node.name,
+      exportDir: join(runDir, "node-files", node.name, storage.exportPath),
     });
   }
   return dirs;
@@ -92,7 +76,7 @@ export function sharedStorageDirs(
 
 /**
  * The host path behind a node path (`/mnt/pve/<id>/…`) for a bind mount point: the shared export
- * directory when a box guest serves that storage, else the node stand-in's own directory.
+ * directory when a node of the box serves that storage, else the node stand-in's own directory.
  */
 export function hostPathOfNodePath(nodePath: string, nodeRoot: string, shared: SharedStorageDir[]): string {
   for (const s of shared) {

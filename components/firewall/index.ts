@@ -1,7 +1,7 @@
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import type { SiteConfig } from "../../config/schema";
-import type { SiteWiring } from "../../config/wiring";
+import type { ServiceEdge, SiteWiring } from "../../config/wiring";
 import { computeGuestFirewalls, managementIpSet } from "./rules";
 import { firewallModelFor } from "./site-model";
 
@@ -35,14 +35,16 @@ export class SiteFirewall extends pulumi.ComponentResource {
       { ...child, dependsOn: [management] },
     );
 
-    // The nodes: what the service graph lets guests reach on them (monitoring's exporters, the UI for
-    // the tunnel's connectors).
+    // The nodes: what the service graph lets guests and other nodes reach on them (monitoring's
+    // exporters, the UI for the tunnel's connectors, a files node's NFS for the other nodes).
     const ipOf = (key: string) => wiring.guests.find((g) => g.key === key)?.ip;
+    const sourceOf = (from: ServiceEdge["from"]) =>
+      "guest" in from ? ipOf(from.guest) : from.cidrs.map((c) => c.replace(/\/32$/, "")).join(",");
     for (const node of site.proxmox.nodes) {
       const rules = wiring.edges
         .filter((e) => e.to === `host:${node.name}`)
         .flatMap((e) => {
-          const source = "guest" in e.from ? ipOf(e.from.guest) : undefined;
+          const source = sourceOf(e.from);
           if (!source) return [];
           return [
             {

@@ -12,7 +12,7 @@ import type { AppNodeScriptInput } from "./app-script";
 import type { InstallerScriptInput } from "./installer-script";
 import { planFront, type BalancerPlan } from "../web-cluster/front";
 import type { MoodleLayout } from "./layout";
-import type { NfsExportInput } from "../web-cluster/nfs";
+import type { NfsServerPlan } from "../web-cluster/nfs";
 import { planSharedStorage, type SharedStoragePlan } from "./shared-storage";
 import { phpFpmPoolSizing, type PoolSizing } from "./php-fpm";
 
@@ -62,8 +62,8 @@ export interface MoodleClusterPlan {
   layout: Partial<MoodleLayout>;
   /** The cluster storage of the shared dataroot, bind-mounted into every app node. */
   shared: SharedStoragePlan;
-  /** The sharedFiles guest's export, when that guest serves the storage. */
-  nfs?: NfsExportInput;
+  /** The sharedFiles node's export, when that node serves the storage. */
+  nfs?: NfsServerPlan;
   balancers: BalancerPlan[];
   nodes: AppNodePlan[];
   installer: InstallerScriptInput;
@@ -107,8 +107,7 @@ export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterP
   if (nodeKeys.length === 0) throw new Error("moodle.nodes: needs at least one app node");
   const lbs = lbKeys.map((key) => ({ key, guest: guestOf(input.guests, `moodle-${key}`) }));
   const nodes = nodeKeys.map((key) => ({ key, guest: guestOf(input.guests, `moodle-${key}`) }));
-  const files = m.sharedFiles ? guestOf(input.guests, "moodle-files") : undefined;
-  const shared = planSharedStorage({ moodle: m, filesGuestIp: files?.ip, proxmoxNodes: input.proxmoxNodes });
+  const shared = planSharedStorage({ moodle: m, proxmoxNodes: input.proxmoxNodes });
   const cronNode = m.cronNode ?? nodeKeys[0];
   if (!nodeKeys.includes(cronNode))
     throw new Error(`moodle.cronNode: "${cronNode}" is not one of moodle.nodes (${nodeKeys.join(", ")})`);
@@ -184,8 +183,11 @@ export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterP
     cronNode,
     layout,
     shared,
-    nfs: shared.servedByGuest
-      ? { exportPath: shared.exportPath, directory: shared.directory, clients: shared.clients }
+    nfs: shared.filesNode
+      ? {
+          node: shared.filesNode,
+          input: { exportPath: shared.exportPath, directory: shared.directory, clients: shared.clients },
+        }
       : undefined,
     balancers,
     nodes: appNodes,

@@ -87,17 +87,7 @@ export class MoodleCluster extends ClusterTier {
       nodes: plan.nodes.map((n) => n.guest),
       shared: plan.shared,
       mountPath: layout.dataRoot,
-      nfs:
-        m.sharedFiles && plan.nfs
-          ? {
-              input: plan.nfs,
-              volume: {
-                storage: m.sharedFiles.data.storage,
-                sizeGb: m.sharedFiles.data.sizeGb,
-                path: m.sharedFiles.data.path,
-              },
-            }
-          : undefined,
+      nfs: plan.nfs,
     });
 
     for (const node of plan.nodes) {

@@ -23,7 +23,7 @@ export function nodeStoragePath(storageId: string): string {
 export interface SharedStoragePlan {
   /** Proxmox storage id (moodle-shared). */
   storageId: string;
-  /** NFS server address: the sharedFiles guest or an external NAS. */
+  /** NFS server address: the sharedFiles node or an external NAS. */
   server: string;
   /** Exported path on the server. */
   exportPath: string;
@@ -37,15 +37,13 @@ export interface SharedStoragePlan {
   nodes: string[];
   /** The nodes' addresses: the only NFS clients (the guests never mount NFS). */
   clients: string[];
-  /** True when the sharedFiles guest serves it (else an external NAS the operator prepares). */
-  servedByGuest: boolean;
+  /** The Proxmox node that serves it (sharedFiles), else undefined: an external NAS the operator prepares. */
+  filesNode?: string;
 }
 
 export interface SharedStorageInput {
   /** The cluster's section: Moodle's, or a web cluster's with its storage id resolved. */
   moodle: Pick<MoodleConfig, "sharedStorage" | "sharedFiles">;
-  /** The sharedFiles guest's address, when the stack has one. */
-  filesGuestIp?: string;
   proxmoxNodes: readonly { name: string; address: string }[];
 }
 
@@ -53,10 +51,12 @@ export interface SharedStorageInput {
 export function planSharedStorage(input: SharedStorageInput): SharedStoragePlan {
   const s = input.moodle.sharedStorage;
   const files = input.moodle.sharedFiles;
-  const server = s.server ?? input.filesGuestIp;
-  const exportPath = s.export ?? files?.data.path;
+  const filesNode = files ? input.proxmoxNodes.find((n) => n.name === files.node) : undefined;
+  if (files && !filesNode) throw new Error(`sharedFiles.node: "${files.node}" is not one of proxmox.nodes`);
+  const server = s.server ?? filesNode?.address;
+  const exportPath = s.export ?? files?.path;
   if (!server || !exportPath)
-    throw new Error("moodle.sharedStorage: needs server and export when there is no sharedFiles guest");
+    throw new Error("moodle.sharedStorage: needs server and export when there is no sharedFiles node");
   return {
     storageId: s.id,
     server,
@@ -66,6 +66,6 @@ export function planSharedStorage(input: SharedStorageInput): SharedStoragePlan 
     hostPath: `${nodeStoragePath(s.id)}/${s.directory}`,
     nodes: input.proxmoxNodes.map((n) => n.name),
     clients: input.proxmoxNodes.map((n) => n.address),
-    servedByGuest: s.server === undefined && files !== undefined,
+    filesNode: s.server === undefined ? filesNode?.name : undefined,
   };
 }

@@ -25,19 +25,6 @@ export const moodleTier = defineTier({
       ...Object.entries(m.nodes).map(([name, node]) =>
         lxcPlan(site, this, key(name), `moodle.nodes.${name}`, node, "Moodle app node", false),
       ),
-      ...(m.sharedFiles
-        ? [
-            lxcPlan(
-              site,
-              this,
-              "moodle-files",
-              "moodle.sharedFiles",
-              m.sharedFiles,
-              "NFS server for moodledata",
-              true,
-            ),
-          ]
-        : []),
     ];
   },
   // MariaDB; sessions and the application cache (MUC) in Redis, one user for every app node.
@@ -64,7 +51,7 @@ export const moodleTier = defineTier({
       {
         balancers: lbs,
         nodes: Object.keys(m.nodes).map(key),
-        filesGuest: t.has("moodle-files") ? "moodle-files" : undefined,
+        filesNode: m.sharedFiles?.node,
         front: m.vip ?? t.ip(lbs[0]),
         publicHostname: m.publicHostname,
         statsHostname: m.statsHostname,

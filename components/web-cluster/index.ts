@@ -88,7 +88,7 @@ export class WebCluster extends ClusterTier {
       nodes: plan.nodes.map((n) => n.guest),
       shared: plan.shared,
       mountPath: c.sharedPath,
-      nfs: c.sharedFiles && plan.nfs ? { input: plan.nfs, volume: { ...c.sharedFiles.data } } : undefined,
+      nfs: plan.nfs,
     });
     const available: Record<string, pulumi.Input<string> | undefined> = {
       [webDbPasswordVariable]: dbAccount?.password,

@@ -1,8 +1,8 @@
 /**
- * Provisioning script of the files guest holding the cluster's shared files: NFS-Ganesha (userspace
- * NFSv4; the kernel NFS server cannot run in a Proxmox container). The guest is privileged: Ganesha's
- * VFS back end opens files by handle (`open_by_handle_at`), which needs CAP_DAC_READ_SEARCH of the
- * host's user namespace. Pure.
+ * Host step of the Proxmox node that serves the cluster's shared files: NFS-Ganesha (userspace NFSv4)
+ * exporting a directory of the node. A node, not a guest: Ganesha's VFS back end opens files by handle
+ * (`open_by_handle_at`, CAP_DAC_READ_SEARCH of the host), which LXC's seccomp denies in every
+ * container, and the kernel server's mounts are denied by Proxmox's AppArmor profile. Pure.
  */
 import { renderScript } from "../proxmox/script";
 import { shellQuote } from "../proxmox/shell-quote";
@@ -21,9 +21,8 @@ import { renderAptInstall } from "../proxmox/apt";
 
 /**
  * The NFS server's script; no secrets. The export's root belongs to root; the dataroot inside it to
- * uid/gid 100033, which is www-data (33) of the unprivileged app nodes as the host sees it. This guest is
- * privileged and Ganesha sends owners as numbers, so the number on disk is the number the nodes and the
- * app nodes' mapping see.
+ * uid/gid 100033, which is www-data (33) of the unprivileged app nodes as the host sees it. Ganesha sends
+ * owners as numbers, so the number on disk is the number the nodes and the app nodes' mapping see.
  */
 export function renderNfsServerScript(input: NfsExportInput): string {
   checkNfsExport(input);

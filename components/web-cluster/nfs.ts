@@ -1,17 +1,24 @@
 /**
- * NFS export of the cluster's shared files (NFS-Ganesha, in userspace). Its clients are the Proxmox
- * nodes, which mount it as a cluster storage and bind-mount it into the app nodes (an unprivileged
+ * NFS export of the cluster's shared files (NFS-Ganesha, in userspace, on one Proxmox node). Its clients
+ * are the Proxmox nodes, which mount it as a cluster storage and bind-mount it into the app nodes (an unprivileged
  * container cannot mount NFS). Pure.
  */
 import { isIpv4, Problems } from "../moodle/layout";
 
 export interface NfsExportInput {
-  /** Directory exported by the NFS server guest. Default `/srv/moodledata`. */
+  /** Directory exported by the serving node. Default `/srv/moodledata`. */
   exportPath?: string;
   /** Directory inside the export that is the dataroot. Default `moodledata`. */
   directory?: string;
   /** Addresses of the Proxmox nodes: the only clients allowed. */
   clients: readonly string[];
+}
+
+/** The Proxmox node that serves a cluster's shared files, and its export. */
+export interface NfsServerPlan {
+  /** Name of the node (one of proxmox.nodes). */
+  node: string;
+  input: NfsExportInput;
 }
 
 export const defaultExportPath = "/srv/moodledata";
@@ -38,15 +45,15 @@ export function checkNfsExport(input: NfsExportInput): void {
 export const ganeshaConfigPath = "/etc/ganesha/ganesha.conf";
 
 /**
- * NFS-Ganesha's configuration: one export, NFSv4 over TCP only, served by FSAL VFS. The kernel NFS
- * server cannot run in a Proxmox container (its `nfsd` and `rpc_pipefs` mounts are denied by the
- * default AppArmor profile), so the files guest serves NFS from userspace.
+ * NFS-Ganesha's configuration: one export, NFSv4 over TCP only, served by FSAL VFS on the files node.
+ * Userspace rather than the kernel server: it was chosen when the server was a container (where
+ * neither works, see docs/field-notes.md) and keeps the node's kernel free of nfsd and its exports.
  *
  * - Only the Proxmox nodes see the export (everyone else gets no access and does not even find the
  *   path in the pseudo file system); they mount it as root (`pvesm` activates the storage), so root is
  *   not squashed for them. The app nodes never speak NFS: Proxmox bind-mounts the nodes' mount.
  * - `Only_Numeric_Owners`: owners travel as numbers (100033), as the kernel client sends them with
- *   `sec=sys`, so no idmap domain has to match between the nodes and this guest.
+ *   `sec=sys`, so no idmap domain has to match between the nodes.
  * - The grace period stays on: after a restart the nodes reclaim their locks (Ganesha lifts it at
  *   once when no client has state to reclaim).
  */

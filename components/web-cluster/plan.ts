@@ -8,7 +8,7 @@ import { webClusterGuestKey } from "../../config/web-cluster-schema";
 import { PORTS } from "../../config/ports";
 import { webClusterStorageId, type WebClusterConfig } from "../../config/web-cluster-schema";
 import { sharedMarkerFile } from "../moodle/layout";
-import type { NfsExportInput } from "./nfs";
+import type { NfsServerPlan } from "./nfs";
 import { phpFpmPoolSizing, type PoolSizing } from "../moodle/php-fpm";
 import { planSharedStorage, type SharedStoragePlan } from "../moodle/shared-storage";
 import {
@@ -48,7 +48,8 @@ export interface WebClusterPlan {
   cronNode: string;
   layout: WebNodeLayout;
   shared: SharedStoragePlan;
-  nfs?: NfsExportInput;
+  /** The sharedFiles node's export, when that node serves the storage. */
+  nfs?: NfsServerPlan;
   balancers: BalancerPlan[];
   nodes: WebNodePlan[];
 }
@@ -94,13 +95,11 @@ export function planWebCluster(input: WebClusterPlanInput): WebClusterPlan {
   const cronNode = c.cronNode ?? nodes[0].key;
   if (!nodes.some((n) => n.key === cronNode))
     throw new Error(`${at}.cronNode: "${cronNode}" is not one of ${at}.nodes`);
-  const files = c.sharedFiles ? guestOf(input.guests, webClusterGuestKey(name, "files")) : undefined;
   const shared = planSharedStorage({
     moodle: {
       sharedStorage: { ...c.sharedStorage, id: webClusterStorageId(name, c) },
       sharedFiles: c.sharedFiles,
     },
-    filesGuestIp: files?.ip,
     proxmoxNodes: input.proxmoxNodes,
   });
   const versions = new Set(nodes.map((n) => phpVersionByTemplate[n.plan.template ?? "debian-12"] ?? "8.2"));
@@ -170,8 +169,11 @@ export function planWebCluster(input: WebClusterPlanInput): WebClusterPlan {
     cronNode,
     layout,
     shared,
-    nfs: shared.servedByGuest
-      ? { exportPath: shared.exportPath, directory: shared.directory, clients: shared.clients }
+    nfs: shared.filesNode
+      ? {
+          node: shared.filesNode,
+          input: { exportPath: shared.exportPath, directory: shared.directory, clients: shared.clients },
+        }
       : undefined,
     balancers,
     nodes: nodes.map((n) => ({

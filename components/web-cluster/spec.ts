@@ -1,6 +1,6 @@
 /**
  * The web cluster tier (`webClusters.<name>`): per cluster, HAProxy balancers, app nodes running PHP-FPM
- * or Node.js, and an NFS guest for the shared files when the stack builds one. Guest keys are
+ * or Node.js. Guest keys are
  * `<cluster>-<key>` (`webClusterGuestKey`).
  */
 import { wireCluster } from "../../config/cluster-wiring";
@@ -48,19 +48,6 @@ export const webClusterTier = defineTier({
             false,
           ),
         ),
-        ...(c.sharedFiles
-          ? [
-              lxcPlan(
-                site,
-                this,
-                webClusterGuestKey(cluster, "files"),
-                `${path}.sharedFiles`,
-                c.sharedFiles,
-                `NFS server for ${cluster}'s shared files`,
-                true,
-              ),
-            ]
-          : []),
       ];
     });
   },
@@ -93,12 +80,11 @@ export const webClusterTier = defineTier({
   wire(t) {
     for (const [name, c] of Object.entries(t.site.webClusters ?? {})) {
       const lbs = Object.keys(c.loadBalancers).map((k) => webClusterGuestKey(name, k));
-      const files = webClusterGuestKey(name, "files");
       wireCluster(
         {
           balancers: lbs,
           nodes: Object.keys(c.nodes).map((k) => webClusterGuestKey(name, k)),
-          filesGuest: t.has(files) ? files : undefined,
+          filesNode: c.sharedFiles?.node,
           front: c.vip ?? t.ip(lbs[0]),
           publicHostname: c.publicHostname,
           statsHostname: c.statsHostname,

@@ -48,7 +48,7 @@ export function renderStorageNodeScript(input: StorageNodeScriptInput): string {
       "done",
       `data="$mnt"/${shellQuote(input.directory)}`,
       'if [ ! -d "$data" ]; then',
-      "  # The NFS guest makes it; a NAS that exports without root_squash lets the node make it here.",
+      "  # The files node makes it; a NAS that exports without root_squash lets the node make it here.",
       `  if ! install -d -m 2770 -o ${id} -g ${id} "$data" 2>/dev/null; then`,
       `    echo "error: $data is missing and this node may not create it (root_squash): create it on the NFS server, owner ${id}:${id}, mode 2770" >&2`,
       "    exit 1",

@@ -1,7 +1,7 @@
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import type * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { NfsExportInput } from "./nfs";
+import type { NfsServerPlan } from "./nfs";
 import { renderNfsServerScript } from "./nfs-script";
 import type { SharedStoragePlan } from "../moodle/shared-storage";
 import { renderStorageNodeScript } from "./storage-node-script";
@@ -24,16 +24,16 @@ export interface ClusterCore {
   shared: SharedStoragePlan;
   /** Where the app nodes see the shared files. */
   mountPath: string;
-  /** The sharedFiles guest's export and its data volume, when the stack has that guest. */
-  nfs?: { input: NfsExportInput; volume: { storage: string; sizeGb: number; path: string } };
+  /** The sharedFiles node and its export, when a node of the cluster serves the files. */
+  nfs?: NfsServerPlan;
 }
 
 /**
  * Base of the load-balanced tiers: HAProxy balancers (keepalived with two), the shared files (an NFS
- * storage of the Proxmox cluster, served by a privileged guest or a NAS, mounted by every node and
+ * storage of the Proxmox cluster, served by one Proxmox node or a NAS, mounted by every node and
  * bind-mounted into the unprivileged app nodes: the kernel refuses NFS mounts in a user namespace) and
  * the app node guests. The flavour (a web application, Moodle) adds what runs on the app nodes. Bind
- * mounts need root@pam, so the app nodes and the NFS guest use the root@pam provider.
+ * mounts need root@pam, so the app nodes use the root@pam provider.
  */
 export abstract class ClusterTier extends GuestTier {
   /** Password of the HAProxy stats page, user `admin` (secret). */
@@ -79,13 +79,17 @@ export abstract class ClusterTier extends GuestTier {
       [keepalivedPasswordVariable]: keepalivedPassword,
     };
 
-    // NFS-Ganesha's VFS back end opens files by handle, which needs a privileged container (root@pam
-    // provider); see docs/field-notes.md.
+    // A host step, as hardening: no container may serve NFS (docs/field-notes.md, "Shared files").
     let nfs: pulumi.Resource | undefined;
     if (core.nfs) {
-      const files = `${core.prefix}-files`;
-      this.addGuest(files, { unprivileged: false, volumes: [core.nfs.volume] });
-      nfs = this.provision({ guest: files, role: "nfs", script: renderNfsServerScript(core.nfs.input) });
+      nfs = new NodeProvisioner(
+        `${core.nfs.node}-${name}-files`,
+        {
+          connection: ctx.factory.connectionForNode(core.nfs.node),
+          script: renderNfsServerScript(core.nfs.input),
+        },
+        { parent: this },
+      );
     }
     const shared = core.shared;
     // Registered with the API token (Datastore.Allocate on /storage); every node mounts it.

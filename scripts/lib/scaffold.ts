@@ -151,7 +151,7 @@ export function requiredSecrets(values: Record<string, unknown>): SecretToSet[] 
   if (values.moodle || values.webClusters || values.windowsGpu || values.frappe)
     out.push({
       key: "proxmoxRootPassword",
-      why: "root@pam, only for what a token may not do (privileged NFS guests, bind mounts, ERPNext's keyctl, PCI passthrough)",
+      why: "root@pam, only for what a token may not do (bind mounts, ERPNext's keyctl, PCI passthrough)",
     });
   if (values.tunnel)
     out.push({

@@ -22,14 +22,7 @@ import { secondRunChanges } from "../../box/lib/second-run";
 import { Teardown } from "../../box/lib/teardown";
 import { boxCacheDir } from "../../box/run-support";
 
-// Opt-in until the school's files guest can serve NFS: NFS-Ganesha's VFS back end needs
-// open_by_handle_at, which the container's seccomp filter denies, as LXC's does on Proxmox
-// (docs/field-notes.md, docs/box.md "What the box has found"); run it with BOX_SCHOOL=1.
-const why =
-  whyBoxCannotRun() ??
-  (process.env.BOX_SCHOOL === "1"
-    ? undefined
-    : "the school box is opt-in (BOX_SCHOOL=1): its files guest's NFS server cannot serve from a container (open_by_handle_at denied)");
+const why = whyBoxCannotRun();
 if (why) console.log(`box tests skipped: ${why}`);
 
 (why ? describe.skip : describe)("the school in a box", () => {

@@ -104,10 +104,16 @@ const cases: [string, string, (r: Raw) => void, string][] = [
     'redis.storage: "tank" is not a storage of this stack (local, local-lvm): add it to proxmox.storage.additional',
   ],
   [
-    "data volume on an undeclared storage",
+    "files node that is not a node of the cluster",
     "school",
-    (r) => (r.moodle.sharedFiles.data.storage = "nas"),
-    'moodle.sharedFiles.data.storage: "nas" is not a storage of this stack',
+    (r) => (r.moodle.sharedFiles.node = "pve-nas"),
+    'moodle.sharedFiles.node: "pve-nas" is not one of proxmox.nodes (pve-school, pve-school2, pve-school3, pve-school4)',
+  ],
+  [
+    "files guest of an older stack",
+    "school",
+    (r) => (r.moodle.sharedFiles = { vmid: 220, hostname: "moodle-files", ip: "10.10.0.40", data: {} }),
+    'moodle.sharedFiles: {"data":{},"hostname":"moodle-files","ip":"10.10.0.40","vmid":220} has vmid, hostname, ip, data of a files guest, but the files server is now a Proxmox node',
   ],
   [
     "ISO on an undeclared storage",

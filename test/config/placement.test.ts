@@ -82,8 +82,13 @@ describe("the school on four nodes", () => {
     expect(points["database-primary"].failover).toContain("promoting it is manual");
     expect(points["database-primary"].failover).toContain("database-replica on pve-school3");
     expect(points.redis.failover).toContain("no replica");
-    expect(points["moodle-shared-files"]).toMatchObject({ guests: ["moodle-files"], nodes: ["pve-school2"] });
-    expect(points["moodle-shared-files"].failover).toContain("one NFS server");
+    // Served by the node pve-school2 itself: named by node and directory, not by a guest.
+    expect(points["moodle-shared-files"]).toMatchObject({
+      guests: ["pve-school2:/srv/moodledata"],
+      nodes: ["pve-school2"],
+    });
+    expect(points["moodle-shared-files"].failover).toContain("one NFS server, the node pve-school2");
+    expect(points["moodle-shared-files"].failover).toContain("outside vzdump");
   });
 });
 
@@ -117,13 +122,9 @@ describe("placement of the Moodle cluster is checked at validation", () => {
   it("leaves a single-node stack alone: the plan lists its node as the single point of failure", () => {
     const raw = school();
     raw.proxmox.nodes = raw.proxmox.nodes.slice(0, 1);
-    for (const g of [
-      raw.database.replica,
-      raw.moodle.loadBalancers.lb2,
-      ...Object.values(raw.moodle.nodes),
-      raw.moodle.sharedFiles,
-    ])
+    for (const g of [raw.database.replica, raw.moodle.loadBalancers.lb2, ...Object.values(raw.moodle.nodes)])
       delete (g as Raw).node;
+    raw.moodle.sharedFiles.node = "pve-school";
     raw.proxmox.nodes[0].cpuThreads = 48;
     raw.proxmox.nodes[0].memoryGb = 128;
     expect(problemsOf(raw)).toEqual([]);

@@ -1,6 +1,6 @@
 /**
- * The files guest's NFS-Ganesha configuration on the real ganesha.nfsd (Debian's nfs-ganesha and
- * nfs-ganesha-vfs), in network namespaces this test makes: a server namespace holding the files guest's
+ * The files node's NFS-Ganesha configuration on the real ganesha.nfsd (Debian's nfs-ganesha and
+ * nfs-ganesha-vfs), in network namespaces this test makes: a server namespace holding the files node's
  * address on a bridge, one namespace for a Proxmox node (a listed client) and one for an app node (not
  * listed). The clients are libnfs's userspace tools (this kernel has no NFS client). Nothing leaves the
  * three namespaces.
@@ -48,11 +48,11 @@ for side in node:${NODE} app:${APP}; do
   ip -n $client addr add $addr/24 dev eth0
   ip -n $client link set eth0 up
 done`);
-  // What the files guest's script leaves: the export owned by root, the dataroot by 100033, mode 2770.
+  // What the files node's script leaves: the export owned by root, the dataroot by 100033, mode 2770.
   mkdirSync(data, { recursive: true });
   chownSync(data, sharedOwnerId, sharedOwnerId);
   sh(`chmod 2770 ${data}`);
-  // The rendered file as the guest gets it; only the recovery directory moves into the scratch directory.
+  // The rendered file as the node gets it; only the recovery directory moves into the scratch directory.
   const conf = renderGaneshaConfig({ exportPath, clients: [NODE] }).replace(
     "NFSV4 {",
     `NFSV4 {\n\tRecoveryRoot = "${join(dir.path, "recovery")}";`,
@@ -90,7 +90,7 @@ afterAll(async () => {
 const log = () =>
   existsSync(join(dir.path, "ganesha.log")) ? readFileSync(join(dir.path, "ganesha.log"), "utf8") : "";
 
-describe("the files guest's NFS-Ganesha export on the real ganesha.nfsd", () => {
+describe("the files node's NFS-Ganesha export on the real ganesha.nfsd", () => {
   it("a Proxmox node writes a file as the app nodes' www-data (100033) over NFSv4 and reads it back", () => {
     writeFileSync(join(dir.path, "in.txt"), "written over NFS by a node\n");
     const copied = nfs(

@@ -55,7 +55,6 @@ function clusterOf(nodeKeys: readonly string[], lbKeys: readonly string[] = ["lb
     nodes: Object.fromEntries(nodeKeys.map((k, i) => [k, lxc(`10.10.0.${100 + i}`)])),
   };
   const guests = [
-    guest("moodle-files", "10.10.0.40", 2, 4096),
     ...lbKeys.map((k, i) => guest(`moodle-${k}`, `10.10.0.${21 + i}`, 2, 2048)),
     ...nodeKeys.map((k, i) => guest(`moodle-${k}`, `10.10.0.${100 + i}`)),
   ];
@@ -134,20 +133,19 @@ describe("the school stack's cluster", () => {
       );
       expect(() => renderNginxSite(n.input.site)).not.toThrow();
     }
-    // The NFS clients are the Proxmox nodes (they mount the storage), not the app nodes.
+    // The files node serves it; the NFS clients are the Proxmox nodes (they mount the storage), not the app nodes.
     const nodeAddresses = school.proxmox.nodes.map((n) => n.address);
     expect(plan.nfs).toEqual({
-      exportPath: "/srv/moodledata",
-      directory: "moodledata",
-      clients: nodeAddresses,
+      node: "pve-school2",
+      input: { exportPath: "/srv/moodledata", directory: "moodledata", clients: nodeAddresses },
     });
     expect(plan.shared).toMatchObject({
       storageId: "moodle-shared",
-      server: "10.10.0.40",
+      server: "10.10.0.3",
       exportPath: "/srv/moodledata",
       hostPath: "/mnt/pve/moodle-shared/moodledata",
       nodes: school.proxmox.nodes.map((n) => n.name),
-      servedByGuest: true,
+      filesNode: "pve-school2",
     });
     expect(plan.installer.muc).toMatchObject({ user: "moodle", prefix: "moodle:muc:" });
   });

@@ -6,6 +6,10 @@ import { runDag, type DagStep } from "../../box/lib/dag";
 import { hostPathOfNodePath, sharedStorageDirs } from "../../box/lib/shared-storage";
 
 const root = resolve(__dirname, "../..");
+const nodes = [
+  { name: "pve-school", address: "10.10.0.2" },
+  { name: "pve-school2", address: "10.10.0.3" },
+];
 
 describe("what the box runs for school", () => {
   let plan: BoxPlan;
@@ -18,9 +22,8 @@ describe("what the box runs for school", () => {
   it("has every LXC guest with its registered address, node and mount points", () => {
     const app1 = plan.guests.find((g) => g.hostname === "moodle-app1")!;
     expect(app1).toMatchObject({ vmid: 210, ip: "10.10.0.31", prefixLength: 24, node: "pve-school2" });
-    expect(plan.guests.find((g) => g.hostname === "moodle-files")!.mountPoints).toEqual([
-      { volume: "local-lvm", path: "/srv/moodledata" },
-    ]);
+    // The files are served by the node pve-school2: no files guest.
+    expect(plan.guests.some((g) => g.hostname === "moodle-files")).toBe(false);
   });
 
   it("runs every command after everything it waits for, guests included", () => {
@@ -38,37 +41,32 @@ describe("what the box runs for school", () => {
     ).toContain("moodle-app1");
   });
 
-  it("backs the files guest's export and every node's /mnt/pve/<id> with one host directory", () => {
+  it("backs the files node's directory and every node's /mnt/pve/<id> with one host directory", () => {
     expect(plan.nfsStorages).toEqual([
       {
         id: "moodle-shared",
-        server: "10.10.0.40",
+        server: "10.10.0.3",
         exportPath: "/srv/moodledata",
         nodes: ["pve-school", "pve-school2", "pve-school3", "pve-school4"],
       },
     ]);
-    const [dir] = sharedStorageDirs(plan.nfsStorages, plan.guests, "/run/box");
-    expect(dir).toMatchObject({ vmid: 220, mountPointIndex: 0, volumeDir: "/run/box/volumes/220-mp0" });
-    expect(dir.exportDir).toBe("/run/box/volumes/220-mp0");
+    const [dir] = sharedStorageDirs(plan.nfsStorages, nodes, "/run/box");
+    expect(dir).toMatchObject({
+      node: "pve-school2",
+      exportDir: "/run/box/node-files/pve-school2/srv/moodledata",
+    });
     // The app nodes' bind mount of the node path lands in that directory, not in a node's own root.
     const app1 = plan.guests.find((g) => g.hostname === "moodle-app1")!;
     const bind = app1.mountPoints.find((m) => m.volume.startsWith("/mnt/pve/"))!;
     expect(hostPathOfNodePath(bind.volume, "/run/box/guests/node-pve-school2/root", [dir])).toBe(
-      "/run/box/volumes/220-mp0/moodledata",
+      "/run/box/node-files/pve-school2/srv/moodledata/moodledata",
     );
     expect(app1.unprivileged).toBe(true);
   });
 
-  it("finds the volume holding an export below it, and refuses an export on the server's root disk", () => {
-    const guest = { ...plan.guests.find((g) => g.hostname === "moodle-files")! };
-    const storage = { id: "s", server: guest.ip, exportPath: "/srv/moodledata/export", nodes: [] };
-    const [below] = sharedStorageDirs([storage], [guest], "/r");
-    expect(below.exportDir).toBe("/r/volumes/220-mp0/export");
-    expect(() => sharedStorageDirs([{ ...storage, exportPath: "/var/export" }], [guest], "/r")).toThrow(
-      /storage s: its server moodle-files \(10\.10\.0\.40\) has no volume holding \/var\/export/,
-    );
-    // A NAS outside the box: the nodes keep a directory of their own.
-    expect(sharedStorageDirs([{ ...storage, server: "10.10.0.250" }], [guest], "/r")).toEqual([]);
+  it("leaves a storage served from outside the box (a NAS) to each node's own directory", () => {
+    const storage = { id: "nas", server: "10.10.0.250", exportPath: "/volume1", nodes: [] };
+    expect(sharedStorageDirs([storage], nodes, "/r")).toEqual([]);
     expect(hostPathOfNodePath("/mnt/pve/nas/x", "/node", [])).toBe("/node/mnt/pve/nas/x");
   });
 

@@ -76,11 +76,11 @@ describe("plan.md's firewall section", () => {
   });
 
   it("names a guest whose NIC has the firewall flag off", () => {
-    const plan = edited(FIREWALL_TYPES.container, "moodle-files", (inputs) => {
+    const plan = edited(FIREWALL_TYPES.container, "moodle-lb2", (inputs) => {
       (inputs.networkInterfaces as { firewall?: boolean }[])[0].firewall = false;
     });
     expect(section(plan)).toContain(
-      "NOT filtered (every inbound packet accepted): moodle-files (220): net0 has firewall=0.",
+      "NOT filtered (every inbound packet accepted): moodle-lb2 (201): net0 has firewall=0.",
     );
   });
 

@@ -104,9 +104,12 @@ describe.each(["prod", "school", "staging"])("the %s stack's registered firewall
   it("opens on each node exactly what the service graph's edges to that node allow (the graph is the one source)", () => {
     const ipOf = (key: string) => wiring.guests.find((g) => g.key === key)!.ip;
     for (const node of site.proxmox.nodes) {
+      // Sources are guests, or other nodes (a files node's NFS): an endpoint of single addresses.
+      const sourceOf = (from: ServiceEdge["from"]) =>
+        "guest" in from ? ipOf(from.guest) : from.cidrs.map((c) => c.replace(/\/32$/, "")).join(",");
       const fromGraph = wiring.edges
-        .filter((e) => e.to === `host:${node.name}` && "guest" in e.from)
-        .map((e) => `${ipOf((e.from as { guest: string }).guest)} ${e.protocol}/${e.port}`)
+        .filter((e) => e.to === `host:${node.name}`)
+        .map((e) => `${sourceOf(e.from)} ${e.protocol}/${e.port}`)
         .sort();
       const rules = registered(FIREWALL_TYPES.rules).filter(
         (r) =>
@@ -307,9 +310,18 @@ const probes: Record<string, Probe[]> = {
   school: [
     ["10.10.0.21", "moodle-app2", 80, "tcp", true, "a balancer reaches an app node"],
     ["10.10.0.31", "moodle-app2", 80, "tcp", false, "app nodes do not talk to each other"],
-    ["10.10.0.2", "moodle-files", 2049, "tcp", true, "the Proxmox node mounts the moodledata storage"],
-    ["10.10.0.31", "moodle-files", 2049, "tcp", false, "app nodes mount nothing (bind mount from the node)"],
-    ["10.10.0.21", "moodle-files", 2049, "tcp", false, "balancers do not mount moodledata"],
+    ["10.10.0.2", "node:pve-school2", 2049, "tcp", true, "a Proxmox node mounts the files node's export"],
+    ["10.10.0.5", "node:pve-school2", 2049, "tcp", true, "every other node mounts it too"],
+    [
+      "10.10.0.31",
+      "node:pve-school2",
+      2049,
+      "tcp",
+      false,
+      "app nodes mount nothing (bind mount from the node)",
+    ],
+    ["10.10.0.21", "node:pve-school2", 2049, "tcp", false, "balancers do not mount moodledata"],
+    ["10.10.0.2", "node:pve-school3", 2049, "tcp", false, "only the files node serves NFS"],
     ["10.10.0.33", "database-primary", 3306, "tcp", true, "app3 reaches the database"],
     ["10.10.0.21", "database-primary", 3306, "tcp", false, "a balancer never reaches the database"],
     ["10.10.0.33", "redis", 6379, "tcp", true, "app3 keeps sessions in Redis"],
@@ -326,6 +338,9 @@ describe.each(Object.keys(probes))("probes of the %s stack", (stack) => {
   });
 
   it.each(probes[stack])("%s → %s:%d/%s allowed=%s (%s)", (ip, to, port, proto, allowed) => {
-    expect(ev.allows({ ip }, { guest: vmid.get(to)! }, proto, port)).toBe(allowed);
+    const target: Endpoint = to.startsWith("node:")
+      ? { node: to.slice("node:".length) }
+      : { guest: vmid.get(to)! };
+    expect(ev.allows({ ip }, target, proto, port)).toBe(allowed);
   });
 });

@@ -75,7 +75,7 @@ const preludeNames = (r: MockRun, c: RecordedResource) =>
   ].map((m) => m[1]);
 
 describe("the school stack's Moodle cluster under mocks", () => {
-  it("creates the shared files guest, two balancers and three app nodes", () => {
+  it("creates two balancers and three app nodes, and no files guest: a node serves the files", () => {
     const guests = inMoodle(base)
       .filter((x) => x.type === CONTAINER)
       .map((x) => [x.name, x.inputs.vmId]);
@@ -83,13 +83,9 @@ describe("the school stack's Moodle cluster under mocks", () => {
       ["moodle-app1", 210],
       ["moodle-app2", 211],
       ["moodle-app3", 212],
-      ["moodle-files", 220],
       ["moodle-lb1", 200],
       ["moodle-lb2", 201],
     ]);
-    const files = inMoodle(base).find((x) => x.type === CONTAINER && x.name === "moodle-files")!;
-    expect(files.inputs.unprivileged).toBe(false);
-    expect(files.protect).toBe(true);
   });
 
   it("keeps the app nodes unprivileged and gives them the shared dataroot as a bind mount, via root@pam", () => {
@@ -108,7 +104,7 @@ describe("the school stack's Moodle cluster under mocks", () => {
           replicate: false,
         },
       ]);
-      // Proxmox refuses bind mounts to API tokens: only these guests (and the privileged NFS guest) use root@pam.
+      // Proxmox refuses bind mounts to API tokens: only these guests use root@pam.
       expect(app.provider).toMatch(/::school-proxmox-root$/);
       // The bind mount's source is checked on the guest's own node before the container exists.
       expect(app.dependsOn.map((u) => u.split("::").pop())).toEqual([
@@ -118,7 +114,7 @@ describe("the school stack's Moodle cluster under mocks", () => {
     const roots = withRoot.resources
       .filter((x) => x.type === CONTAINER && x.provider?.endsWith("::school-proxmox-root"))
       .map((x) => x.name);
-    expect(roots.sort()).toEqual(["moodle-app1", "moodle-app2", "moodle-app3", "moodle-files"]);
+    expect(roots.sort()).toEqual(["moodle-app1", "moodle-app2", "moodle-app3"]);
   });
 
   it("registers the NFS storage on every Proxmox node with the API token, after the export exists", () => {
@@ -126,7 +122,8 @@ describe("the school stack's Moodle cluster under mocks", () => {
     expect(storages).toHaveLength(1);
     expect(storages[0].inputs).toMatchObject({
       resourceId: "moodle-shared",
-      server: "10.10.0.40",
+      // The files node pve-school2 serves it from its directory /srv/moodledata.
+      server: "10.10.0.3",
       export: "/srv/moodledata",
       options: "vers=4.2",
       // Every node: HA or an operator may move an app node to any of them.
@@ -135,7 +132,7 @@ describe("the school stack's Moodle cluster under mocks", () => {
       createSubdirs: false,
     });
     expect(storages[0].provider).toMatch(/::school-proxmox$/);
-    expect(storages[0].dependsOn.map((u) => u.split("::").pop())).toEqual(["moodle-files-nfs"]);
+    expect(storages[0].dependsOn.map((u) => u.split("::").pop())).toEqual(["pve-school2-moodle-files"]);
     // The node step runs on each node, over SSH to that node.
     const nodeSteps = base.resources.filter(
       (x) => x.type === COMMAND && x.name.endsWith("-moodle-shared-storage"),
@@ -157,11 +154,14 @@ describe("the school stack's Moodle cluster under mocks", () => {
     }
   });
 
-  it("provisions NFS, each balancer and each app node in its own guest", () => {
+  it("serves NFS from the files node, provisions each balancer and each app node in its own guest", () => {
     const c = commands(base);
     const vmidOf = (name: string) =>
       (c.get(name)?.inputs.create as string | undefined)?.match(/pct exec (\d+)/)?.[1];
-    expect(vmidOf("moodle-files-nfs")).toBe("220");
+    // A host step over SSH to pve-school2, as node hardening: no container can serve NFS.
+    const files = c.get("pve-school2-moodle-files")!;
+    expect(files.inputs.create).toBe("bash -s");
+    expect((base.clearInputs.get(files.urn)!.connection as { host: string }).host).toBe("10.10.0.3");
     expect(vmidOf("moodle-lb1-balancer")).toBe("200");
     expect(vmidOf("moodle-lb2-balancer")).toBe("201");
     for (const [node, vmid] of [
@@ -180,9 +180,9 @@ describe("the school stack's Moodle cluster under mocks", () => {
     expect(balancer).toContain("HAProxy and keepalived (VIP 10.10.0.20)");
     expect(balancer).toContain("server app3 10.10.0.33:80");
     // The export's clients are the Proxmox nodes, which mount it as a cluster storage.
-    const nfs = scriptOf(base, c.get("moodle-files-nfs")!);
-    expect(nfs).toContain('\tPath = "/srv/moodledata";');
-    expect(nfs).toContain("\t\tClients = 10.10.0.2, 10.10.0.3, 10.10.0.4, 10.10.0.5;");
+    const ganesha = scriptOf(base, files);
+    expect(ganesha).toContain('Path = "/srv/moodledata";');
+    expect(ganesha).toContain("Clients = 10.10.0.2, 10.10.0.3, 10.10.0.4, 10.10.0.5;");
   });
 
   it("installs once, on the cron node after its mount step, and enables cron on exactly that node", () => {
@@ -227,7 +227,7 @@ describe("the school stack's Moodle cluster under mocks", () => {
   it("each script gets exactly its secrets, on a secret stdin, never in its text", () => {
     const c = commands(base);
     const expected: Record<string, string[]> = {
-      "moodle-files-nfs": [],
+      "pve-school2-moodle-files": [],
       "moodle-lb1-balancer": ["HAPROXY_STATS_PASSWORD", "KEEPALIVED_AUTH_PASSWORD"],
       "moodle-app1-app": ["MOODLE_DB_PASSWORD", "MOODLE_REDIS_PASSWORD"],
       "moodle-app1-mount": [],
@@ -285,7 +285,9 @@ describe("adding a fourth app node", () => {
       expect(scriptOf(grown, c1.get(lb)!)).toContain("server app4 10.10.0.34:80");
     }
     // The NFS export's clients are the Proxmox nodes: a new app node changes nothing there.
-    expect(scriptHash(c1.get("moodle-files-nfs")!)).toBe(scriptHash(c0.get("moodle-files-nfs")!));
+    expect(scriptHash(c1.get("pve-school2-moodle-files")!)).toBe(
+      scriptHash(c0.get("pve-school2-moodle-files")!),
+    );
   });
 });
 
@@ -305,8 +307,8 @@ describe("moodledata on an external NAS", () => {
   }, 60000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("builds no files guest, registers the NAS's export and still bind-mounts it into every app node", () => {
-    expect(nas.resources.some((x) => x.name.startsWith("moodle-files"))).toBe(false);
+  it("serves nothing from a node, registers the NAS's export and still bind-mounts it into every app node", () => {
+    expect(nas.resources.some((x) => x.name.endsWith("-moodle-files"))).toBe(false);
     const storage = nas.resources.find((x) => x.type === NFS_STORAGE)!;
     expect(storage.inputs).toMatchObject({ server: "10.10.0.5", export: "/volume1/moodle" });
     expect(storage.dependsOn).toEqual([]);

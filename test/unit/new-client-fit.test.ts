@@ -107,22 +107,22 @@ test("a host too small for the required tiers: every tier's minimum and the shor
   );
   expect(result.status).toBe(1);
   expect(result.stderr).toContain("nothing written");
-  // Monitoring (optional) was left out first; the required tiers alone are still 5 vCPU short.
-  expect(result.stderr).toContain("short by 5 vCPU");
+  // Monitoring (optional) was left out first; the required tiers alone are still 4 vCPU short.
+  expect(result.stderr).toContain("short by 4 vCPU");
   expect(result.stderr).toContain("monitoring: left out");
-  expect(result.stderr).toContain("webClusters: needs at least 6 vCPU and 2304 MB");
+  expect(result.stderr).toContain("webClusters: needs at least 5 vCPU and 2048 MB");
   expect(existsSync(join(scratch, "Pulumi.tiny.yaml"))).toBe(false);
 });
 
 test("an optional tier that does not fit is left out, named with what it needs", () => {
   const profile = loadProfile(ROOT, "web-cluster");
-  // Required tiers need 9 vCPU at their minimums; monitoring one more.
-  const fit = fitToHost(profile.config, { vcpus: 9, memoryMb: 20000 }, profile.optionalTiers);
+  // Required tiers need 8 vCPU at their minimums; monitoring one more.
+  const fit = fitToHost(profile.config, { vcpus: 8, memoryMb: 20000 }, profile.optionalTiers);
   expect(fit.config.monitoring).toBeUndefined();
   expect(fit.notes[0]).toMatch(
     /^monitoring: left out, it does not fit: at its minimum it needs 1 vCPU and 1024 MB, and the host is short by 1 vCPU/,
   );
-  expect(() => fitToHost(profile.config, { vcpus: 9, memoryMb: 20000 })).toThrow(HostTooSmallError);
+  expect(() => fitToHost(profile.config, { vcpus: 8, memoryMb: 20000 })).toThrow(HostTooSmallError);
 });
 
 test("a host big enough changes nothing", () => {

@@ -107,7 +107,7 @@ describe("scaffold", () => {
       error = err;
     }
     expect(error).toBeInstanceOf(HostTooSmallError);
-    expect((error as Error).message).toMatch(/moodle: needs at least 6 vCPU/);
+    expect((error as Error).message).toMatch(/moodle: needs at least 5 vCPU/);
   });
 
   it("refuses a subnet too small for the profile's guests", () => {

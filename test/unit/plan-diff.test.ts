@@ -117,7 +117,7 @@ describe("plan diff of the school stack", () => {
     expect(removed.status).toBe("removed");
     expect(removed.removed).toHaveLength(base.resources.length);
     expect(removed.removed.filter((r) => r.protect).map((r) => r.name)).toEqual(
-      expect.arrayContaining(["database-primary", "moodle-files"]),
+      expect.arrayContaining(["database-primary", "database-replica"]),
     );
   });
 });

@@ -73,7 +73,6 @@ describe("each stack under mocks", () => {
         "moodle-app1",
         "moodle-app2",
         "moodle-app3",
-        "moodle-files",
         "moodle-lb1",
         "moodle-lb2",
         "redis",
@@ -120,7 +119,7 @@ describe("each stack under mocks", () => {
               "frappe",
               "passbolt",
             ]
-          : ["database-primary", "database-replica", "moodle-files"];
+          : ["database-primary", "database-replica"];
       for (const c of ofType(r, CONTAINER)) {
         const expected = stateful.includes(c.name);
         expect({ name: c.name, protect: c.protect, protection: c.inputs.protection }).toEqual({
@@ -138,11 +137,10 @@ describe("each stack under mocks", () => {
     async (stack) => {
       const r = await run(stack);
       for (const c of ofType(r, CONTAINER)) {
-        if (c.name !== "moodle-files")
-          expect({ name: c.name, unprivileged: c.inputs.unprivileged }).toEqual({
-            name: c.name,
-            unprivileged: true,
-          });
+        expect({ name: c.name, unprivileged: c.inputs.unprivileged }).toEqual({
+          name: c.name,
+          unprivileged: true,
+        });
         const tags = c.inputs.tags as string[];
         expect(tags).toEqual([...tags].map((t) => t.toLowerCase()).sort());
       }
