@@ -13,7 +13,7 @@ import { detectionTime, recoveryTimeMs } from "../../components/web-cluster/hapr
 import { sharedMarkerFile } from "../../components/moodle/layout";
 import { waitFor } from "./support/daemon";
 import { MiniCluster, startMiniCluster, testAddresses } from "./fixtures/moodle/cluster";
-import { httpRequest } from "./fixtures/moodle/http";
+import { httpRequest, statsCommand } from "./fixtures/moodle/http";
 import { killUnderLoad, waitForStatus as waitForStatusOf } from "./fixtures/failover-load";
 
 const base = `http://${testAddresses.balancer}`;
@@ -182,4 +182,23 @@ describe("a node dying while it answers", () => {
     expect(res.status).toBe(502);
     expect(runs).toHaveLength(1);
   }, 20000);
+});
+
+describe("a node whose php-fpm is gone (its nginx is up and answers 502, as while a guest shuts down)", () => {
+  test("GETs sent before the health check marks it down are replayed on the other nodes: none fails", async () => {
+    const victim = testAddresses.nodes[0].name;
+    await cluster.killFpm(victim);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await httpRequest(`${base}/node.php`, { timeoutMs: 5000 }).catch(() => ({ status: 0 }));
+      statuses.push(res.status);
+    }
+    // The scenario happened: at least one request reached the victim and was redispatched.
+    const csv = await statsCommand(cluster.statsSocket, "show stat");
+    const [header, ...rows] = csv.trim().split("\n");
+    const columns = header.replace(/^# /, "").split(",");
+    const row = rows.map((r) => r.split(",")).find((cells) => cells[1] === victim)!;
+    expect(Number(row[columns.indexOf("wredis")])).toBeGreaterThan(0);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+  }, 30000);
 });

@@ -61,7 +61,7 @@ describe("renderHaproxyConfig", () => {
       expect.arrayContaining([
         "retries 3",
         "option redispatch 1",
-        "retry-on conn-failure empty-response response-timeout",
+        "retry-on conn-failure empty-response response-timeout 502 503",
         "http-request disable-l7-retry unless METH_GET",
         "http-request disable-l7-retry if { url_param(sesskey) -m found }",
       ]),
