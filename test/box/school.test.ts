@@ -85,7 +85,17 @@ if (why) console.log(`box tests skipped: ${why}`);
     expect(changedValueProblems(changed!)).toEqual([]);
   });
 
-  it.each(SCHOOL_CHECKS.map((c) => c.name))("%s", (name) => {
+  // A known defect, recorded as failing (docs/box.md, "What the box has found"): a request in flight
+  // on an app node while its guest shuts down is cut when HAProxy marks the node down
+  // (`on-marked-down shutdown-sessions`) and is not replayed. When this starts passing, the defect
+  // is fixed: move the check back to the list below.
+  const knownFailing = ["killing one app node loses no request"];
+  it.failing.each(knownFailing)("%s (known defect: in-flight requests cut at mark-down)", (name) => {
+    const result = checks.find((c) => c.name === name);
+    expect(result!.ok ? "ok" : `failed: ${result!.detail}`).toBe("ok");
+  });
+
+  it.each(SCHOOL_CHECKS.map((c) => c.name).filter((n) => !knownFailing.includes(n)))("%s", (name) => {
     const result = checks.find((c) => c.name === name);
     expect(result).toBeDefined();
     // On failure the check's evidence is what the assertion prints.
