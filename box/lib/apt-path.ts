@@ -127,6 +127,9 @@ export function aptProxyConf(gateway: string, mirrorAddress?: string): string {
   return [
     "// Written by the box: the guest's only path to Debian's mirror.",
     `Acquire::http::Proxy "http://${gateway}:${APT_PROXY_PORT}";`,
+    // The relay to the cache stands in for the internet; on a loaded 2-core machine a connection to it
+    // has timed out (one download in one run), so apt retries as a flaky network would need.
+    'Acquire::Retries "5";',
     ...(mirrorAddress ? [`Acquire::https::Proxy::${mirrorAddress} "DIRECT";`] : []),
     "",
   ].join("\n");
