@@ -22,7 +22,12 @@ import { secondRunChanges } from "../../box/lib/second-run";
 import { Teardown } from "../../box/lib/teardown";
 import { boxCacheDir } from "../../box/run-support";
 
-const why = whyBoxCannotRun();
+// Opt-in while a guest's apt download through the box's relay times out in some CI runs (docs/box.md).
+const why =
+  whyBoxCannotRun() ??
+  (process.env.BOX_SCHOOL === "1"
+    ? undefined
+    : "the school box is opt-in (BOX_SCHOOL=1) until it is stable in CI: in 2 of the last 4 runs one guest's apt download through the box's relay timed out (docs/box.md)");
 if (why) console.log(`box tests skipped: ${why}`);
 
 (why ? describe.skip : describe)("the school in a box", () => {
