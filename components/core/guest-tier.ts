@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GuestOverrides } from "../proxmox/guest-factory";
 import type { LxcGuest } from "../proxmox/lxc-guest";
 import { GuestProvisioner } from "../proxmox/provisioner";
-import { planOf, type TierContext } from "./context";
+import { planOf, type TierHost } from "./tier-host";
 
 /** A provisioning step of a tier: a rendered script and the secrets its prelude exports. */
 export interface ProvisionStep {
@@ -27,22 +27,27 @@ export abstract class GuestTier extends pulumi.ComponentResource {
   protected constructor(
     type: string,
     name: string,
-    protected readonly ctx: TierContext,
+    protected readonly host: TierHost,
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super(type, name, {}, opts);
   }
 
+  /** The inventory entry of one of this tier's guests. */
+  protected planOf(key: string) {
+    return planOf(this.host, key);
+  }
+
   /**
    * Creates a guest; on a monitored site the tier also installs node_exporter on it (every guest is
-   * scraped), with the script the monitoring tier hands over in the context.
+   * scraped), with the script the Site hands over.
    */
   protected addGuest(key: string, overrides: GuestOverrides = {}): LxcGuest {
-    const guest = this.ctx.factory.lxc(planOf(this.ctx, key), overrides, this);
+    const guest = this.host.factory.lxc(this.planOf(key), overrides, this);
     this.guests[key] = guest;
-    if (this.ctx.nodeExporterScript) {
+    if (this.host.nodeExporterScript) {
       // Not part of `ready`: nothing downstream waits for a guest's metrics.
-      this.runStep({ guest: key, role: "node-exporter", script: this.ctx.nodeExporterScript });
+      this.runStep({ guest: key, role: "node-exporter", script: this.host.nodeExporterScript });
     }
     return guest;
   }
@@ -57,12 +62,12 @@ export abstract class GuestTier extends pulumi.ComponentResource {
 
   /** Runs a step in its guest, after the guest exists and the step's own dependencies. */
   private runStep(step: ProvisionStep): GuestProvisioner {
-    const plan = planOf(this.ctx, step.guest);
+    const plan = this.planOf(step.guest);
     const guest = this.guests[step.guest];
     return new GuestProvisioner(
       `${step.guest}-${step.role}`,
       {
-        connection: this.ctx.factory.connectionFor(plan),
+        connection: this.host.factory.connectionFor(plan),
         vmid: plan.vmid,
         script: step.script,
         secrets: step.secrets,
@@ -70,6 +75,14 @@ export abstract class GuestTier extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+  }
+
+  /**
+   * Ends a tier's constructor: registers its public fields as the component's outputs, the guests and
+   * provisioning steps every tier has plus what the tier itself offers (endpoints, passwords, ready lists).
+   */
+  protected registerTierOutputs(own: pulumi.Inputs = {}): void {
+    this.registerOutputs({ guests: this.guests, provisioners: this.provisioners, ...own });
   }
 
   /** What waits on one guest's software waits for that guest and its own steps, not the tier's others. */

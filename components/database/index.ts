@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { planOf, type TierContext } from "../core/context";
+import type { DatabaseConfig } from "../../config/tier-configs";
 import { GuestTier } from "../core/guest-tier";
+import type { TierHost } from "../core/tier-host";
 import type { LxcGuest } from "../proxmox/lxc-guest";
 import {
   MARIADB_MONITOR_PASSWORD_HASH_ENV,
@@ -39,7 +40,11 @@ export interface DatabaseEndpoint {
 }
 
 export interface MariaDbClusterArgs {
-  ctx: TierContext;
+  /** The primary's and (with `replica`) the replica's guest plans. */
+  host: TierHost;
+  /** The stack's `database` key. */
+  config: DatabaseConfig;
+  /** One database and user per application that asks for one. */
   databases: DatabaseRequest[];
 }
 
@@ -58,12 +63,11 @@ export class MariaDbCluster extends GuestTier {
   readonly applicationsReady: pulumi.Resource[];
 
   constructor(name: string, args: MariaDbClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("proxmox-sites:data:MariaDbCluster", name, args.ctx, opts);
-    const { ctx } = args;
-    const cfg = ctx.site.database!;
-    const primaryPlan = planOf(ctx, "database-primary");
+    super("proxmox-sites:data:MariaDbCluster", name, args.host, opts);
+    const cfg = args.config;
+    const primaryPlan = this.planOf("database-primary");
     this.primary = this.addGuest("database-primary");
-    const replicaPlan = cfg.replica ? planOf(ctx, "database-replica") : undefined;
+    const replicaPlan = cfg.replica ? this.planOf("database-replica") : undefined;
     this.replica = replicaPlan ? this.addGuest("database-replica") : undefined;
 
     const secret = (role: string) =>
@@ -135,6 +139,12 @@ export class MariaDbCluster extends GuestTier {
     // Applications wait for their accounts, not for the replica.
     this.applicationsReady = [this.primary, primaryStep, appsStep];
     this.endpoint = { host: primaryPlan.ip, port: 3306, replicaHost: replicaPlan?.ip, credentials };
-    this.registerOutputs({ host: this.endpoint.host });
+    this.registerTierOutputs({
+      primary: this.primary,
+      replica: this.replica,
+      endpoint: this.endpoint,
+      monitorPassword: this.monitorPassword,
+      applicationsReady: this.applicationsReady,
+    });
   }
 }

@@ -3,15 +3,20 @@ import * as random from "@pulumi/random";
 import { PORTS } from "../../config/ports";
 import type { DatabaseEndpoint } from "../database";
 import type { RedisEndpoint } from "../redis";
-import { planOf, type TierContext } from "../core/context";
+import type { FrappeConfig } from "../../config/tier-configs";
 import { GuestTier } from "../core/guest-tier";
-import { trustedProxies } from "../core/trusted-proxies";
+import type { TierHost } from "../core/tier-host";
 import { FRAPPE_ENV } from "./compose";
 import { frappeScriptEnv, renderFrappeScript } from "./render";
 import { frappeSiteInputFor } from "./site-input";
 
 export interface FrappeArgs {
-  ctx: TierContext;
+  /** The Frappe guest's plan. */
+  host: TierHost;
+  /** The stack's `frappe` key. */
+  config: FrappeConfig;
+  /** Addresses of the tunnel connectors (nginx trusts the first one's X-Forwarded-For). */
+  trustedProxies: readonly string[];
   database: DatabaseEndpoint;
   redis: RedisEndpoint;
   dependsOn: pulumi.Resource[];
@@ -23,21 +28,20 @@ export class Frappe extends GuestTier {
   readonly adminPassword: pulumi.Output<string>;
 
   constructor(name: string, args: FrappeArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("proxmox-sites:apps:Frappe", name, args.ctx, opts);
-    const { ctx } = args;
-    const plan = planOf(ctx, "frappe");
+    super("proxmox-sites:apps:Frappe", name, args.host, opts);
+    const plan = this.planOf("frappe");
     // Docker in an unprivileged container needs nesting and keyctl; keyctl only root@pam may set.
     this.addGuest("frappe", { features: { nesting: true, keyctl: true } });
     const db = args.database.credentials.frappe;
     const cacheUser = args.redis.users.frappe;
-    const proxies = trustedProxies(ctx);
+    const proxies = args.trustedProxies;
     if (proxies.length > 1)
       pulumi.log.warn(
         `frappe: nginx trusts one proxy; the client address is taken from ${proxies[0]} only, not from ${proxies.slice(1).join(", ")}`,
         this,
       );
     const input = frappeSiteInputFor({
-      frappe: ctx.site.frappe!,
+      frappe: args.config,
       guestIp: plan.ip,
       httpPort: PORTS.frappe,
       database: { host: args.database.host, port: args.database.port, database: db.database, user: db.user },
@@ -66,6 +70,6 @@ export class Frappe extends GuestTier {
       secrets,
       dependsOn: args.dependsOn,
     });
-    this.registerOutputs({});
+    this.registerTierOutputs({ adminPassword: this.adminPassword });
   }
 }

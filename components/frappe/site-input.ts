@@ -2,11 +2,10 @@
  * The Frappe renderer's input from the validated stack and the data tiers' endpoints. Pure: no Pulumi
  * import (passwords stay in the component and reach the script on its stdin prelude).
  */
-import type { SiteConfig } from "../../config/schema";
+import type { FrappeConfig } from "../../config/tier-configs";
 import type { FrappeSiteInput } from "./inputs";
 
-/** The stack's `frappe` key. */
-export type FrappeConfig = NonNullable<SiteConfig["frappe"]>;
+export type { FrappeConfig };
 
 /**
  * Redis databases of Frappe: fixed, high numbers, so adding a Nextcloud instance (databases 1, 2, …)
@@ -27,7 +26,7 @@ export interface FrappeSiteFacts {
   database: { host: string; port: number; database: string; user: string };
   /** The Redis ACL user (`RedisEndpoint.users.frappe`). */
   redis: { host: string; port: number; user: string };
-  /** Addresses of the tunnel connectors (`trustedProxies(ctx)`). */
+  /** Addresses of the tunnel connectors (`FrappeArgs.trustedProxies`). */
   trustedProxies: readonly string[];
 }
 

@@ -1,27 +1,45 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { SiteSecrets } from "../../config/load";
-import type { MariaDbCluster } from "../database";
+import type { GuestPlan } from "../../config/inventory";
 import { NODE_EXPORTER_SCRIPT } from "./exporters";
 import { GuestProvisioner, NodeProvisioner } from "../proxmox/provisioner";
-import type { RedisCache } from "../redis";
-import { planOf, type TierContext } from "../core/context";
 import { GuestTier } from "../core/guest-tier";
+import { planOf, type TierHost } from "../core/tier-host";
 import { monitoringScriptEnv, renderMonitoringScript } from "./scripts";
 import {
   exporterStepsFor,
   MONITORING_SECRET_ENV as ENV,
   monitoringPlanFor,
   type ExporterStep,
+  type MonitoringSiteFacts,
 } from "./site-input";
 
-export interface MonitoringArgs {
-  ctx: TierContext;
-  secrets: SiteSecrets;
+/** A data tier whose guests carry an exporter: the exporter's login and what it waits for. */
+export interface ExporterOwner {
+  /** Password of the tier's `exporter` account. */
+  monitorPassword: pulumi.Output<string>;
+  /** The guest's own bootstrap steps (the exporter's account exists after them). */
+  readyOf(key: string): pulumi.Resource[];
+}
+
+/** The stack's optional alerting and Proxmox secrets; the script asks only for those that are set. */
+export interface MonitoringSecrets {
+  alertSmtpPassword?: pulumi.Output<string>;
+  telegramBotToken?: pulumi.Output<string>;
+  pveExporterToken?: pulumi.Output<string>;
+}
+
+/** The stack key, site values and scrape targets (`MonitoringSiteFacts`), and what the tier installs with. */
+export interface MonitoringArgs extends Omit<MonitoringSiteFacts, "stack" | "guestIp" | "present"> {
+  /** The monitoring guest's plan. */
+  host: TierHost;
+  secrets: MonitoringSecrets;
+  /** The plans of the data guests the scrape targets put an exporter on. */
+  exporterGuests: readonly GuestPlan[];
   /** The site's database pair: its exporter's credentials. */
-  database?: MariaDbCluster;
-  /** The site's Redis: its exporter's credentials. */
-  redis?: RedisCache;
+  database?: ExporterOwner;
+  /** The site's Redis: its exporter's credentials and port. */
+  redis?: ExporterOwner & { endpoint: { port: number } };
 }
 
 /**
@@ -38,15 +56,18 @@ export class Monitoring extends GuestTier {
   readonly nodeExporters: NodeProvisioner[] = [];
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("proxmox-sites:ops:Monitoring", name, args.ctx, opts);
-    const { ctx, secrets } = args;
-    const plan = planOf(ctx, "monitoring");
+    super("proxmox-sites:ops:Monitoring", name, args.host, opts);
+    const { secrets, targets } = args;
+    const plan = this.planOf("monitoring");
     this.addGuest("monitoring");
 
     const { input, notes } = monitoringPlanFor({
-      site: ctx.site,
+      config: args.config,
+      siteSlug: args.siteSlug,
+      siteDomain: args.siteDomain,
+      adminEmails: args.adminEmails,
       stack: pulumi.getStack(),
-      targets: ctx.wiring.scrapeTargets,
+      targets,
       guestIp: plan.ip,
       present: {
         smtpPassword: secrets.alertSmtpPassword !== undefined,
@@ -80,24 +101,28 @@ export class Monitoring extends GuestTier {
       secrets: needed,
     });
 
-    for (const step of exporterStepsFor(ctx.wiring.scrapeTargets, args.redis?.endpoint.port ?? 6379)) {
+    for (const step of exporterStepsFor(targets, args.redis?.endpoint.port ?? 6379)) {
       const exporter = this.exporter(step, args);
       this.exporters.push(exporter);
       this.provisioners.push(exporter);
     }
     // Every node is scraped for its node exporter: install it there (the node firewall admits monitoring).
-    for (const t of ctx.wiring.scrapeTargets) {
+    for (const t of targets) {
       if (t.job !== "node" || !t.target.startsWith("host:")) continue;
       const node = t.target.slice("host:".length);
       this.nodeExporters.push(
         new NodeProvisioner(
           `${node}-node-exporter`,
-          { connection: ctx.factory.connectionForNode(node), script: NODE_EXPORTER_SCRIPT },
+          { connection: this.host.factory.connectionForNode(node), script: NODE_EXPORTER_SCRIPT },
           { parent: this },
         ),
       );
     }
-    this.registerOutputs({});
+    this.registerTierOutputs({
+      grafanaAdminPassword: this.grafanaAdminPassword,
+      exporters: this.exporters,
+      nodeExporters: this.nodeExporters,
+    });
   }
 
   /** An exporter install on a guest another tier owns, once that tier is ready. */
@@ -105,11 +130,11 @@ export class Monitoring extends GuestTier {
     const owner = step.source === "database" ? args.database : args.redis;
     if (!owner)
       throw new Error(`monitoring: a ${step.job} target on ${step.guest} but no ${step.source} tier`);
-    const plan = planOf(args.ctx, step.guest);
+    const plan = planOf({ plans: args.exporterGuests }, step.guest);
     return new GuestProvisioner(
       `${step.guest}-${step.job}-exporter`,
       {
-        connection: args.ctx.factory.connectionFor(plan),
+        connection: this.host.factory.connectionFor(plan),
         vmid: plan.vmid,
         script: step.script,
         secrets: { [step.secretEnv]: owner.monitorPassword },

@@ -1,9 +1,9 @@
 /**
- * The monitoring tier's inputs from a validated site: the monitoring guest's renderer input from the
- * site's wiring and stack settings, and the exporter scripts the data guests need. Pure: no Pulumi
+ * The monitoring tier's inputs: the monitoring guest's renderer input from its stack key, a few site
+ * values and the site's scrape targets, and the exporter scripts the data guests need. Pure: no Pulumi
  * import (the component only adds the secrets).
  */
-import type { SiteConfig } from "../../config/schema";
+import type { MonitoringConfig } from "../../config/tier-configs";
 import { placeholdersIn } from "../proxmox/secret-forms";
 import type { ScrapeTarget as WiredTarget } from "../../config/wiring";
 import { SMTP_PASSWORD_PLACEHOLDER, TELEGRAM_BOT_TOKEN_PLACEHOLDER } from "./alertmanager";
@@ -60,7 +60,14 @@ export interface MonitoringSecretsPresent {
 }
 
 export interface MonitoringSiteFacts {
-  site: SiteConfig;
+  /** The stack's `monitoring` key. */
+  config: MonitoringConfig;
+  /** The client's short name (`site.slug`): the `client` label on every series and alert. */
+  siteSlug: string;
+  /** The site's public domain (`site.domain`): alerts come from `alerts@<domain>` unless `smtpFrom` says. */
+  siteDomain: string;
+  /** Who gets the alerts unless `alertEmails` says (`site.adminEmails`). */
+  adminEmails: readonly string[];
   /** Pulumi stack name (the `stack` label on every series and alert). */
   stack: string;
   /** The site's scrape targets (`siteWiring(site).scrapeTargets`). */
@@ -83,9 +90,7 @@ export function toScrapeTargets(targets: readonly WiredTarget[]): ScrapeTarget[]
 
 /** The monitoring guest's renderer input: targets from the wiring, alerting and Grafana from the stack. */
 export function monitoringPlanFor(facts: MonitoringSiteFacts): MonitoringPlan {
-  const { site, present } = facts;
-  const mon = site.monitoring;
-  if (!mon) throw new Error("monitoring: the stack has no monitoring key");
+  const { config: mon, present } = facts;
   const notes: string[] = [];
   const hasProxmox = facts.targets.some((t) => t.job === "proxmox");
   const pve = hasProxmox && present.pveExporterToken;
@@ -101,14 +106,14 @@ export function monitoringPlanFor(facts: MonitoringSiteFacts): MonitoringPlan {
   if (mon.telegramChatId !== undefined && !telegram)
     notes.push("monitoring: telegramChatId is set but the telegramBotToken secret is not: e-mail only");
   const input: MonitoringGuestInput = {
-    site: { client: site.site.slug, stack: facts.stack },
+    site: { client: facts.siteSlug, stack: facts.stack },
     targets: toScrapeTargets(facts.targets.filter((t) => pve || t.job !== "proxmox")),
     thresholds: { replicationLagSeconds: mon.replicationLagSeconds },
     alerting: {
       email: {
         smarthost: mon.smtpSmarthost,
-        from: mon.smtpFrom ?? `alerts@${site.site.domain}`,
-        to: mon.alertEmails ?? site.site.adminEmails,
+        from: mon.smtpFrom ?? `alerts@${facts.siteDomain}`,
+        to: mon.alertEmails ?? facts.adminEmails,
         authenticate: present.smtpPassword,
       },
       ...(telegram ? { telegram: { chatId: mon.telegramChatId! } } : {}),

@@ -15,7 +15,7 @@ import {
   renderMoodleConfigPhp,
 } from "./config-php";
 import { renderHealthPage } from "./health";
-import { isMoodleBranch, moodleDocumentRoot, MoodleLayout, Problems, resolveLayout } from "./layout";
+import { isMoodleBranch, moodleDocumentRoot, type MoodleLayout, Problems } from "./layout";
 import { NginxSiteInput, renderNginxSite } from "./nginx";
 import { PhpFpmPoolInput, PhpIniInput, renderPhpFpmPool, renderPhpIni } from "./php-fpm";
 import { ensureServiceStep, raiseFlag, reloadOnFlagStep, rootStep } from "../web-cluster/shell";
@@ -31,7 +31,8 @@ export interface AppNodeScriptInput {
   /** PHP ini overrides; `maxUploadMb` also sets nginx's body limit. */
   php?: PhpIniInput;
   config: Omit<MoodleConfigInput, "layout">;
-  layout?: Partial<MoodleLayout>;
+  /** The resolved layout (`resolveLayout`), handed to every file the script writes. */
+  layout: MoodleLayout;
 }
 
 /** Debian packages of an app node: nginx, php-fpm and the extensions Moodle requires. */
@@ -70,7 +71,7 @@ function directoriesStep(layout: MoodleLayout): string {
 
 /** An app node's provisioning script. Needs MOODLE_DB_PASSWORD and MOODLE_REDIS_PASSWORD. */
 export function renderAppNodeScript(input: AppNodeScriptInput): string {
-  const layout = resolveLayout(input.layout);
+  const { layout } = input;
   const p = new Problems("moodle.app");
   p.check(
     isMoodleBranch(input.moodleBranch),

@@ -4,12 +4,11 @@
  * and the MUC step that puts the application cache in Redis. Each reads secrets from its environment.
  * Pure: renders PHP text.
  */
-import { isHostName, isIpv4, isPort, MoodleLayout, Problems, resolveLayout } from "./layout";
+import { isHostName, isIpv4, isPort, type MoodleLayout, Problems } from "./layout";
 import { isRedisUser, phpRedisAuth, phpString } from "./config-php";
 
 /** Prints `empty`, `installed` or `partial` for the database config.php points at. */
-export function renderInstallStatePhp(layout: Partial<MoodleLayout> = {}): string {
-  const l = resolveLayout(layout);
+export function renderInstallStatePhp(l: MoodleLayout): string {
   return [
     "<?php // Is Moodle installed in its database? Rendered by proxmox-sites.",
     "define('CLI_SCRIPT', true);",
@@ -27,8 +26,7 @@ export function renderInstallStatePhp(layout: Partial<MoodleLayout> = {}): strin
 }
 
 /** Runs Moodle's `admin/cli/install_database.php` with `--adminpass` taken from MOODLE_ADMIN_PASSWORD. */
-export function renderInstallWrapperPhp(layout: Partial<MoodleLayout> = {}): string {
-  const l = resolveLayout(layout);
+export function renderInstallWrapperPhp(l: MoodleLayout): string {
   return [
     "<?php // Moodle's database installer; the admin password never appears on a command line.",
     "$password = getenv('MOODLE_ADMIN_PASSWORD');",
@@ -57,7 +55,8 @@ export interface MucRedisInput {
   prefix?: string;
   /** Name of the store instance in Moodle. Default `redis_application`. */
   storeName?: string;
-  layout?: Partial<MoodleLayout>;
+  /** The resolved layout (`resolveLayout`): where config.php is. */
+  layout: MoodleLayout;
 }
 
 /**
@@ -65,7 +64,7 @@ export interface MucRedisInput {
  * `unchanged`. The MUC config lives in the shared dataroot, so one run on one node serves every node.
  */
 export function renderMucSetupPhp(input: MucRedisInput): string {
-  const l = resolveLayout(input.layout);
+  const l = input.layout;
   const port = input.port ?? 6379;
   const prefix = input.prefix ?? "mdl_muc_";
   const name = input.storeName ?? "redis_application";

@@ -7,16 +7,16 @@
 import { primaryBalancerKey } from "../../config/assignments";
 import type { GuestPlan } from "../../config/inventory";
 import { PORTS } from "../../config/ports";
-import type { SiteConfig } from "../../config/schema";
+import type { MoodleConfig } from "../../config/tier-configs";
 import type { AppNodeScriptInput } from "./app-script";
 import type { InstallerScriptInput } from "./installer-script";
 import { planFront, type BalancerPlan } from "../web-cluster/front";
-import type { MoodleLayout } from "./layout";
+import { resolveLayout, type MoodleLayout } from "./layout";
 import type { NfsServerPlan } from "../web-cluster/nfs";
 import { planSharedStorage, type SharedStoragePlan } from "./shared-storage";
 import { phpFpmPoolSizing, type PoolSizing } from "./php-fpm";
 
-export type MoodleConfig = NonNullable<SiteConfig["moodle"]>;
+export type { MoodleConfig };
 
 /** What the plan needs to know of a guest (from the site's inventory). */
 export type MoodleGuest = Pick<GuestPlan, "key" | "ip" | "cores" | "memoryMb" | "template">;
@@ -59,7 +59,8 @@ export interface MoodleClusterPlan {
   frontAddress: string;
   /** Stack key of the node that installs Moodle and runs cron. */
   cronNode: string;
-  layout: Partial<MoodleLayout>;
+  /** Resolved and checked once here; every renderer of the cluster takes it as it is. */
+  layout: MoodleLayout;
   /** The cluster storage of the shared dataroot, bind-mounted into every app node. */
   shared: SharedStoragePlan;
   /** The sharedFiles node's export, when that node serves the storage. */
@@ -119,7 +120,7 @@ export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterP
     throw new Error(
       `moodle.nodes: every app node needs the same template (PHP ${[...phpVersions].join(", ")})`,
     );
-  const layout: Partial<MoodleLayout> = { phpVersion: [...phpVersions][0] };
+  const layout = resolveLayout({ phpVersion: [...phpVersions][0] });
   const wwwroot = `https://${m.publicHostname}`;
   const frontAddress = m.vip ?? lbs[0].guest.ip;
 

@@ -4,7 +4,7 @@
  * the MariaDB primary (and optional read replicas). Secrets are placeholders inside PHP nowdocs, so any
  * character but a newline is safe in them. Pure.
  */
-import { isHostName, isIpv4, isPort, MoodleLayout, Problems, resolveLayout } from "./layout";
+import { isHostName, isIpv4, isPort, type MoodleLayout, Problems } from "./layout";
 import { dataRootAlias } from "./nginx";
 import { phpSecret, phpString } from "../proxmox/php-string";
 
@@ -58,7 +58,8 @@ export interface MoodleConfigInput {
   adminDir?: string;
   /** Mode of the directories Moodle creates, octal. Default `02770` (owner and group www-data only). */
   directoryPermissions?: string;
-  layout?: Partial<MoodleLayout>;
+  /** The resolved layout (`resolveLayout`): dataroot and node-local cache. */
+  layout: MoodleLayout;
 }
 
 export const moodleDbPasswordVariable = "MOODLE_DB_PASSWORD";
@@ -79,7 +80,7 @@ export function phpRedisAuth(user: string | undefined, password: string): string
   return user === undefined ? password : `[${phpString(user)}, ${password}]`;
 }
 
-function validate(input: MoodleConfigInput, layout: MoodleLayout): void {
+function validate(input: MoodleConfigInput): void {
   const p = new Problems("moodle.config");
   const url = /^https:\/\/([^/:]+)$/.exec(input.wwwroot);
   p.check(
@@ -125,19 +126,13 @@ function validate(input: MoodleConfigInput, layout: MoodleLayout): void {
     input.directoryPermissions,
     "octal like 02770",
   );
-  p.check(
-    !layout.localCacheDir.startsWith(`${layout.dataRoot}/`),
-    "layout.localCacheDir",
-    layout.localCacheDir,
-    "outside the shared dataroot",
-  );
   p.throwIfAny();
 }
 
 /** `<codeDir>/config.php`. Holds the `@@MOODLE_DB_PASSWORD:php@@` and `@@MOODLE_REDIS_PASSWORD:php@@` placeholders. */
 export function renderMoodleConfigPhp(input: MoodleConfigInput): string {
-  const layout = resolveLayout(input.layout);
-  validate(input, layout);
+  const { layout } = input;
+  validate(input);
   const db = input.database;
   const r = input.redis;
   const replicas = db.readReplicas ?? [];

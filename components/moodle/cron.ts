@@ -5,18 +5,18 @@
  * nodes, so moving the cron role is one config change. Pure.
  */
 import { renderScript } from "../proxmox/script";
-import { MoodleLayout, resolveLayout, sharedMarkerFile } from "./layout";
+import { type MoodleLayout, sharedMarkerFile } from "./layout";
 import { rootStep } from "../web-cluster/shell";
 
 export interface CronInput {
   /** True on the one node that runs cron (the stack's `cronNode`), false on every other node. */
   enabled: boolean;
-  layout?: Partial<MoodleLayout>;
+  /** The resolved layout (`resolveLayout`): code and dataroot. */
+  layout: MoodleLayout;
 }
 
 /** `/etc/systemd/system/moodle-cron.service`. */
-export function renderCronService(layout: Partial<MoodleLayout> = {}): string {
-  const l = resolveLayout(layout);
+export function renderCronService(l: MoodleLayout): string {
   return [
     "# Moodle cron. Rendered by proxmox-sites.",
     "[Unit]",

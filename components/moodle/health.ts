@@ -5,12 +5,11 @@
  * checked: their failure would take every node out at once and turn a partial outage into a full one.
  * Pure.
  */
-import { MoodleLayout, resolveLayout, sharedMarkerFile } from "./layout";
+import { type MoodleLayout, sharedMarkerFile } from "./layout";
 import { renderHealthChecks } from "../web-cluster/health";
 
 /** `<healthDir>/health.php`. */
-export function renderHealthPage(layout: Partial<MoodleLayout> = {}): string {
-  const l = resolveLayout(layout);
+export function renderHealthPage(l: MoodleLayout): string {
   return renderHealthChecks("this Moodle node", [
     { test: "is_file", path: `${l.dataRoot}/${sharedMarkerFile}`, problem: "shared dataroot is not mounted" },
     { test: "is_readable", path: `${l.codeDir}/config.php`, problem: "config.php is missing" },

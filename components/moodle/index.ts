@@ -1,19 +1,26 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseEndpoint } from "../database";
 import type { RedisEndpoint } from "../redis";
-import type { TierContext } from "../core/context";
-import { trustedProxies } from "../core/trusted-proxies";
-import { ClusterTier } from "../web-cluster/tier";
+import type { MoodleConfig } from "../../config/tier-configs";
+import { ClusterTier, type ClusterTierArgs } from "../web-cluster/tier";
 import { appNodeScriptEnv, renderAppNodeScript } from "./app-script";
 import { planMoodleCluster } from "./cluster-plan";
 import { moodleDbPasswordVariable, moodleRedisPasswordVariable } from "./config-php";
 import { renderCronScript } from "./cron";
 import { installerScriptEnv, moodleAdminPasswordVariable, renderInstallerScript } from "./installer-script";
-import { resolveLayout } from "./layout";
 import { renderAppMountScript } from "../web-cluster/mount-script";
 
-export interface MoodleClusterArgs {
-  ctx: TierContext;
+export interface MoodleClusterArgs extends ClusterTierArgs {
+  /** The stack's `moodle` key. */
+  config: MoodleConfig;
+  /** The site network (`network.cidr`): the balancers' floating address takes its prefix length. */
+  networkCidr: string;
+  /** Site name Moodle shows (the client's name). */
+  siteName: string;
+  /** The Moodle admin's e-mail (the site's first admin address). */
+  adminEmail: string;
+  /** Addresses of the tunnel connectors: the app nodes trust their X-Forwarded-For too. */
+  trustedProxies: readonly string[];
   /** The MariaDB primary; `credentials.moodle` is Moodle's account. */
   database: DatabaseEndpoint;
   /** Redis; `users.moodle` is Moodle's ACL user (sessions and application cache). */
@@ -37,30 +44,29 @@ export class MoodleCluster extends ClusterTier {
   readonly adminPassword: pulumi.Output<string>;
 
   constructor(name: string, args: MoodleClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    const m = args.ctx.site.moodle!;
+    const m = args.config;
     super(
       "proxmox-sites:moodle:MoodleCluster",
       name,
-      args.ctx,
+      args,
       Object.keys(m.loadBalancers)
         .sort()
         .map((key) => `moodle-${key}`),
       opts,
     );
-    const { ctx } = args;
     const db = args.database.credentials.moodle;
     const cache = args.redis.users.moodle;
     if (!db || !cache) throw new Error("moodle: the database and Redis tiers have no account for Moodle");
     const plan = planMoodleCluster({
       moodle: m,
-      guests: ctx.wiring.guests,
-      networkCidr: ctx.site.network.cidr,
-      siteName: ctx.site.site.client,
-      adminEmail: ctx.site.site.adminEmails[0],
-      tunnelConnectorIps: trustedProxies(ctx),
+      guests: args.host.plans,
+      networkCidr: args.networkCidr,
+      siteName: args.siteName,
+      adminEmail: args.adminEmail,
+      tunnelConnectorIps: args.trustedProxies,
       database: { host: args.database.host, port: args.database.port, name: db.database, user: db.user },
       redis: { host: args.redis.host, port: args.redis.port, user: cache.user, keyPrefix: cache.keyPrefix },
-      proxmoxNodes: ctx.site.proxmox.nodes,
+      proxmoxNodes: args.proxmoxNodes,
     });
     this.wwwroot = plan.wwwroot;
     this.cronNode = plan.cronNode;
@@ -80,13 +86,12 @@ export class MoodleCluster extends ClusterTier {
         }),
       );
 
-    const layout = resolveLayout(plan.layout);
     this.buildCore({
       prefix: "moodle",
       balancers: plan.balancers,
       nodes: plan.nodes.map((n) => n.guest),
       shared: plan.shared,
-      mountPath: layout.dataRoot,
+      mountPath: plan.layout.dataRoot,
       nfs: plan.nfs,
     });
 
@@ -102,7 +107,7 @@ export class MoodleCluster extends ClusterTier {
       const mount = this.provision({
         guest: node.guest,
         role: "mount",
-        script: renderAppMountScript({ layout: plan.layout }),
+        script: renderAppMountScript({ dataRoot: plan.layout.dataRoot }),
         dependsOn: [app],
       });
       let cronAfter = mount;
@@ -123,6 +128,10 @@ export class MoodleCluster extends ClusterTier {
         dependsOn: [cronAfter],
       });
     }
-    this.registerOutputs({ wwwroot: this.wwwroot, cronNode: this.cronNode });
+    this.registerTierOutputs({
+      wwwroot: this.wwwroot,
+      cronNode: this.cronNode,
+      adminPassword: this.adminPassword,
+    });
   }
 }

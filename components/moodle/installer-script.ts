@@ -7,7 +7,7 @@ import { renderScript } from "../proxmox/script";
 import { shellQuote } from "../proxmox/shell-quote";
 import { MucRedisInput, renderInstallStatePhp, renderInstallWrapperPhp, renderMucSetupPhp } from "./cli";
 import { moodleRedisPasswordVariable } from "./config-php";
-import { MoodleLayout, Problems, resolveLayout } from "./layout";
+import { type MoodleLayout, Problems } from "./layout";
 import { rootStep } from "../web-cluster/shell";
 
 export interface InstallerScriptInput {
@@ -23,7 +23,8 @@ export interface InstallerScriptInput {
   lang?: string;
   /** Redis of the application cache (MUC). */
   muc: Omit<MucRedisInput, "layout">;
-  layout?: Partial<MoodleLayout>;
+  /** The resolved layout (`resolveLayout`), handed to every helper the script writes. */
+  layout: MoodleLayout;
 }
 
 export const moodleAdminPasswordVariable = "MOODLE_ADMIN_PASSWORD";
@@ -36,7 +37,7 @@ export const cliHelperDir = "/usr/local/lib/proxmox-sites/moodle";
 
 /** The installer script. Needs MOODLE_ADMIN_PASSWORD and MOODLE_REDIS_PASSWORD. */
 export function renderInstallerScript(input: InstallerScriptInput): string {
-  const layout = resolveLayout(input.layout);
+  const { layout } = input;
   const adminUser = input.adminUser ?? "admin";
   const lang = input.lang ?? "en";
   const p = new Problems("moodle.installer");

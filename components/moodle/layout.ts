@@ -35,7 +35,10 @@ export const defaultMoodleLayout: MoodleLayout = {
  */
 export const sharedMarkerFile = ".proxmox-sites-shared";
 
-/** Completes a partial layout with the defaults. */
+/**
+ * Completes a partial layout with the defaults and checks it: done once, where the cluster's plan is
+ * made; every renderer takes the resolved layout and trusts it.
+ */
 export function resolveLayout(layout: Partial<MoodleLayout> = {}): MoodleLayout {
   const full = { ...defaultMoodleLayout, ...layout };
   if (layout.fpmSocketPath === undefined)
@@ -50,6 +53,12 @@ export function resolveLayout(layout: Partial<MoodleLayout> = {}): MoodleLayout 
     );
   }
   problems.check(/^\d+\.\d+$/.test(full.phpVersion), "phpVersion", full.phpVersion, "a version like 8.2");
+  problems.check(
+    !full.localCacheDir.startsWith(`${full.dataRoot}/`),
+    "localCacheDir",
+    full.localCacheDir,
+    "outside the shared dataroot",
+  );
   problems.throwIfAny();
   return full;
 }

@@ -3,7 +3,7 @@
  * socket with Moodle's slash arguments, the client's address taken from the balancer's X-Forwarded-For,
  * files of the shared dataroot served by X-Accel-Redirect only, and the balancer's health page. Pure.
  */
-import { isHostName, isIpv4, isPort, MoodleLayout, Problems, resolveLayout } from "./layout";
+import { isHostName, isIpv4, isPort, type MoodleLayout, Problems } from "./layout";
 import { nginxAppServerHeadLines } from "../proxmox/nginx-app-server";
 
 export interface NginxSiteInput {
@@ -26,8 +26,8 @@ export interface NginxSiteInput {
   phpTimeoutSeconds?: number;
   /** Directory served; default the layout's code directory (`moodleDocumentRoot` for Moodle ≥ 5.1). */
   documentRoot?: string;
-  /** Where the pieces live; defaults from `defaultMoodleLayout`. */
-  layout?: Partial<MoodleLayout>;
+  /** Where the pieces live: the resolved layout (`resolveLayout`). */
+  layout: MoodleLayout;
 }
 
 /** The URL prefix that `$CFG->xsendfilealiases` maps to the dataroot; internal only. */
@@ -42,7 +42,7 @@ const hiddenFiles =
 
 /** `/etc/nginx/sites-available/moodle`. */
 export function renderNginxSite(input: NginxSiteInput): string {
-  const layout = resolveLayout(input.layout);
+  const { layout } = input;
   const port = input.listenPort ?? 80;
   const healthUri = input.healthUri ?? "/healthz";
   const maxUploadMb = input.maxUploadMb ?? 512;

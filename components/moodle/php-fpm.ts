@@ -3,7 +3,7 @@
  * needs (max_input_vars = 5000, upload sizes, opcache). Pure.
  */
 import { fpmPoolHeadLines, type PoolSizing } from "../proxmox/php-fpm-pool";
-import { MoodleLayout, Problems, resolveLayout } from "./layout";
+import { type MoodleLayout, Problems } from "./layout";
 
 export type { PoolSizing };
 
@@ -51,12 +51,13 @@ export interface PhpFpmPoolInput {
   phpValues?: Readonly<Record<string, string>>;
   /** Environment of the workers (`env[...]`). */
   environment?: Readonly<Record<string, string>>;
-  layout?: Partial<MoodleLayout>;
+  /** The resolved layout (`resolveLayout`): the pool's socket. */
+  layout: MoodleLayout;
 }
 
 /** `/etc/php/<v>/fpm/pool.d/moodle.conf`. */
 export function renderPhpFpmPool(input: PhpFpmPoolInput): string {
-  const layout = resolveLayout(input.layout);
+  const { layout } = input;
   const s = input.sizing;
   const user = input.user ?? "www-data";
   const p = new Problems("moodle.phpFpm");

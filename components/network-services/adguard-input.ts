@@ -4,7 +4,7 @@
  */
 import type { GuestPlan } from "../../config/inventory";
 import { PORTS } from "../../config/ports";
-import type { SiteConfig } from "../../config/schema";
+import type { NetworkConfig, NetworkServicesConfig } from "../../config/tier-configs";
 import { isIpAddress } from "../webapps/validate";
 import type { AdGuardHomeInput } from "./adguard";
 import type { DnsRewrite } from "./adguard-config";
@@ -28,25 +28,37 @@ export function bootstrapResolvers(
 }
 
 /** `<hostname>.<internalDomain>` → address, for every guest of the site (containers and VMs). */
-export function guestRewrites(guests: readonly GuestPlan[], internalDomain: string): DnsRewrite[] {
+export function guestRewrites(
+  guests: readonly Pick<GuestPlan, "hostname" | "ip">[],
+  internalDomain: string,
+): DnsRewrite[] {
   return guests
     .map((g) => ({ name: `${g.hostname}.${internalDomain}`.toLowerCase(), ip: g.ip }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Clients allowed to query: the site's network and the admin networks, each once. */
-export function allowedDnsClients(site: SiteConfig): string[] {
-  return [...new Set([site.network.cidr, ...site.network.adminCidrs])];
+export function allowedDnsClients(network: Pick<NetworkConfig, "cidr" | "adminCidrs">): string[] {
+  return [...new Set([network.cidr, ...network.adminCidrs])];
+}
+
+export interface AdGuardFacts {
+  /** The stack's `networkServices` key; AdGuard Home is installed only from the release it pins. */
+  config: NetworkServicesConfig;
+  /** The network-services guest's address: AdGuard Home listens there. */
+  guestIp: string;
+  /** Who may query (`cidr`, `adminCidrs`) and the site's resolvers (`dns`) for bootstrapping. */
+  network: Pick<NetworkConfig, "cidr" | "adminCidrs" | "dns">;
+  /** The site's internal DNS domain (`site.internalDomain`). */
+  internalDomain: string;
+  /** Every guest of the site (containers and VMs): each gets a local name. */
+  siteGuests: readonly Pick<GuestPlan, "hostname" | "ip">[];
 }
 
 /** The AdGuard Home input for a stack whose `networkServices.adguard` pins a release. */
-export function adGuardInputFor(
-  site: SiteConfig,
-  guests: readonly GuestPlan[],
-  guestIp: string,
-): AdGuardHomeInput {
-  const ns = site.networkServices;
-  if (!ns?.adguard)
+export function adGuardInputFor(facts: AdGuardFacts): AdGuardHomeInput {
+  const { config: ns, guestIp, network } = facts;
+  if (!ns.adguard)
     throw new Error("networkServices.adguard: no pinned release, AdGuard Home is not installed");
   return {
     version: ns.adguard.version,
@@ -56,8 +68,8 @@ export function adGuardInputFor(
     dnsPort: PORTS.dns,
     webPort: PORTS.adguardUi,
     upstreamDns: ns.upstreamDns,
-    bootstrapDns: bootstrapResolvers(ns.upstreamDns, site.network.dns, guestIp),
-    allowedClients: allowedDnsClients(site),
-    rewrites: guestRewrites(guests, site.site.internalDomain),
+    bootstrapDns: bootstrapResolvers(ns.upstreamDns, network.dns, guestIp),
+    allowedClients: allowedDnsClients(network),
+    rewrites: guestRewrites(facts.siteGuests, facts.internalDomain),
   };
 }

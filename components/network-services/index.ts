@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { planOf, type TierContext } from "../core/context";
 import { GuestTier } from "../core/guest-tier";
+import type { TierHost } from "../core/tier-host";
 import { ADGUARD_PASSWORD_ENV, renderAdGuardHomeScript } from "./adguard";
-import { adGuardInputFor } from "./adguard-input";
+import { adGuardInputFor, type AdGuardFacts } from "./adguard-input";
 
-export interface NetworkServicesArgs {
-  ctx: TierContext;
+/** Its stack key, the site's networks, domain and guests (`AdGuardFacts`), and its guest's plan. */
+export interface NetworkServicesArgs extends Omit<AdGuardFacts, "guestIp"> {
+  host: TierHost;
 }
 
 /**
@@ -18,12 +19,13 @@ export class NetworkServices extends GuestTier {
   readonly adguardAdminPassword?: pulumi.Output<string>;
 
   constructor(name: string, args: NetworkServicesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("proxmox-sites:network:NetworkServices", name, args.ctx, opts);
-    const { ctx } = args;
+    super("proxmox-sites:network:NetworkServices", name, args.host, opts);
     this.addGuest("network-services");
     // Without a pinned release there is nothing to verify a download against (validation warns).
-    if (ctx.site.networkServices?.adguard) {
-      const input = adGuardInputFor(ctx.site, ctx.wiring.guests, planOf(ctx, "network-services").ip);
+    if (args.config.adguard) {
+      const { config, network, internalDomain, siteGuests } = args;
+      const guestIp = this.planOf("network-services").ip;
+      const input = adGuardInputFor({ config, network, internalDomain, siteGuests, guestIp });
       this.adguardAdminPassword = new random.RandomPassword(
         `${name}-adguard-admin-password`,
         { length: 32, special: false },
@@ -36,6 +38,6 @@ export class NetworkServices extends GuestTier {
         secrets: { [ADGUARD_PASSWORD_ENV]: this.adguardAdminPassword },
       });
     }
-    this.registerOutputs({});
+    this.registerTierOutputs({ adguardAdminPassword: this.adguardAdminPassword });
   }
 }

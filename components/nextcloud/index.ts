@@ -1,18 +1,26 @@
-import { nextcloudRedisDatabases } from "../../config/assignments";
 import { nextcloudAccountName } from "../../config/identifiers";
+import type { NextcloudConfig } from "../../config/tier-configs";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { DatabaseEndpoint } from "../database";
 import type { RedisEndpoint } from "../redis";
-import { planOf, type TierContext } from "../core/context";
 import { GuestTier } from "../core/guest-tier";
-import { trustedProxies } from "../core/trusted-proxies";
+import type { TierHost } from "../core/tier-host";
 import { renderNextcloudScript } from "./render";
 
 export interface NextcloudArgs {
-  ctx: TierContext;
+  /** The instance's guest plan (`nextcloud-<instance>`). */
+  host: TierHost;
   /** Instance key from the stack (bowbo, maro). */
   instance: string;
+  /** The stack's `nextcloud.<instance>` key. */
+  config: NextcloudConfig;
+  /** The instance's own Redis database: keeps the tenants apart even if a key escapes its prefix. */
+  redisDbIndex: number;
+  /** Addresses of the tunnel connectors: the only proxies whose X-Forwarded-For is trusted. */
+  trustedProxies: readonly string[];
+  /** The site's time zone (`site.timezone`). */
+  timezone: string;
   database: DatabaseEndpoint;
   redis: RedisEndpoint;
   /** Provisioning waits for these (database and cache ready). */
@@ -24,10 +32,9 @@ export class Nextcloud extends GuestTier {
   readonly adminPassword: pulumi.Output<string>;
 
   constructor(name: string, args: NextcloudArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("proxmox-sites:apps:Nextcloud", name, args.ctx, opts);
-    const { ctx, instance } = args;
-    const cfg = ctx.site.nextcloud![instance];
-    const plan = planOf(ctx, name);
+    super("proxmox-sites:apps:Nextcloud", name, args.host, opts);
+    const { instance, config: cfg } = args;
+    const plan = this.planOf(name);
     this.addGuest(name, {
       // Left out of vzdump unless the stack asks: the node's ZFS snapshots protect it (backups.dataSnapshots).
       volumes: [
@@ -36,8 +43,6 @@ export class Nextcloud extends GuestTier {
     });
     const db = args.database.credentials[nextcloudAccountName(instance)];
     const cacheUser = args.redis.users[nextcloudAccountName(instance)];
-    // A Redis database per instance keeps the tenants apart even if a key escapes its prefix.
-    const dbIndex = nextcloudRedisDatabases(ctx.site)[instance];
     this.adminPassword = new random.RandomPassword(
       `${name}-admin-password`,
       { length: 32, special: false },
@@ -53,12 +58,12 @@ export class Nextcloud extends GuestTier {
         host: args.redis.host,
         port: args.redis.port,
         user: cacheUser.user,
-        dbIndex,
+        dbIndex: args.redisDbIndex,
         keyPrefix: cacheUser.keyPrefix,
       },
-      trustedProxies: trustedProxies(ctx),
+      trustedProxies: args.trustedProxies,
       adminUser: cfg.adminUser,
-      timezone: ctx.site.site.timezone,
+      timezone: args.timezone,
       // PHP gets a quarter of the guest, within Nextcloud's recommended range.
       phpMemoryMb: Math.min(2048, Math.max(512, Math.floor(plan.memoryMb / 4))),
     });
@@ -73,6 +78,6 @@ export class Nextcloud extends GuestTier {
       },
       dependsOn: args.dependsOn,
     });
-    this.registerOutputs({});
+    this.registerTierOutputs({ adminPassword: this.adminPassword });
   }
 }

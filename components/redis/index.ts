@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { planOf, type TierContext } from "../core/context";
 import { GuestTier } from "../core/guest-tier";
+import type { TierHost } from "../core/tier-host";
 import type { LxcGuest } from "../proxmox/lxc-guest";
 import {
   REDIS_ADMIN_PASSWORD_SHA256_ENV,
@@ -35,7 +35,9 @@ export interface RedisClient {
 }
 
 export interface RedisCacheArgs {
-  ctx: TierContext;
+  /** The Redis guest's plan. */
+  host: TierHost;
+  /** One ACL user per application that asks for one. */
   clients: RedisClient[];
 }
 
@@ -55,8 +57,8 @@ export class RedisCache extends GuestTier {
   readonly monitorPassword: pulumi.Output<string>;
 
   constructor(name: string, args: RedisCacheArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("proxmox-sites:data:RedisCache", name, args.ctx, opts);
-    const plan = planOf(args.ctx, "redis");
+    super("proxmox-sites:data:RedisCache", name, args.host, opts);
+    const plan = this.planOf("redis");
     this.guest = this.addGuest("redis");
     const secret = (role: string) =>
       new random.RandomPassword(`${name}-${role}-password`, { length: 32, special: false }, { parent: this })
@@ -88,6 +90,10 @@ export class RedisCache extends GuestTier {
       },
     });
     this.endpoint = { host: plan.ip, port: 6379, users };
-    this.registerOutputs({ host: this.endpoint.host });
+    this.registerTierOutputs({
+      guest: this.guest,
+      endpoint: this.endpoint,
+      monitorPassword: this.monitorPassword,
+    });
   }
 }

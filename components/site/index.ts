@@ -18,8 +18,8 @@ import type { LxcGuest } from "../proxmox/lxc-guest";
 import { createProviders, type SiteProviders } from "../proxmox/providers";
 import { TemplateStore } from "../proxmox/templates";
 import { CloudflareTunnel } from "../tunnel";
-import type { TierContext } from "../core/context";
 import { backupPlanArgs } from "./backups";
+import { trustedProxies } from "./tier-parts";
 import { TIER_CREATORS, type AdminLogin, type SiteParts } from "./tiers";
 
 export interface SiteArgs {
@@ -74,13 +74,6 @@ export class Site extends pulumi.ComponentResource {
       templates.fileIds,
       args.secrets.proxmoxSshPrivateKey,
     );
-    const ctx: TierContext = {
-      site,
-      wiring: this.wiring,
-      factory,
-      providers: this.providers,
-      nodeExporterScript: site.monitoring ? NODE_EXPORTER_SCRIPT : undefined,
-    };
     // Hosts first: the Windows GPU VM starts after their passthrough preparation.
     this.hosts = new HostPreparation(
       "hosts",
@@ -91,7 +84,17 @@ export class Site extends pulumi.ComponentResource {
       },
       child,
     );
-    const parts: SiteParts = { ctx, secrets: args.secrets, passthrough: this.hosts.passthrough, child };
+    const parts: SiteParts = {
+      site,
+      wiring: this.wiring,
+      providers: this.providers,
+      factory,
+      nodeExporterScript: site.monitoring ? NODE_EXPORTER_SCRIPT : undefined,
+      trustedProxies: trustedProxies(site, this.wiring.guests),
+      secrets: args.secrets,
+      passthrough: this.hosts.passthrough,
+      child,
+    };
     const vms: Record<string, pulumi.CustomResource> = {};
     for (const tier of TIERS) {
       // A tier the stack does not list has no guests in the plan.
@@ -106,11 +109,14 @@ export class Site extends pulumi.ComponentResource {
     this.redis = parts.redis;
     this.enableHa(site, this.guests);
 
-    if (site.tunnel && this.providers.cloudflare) {
+    if (site.tunnel && site.cloudflare && this.providers.cloudflare) {
       this.tunnel = new CloudflareTunnel(
         "tunnel",
         {
-          site,
+          config: site.tunnel,
+          cloudflare: site.cloudflare,
+          siteSlug: site.site.slug,
+          adminEmails: site.site.adminEmails,
           published: this.wiring.published,
           provider: this.providers.cloudflare,
           connectors: site.tunnel.connectorGuests.map((key) => {

@@ -1,13 +1,13 @@
 /**
  * How the Site creates each tier of `config/tiers.ts`: one entry per tier id (the compiler refuses a
- * tier without one), handing the tier's component the typed arguments it takes — the data tiers'
- * endpoints and readiness, the site's secrets, the hosts' passthrough step — and collecting what the
- * rest of the Site uses: guests (HA, firewall, tunnel connectors) and generated admin logins.
+ * tier without one), handing the tier's component the typed arguments it takes — its own stack key, a
+ * host with only its guests' plans, the site-wide values it uses, the data tiers' endpoints and
+ * readiness, the site's secrets, the hosts' passthrough step — and collecting what the rest of the Site
+ * uses: guests (HA, firewall, tunnel connectors) and generated admin logins.
  */
-import type * as pulumi from "@pulumi/pulumi";
-import type { SiteSecrets } from "../../config/load";
+import { nextcloudRedisDatabases } from "../../config/assignments";
 import type { Tier } from "../../config/tiers";
-import type { TierContext } from "../core/context";
+import { webClusterGuestKey } from "../../config/web-cluster-schema";
 import { MariaDbCluster } from "../database";
 import { Frappe } from "../frappe";
 import { MoodleCluster } from "../moodle";
@@ -16,87 +16,83 @@ import { NetworkServices } from "../network-services";
 import { Nextcloud } from "../nextcloud";
 import { Passbolt } from "../passbolt";
 import { PrintServer } from "../print-server";
-import type { LxcGuest } from "../proxmox/lxc-guest";
 import { RedisCache } from "../redis";
 import { SnipeIt } from "../snipeit";
 import { WebApps } from "../webapps";
 import { WebCluster } from "../web-cluster";
 import { WindowsGpuVm } from "../windows";
 import { databaseRequests, redisClients } from "./requests";
+import {
+  appSite,
+  clusterSite,
+  dataReady,
+  dbReady,
+  hostOf,
+  login,
+  provider,
+  sliceOf,
+  tierHost,
+  type CreatedTier,
+  type SiteParts,
+} from "./tier-parts";
 import { windowsGpuArgs } from "./windows";
 
-export interface AdminLogin {
-  user: string;
-  password: pulumi.Output<string>;
-}
-
-/** What a tier's creation gets from the Site and the tiers created before it (the list's order). */
-export interface SiteParts {
-  ctx: TierContext;
-  secrets: SiteSecrets;
-  /** Filled by the database tier's creation. */
-  database?: MariaDbCluster;
-  /** Filled by the Redis tier's creation. */
-  redis?: RedisCache;
-  /** The hosts' GPU passthrough preparation, when there is one. */
-  passthrough?: pulumi.Resource;
-  child: pulumi.ComponentResourceOptions;
-}
-
-/** What the Site keeps of a created tier. */
-export interface CreatedTier {
-  guests: Record<string, LxcGuest>;
-  /** Guests the firewall protects besides the LXC guests (the Windows VM). */
-  vms?: Record<string, pulumi.CustomResource>;
-  logins: Record<string, AdminLogin | undefined>;
-}
-
-const login = (user: string, password: pulumi.Output<string> | undefined) =>
-  password ? { user, password } : undefined;
-
-/** Each application waits only for what it uses: its database accounts, and Redis if it uses it. */
-const dbReady = (p: SiteParts) => p.database?.applicationsReady ?? [];
-const dataReady = (p: SiteParts) => [...dbReady(p), ...(p.redis?.ready ?? [])];
+export type { AdminLogin, CreatedTier, SiteParts } from "./tier-parts";
 
 export const TIER_CREATORS: Record<Tier, (p: SiteParts) => CreatedTier[]> = {
   database(p) {
-    const { ctx } = p;
     p.database = new MariaDbCluster(
       "database",
-      { ctx, databases: databaseRequests(ctx.site, ctx.wiring) },
+      {
+        host: tierHost(p, "database"),
+        config: sliceOf(p.site, "database"),
+        databases: databaseRequests(p.site, p.wiring),
+      },
       p.child,
     );
     return [{ guests: p.database.guests, logins: {} }];
   },
   redis(p) {
-    p.redis = new RedisCache("redis", { ctx: p.ctx, clients: redisClients(p.ctx.site) }, p.child);
+    p.redis = new RedisCache("redis", { host: tierHost(p, "redis"), clients: redisClients(p.site) }, p.child);
     return [{ guests: p.redis.guests, logins: {} }];
   },
-  nextcloud: (p) =>
-    Object.keys(p.ctx.site.nextcloud ?? {})
+  nextcloud(p) {
+    const instances = sliceOf(p.site, "nextcloud");
+    const redisDbs = nextcloudRedisDatabases(p.site);
+    return Object.keys(instances)
       .sort()
       .map((instance) => {
         const name = `nextcloud-${instance}`;
+        const config = instances[instance];
         const nc = new Nextcloud(
           name,
           {
-            ctx: p.ctx,
+            host: hostOf(p, (g) => g.key === name),
             instance,
-            database: p.database!.endpoint,
-            redis: p.redis!.endpoint,
+            config,
+            redisDbIndex: redisDbs[instance],
+            trustedProxies: p.trustedProxies,
+            timezone: p.site.site.timezone,
+            database: provider(p.database, name, "database").endpoint,
+            redis: provider(p.redis, name, "Redis").endpoint,
             dependsOn: dataReady(p),
           },
           p.child,
         );
-        return {
-          guests: nc.guests,
-          logins: { [name]: login(p.ctx.site.nextcloud![instance].adminUser, nc.adminPassword) },
-        };
-      }),
+        return { guests: nc.guests, logins: { [name]: login(config.adminUser, nc.adminPassword) } };
+      });
+  },
   frappe(p) {
     const erp = new Frappe(
       "frappe",
-      { ctx: p.ctx, database: p.database!.endpoint, redis: p.redis!.endpoint, dependsOn: dataReady(p) },
+      {
+        host: tierHost(p, "frappe"),
+        config: sliceOf(p.site, "frappe"),
+        trustedProxies: p.trustedProxies,
+        database: provider(p.database, "frappe", "database").endpoint,
+        redis: provider(p.redis, "frappe", "Redis").endpoint,
+        dependsOn: dataReady(p),
+      },
       p.child,
     );
     return [{ guests: erp.guests, logins: { frappe: login("Administrator", erp.adminPassword) } }];
@@ -104,7 +100,14 @@ export const TIER_CREATORS: Record<Tier, (p: SiteParts) => CreatedTier[]> = {
   "snipe-it"(p) {
     const assets = new SnipeIt(
       "snipe-it",
-      { ctx: p.ctx, database: p.database!.endpoint, dependsOn: dbReady(p) },
+      {
+        host: tierHost(p, "snipe-it"),
+        config: sliceOf(p.site, "snipeIt"),
+        ...appSite(p),
+        timezone: p.site.site.timezone,
+        database: provider(p.database, "snipe-it", "database").endpoint,
+        dependsOn: dbReady(p),
+      },
       p.child,
     );
     return [{ guests: assets.guests, logins: { "snipe-it": login("admin", assets.adminPassword) } }];
@@ -112,52 +115,119 @@ export const TIER_CREATORS: Record<Tier, (p: SiteParts) => CreatedTier[]> = {
   passbolt(p) {
     const vault = new Passbolt(
       "passbolt",
-      { ctx: p.ctx, database: p.database!.endpoint, dependsOn: dbReady(p) },
+      {
+        host: tierHost(p, "passbolt"),
+        config: sliceOf(p.site, "passbolt"),
+        ...appSite(p),
+        database: provider(p.database, "passbolt", "database").endpoint,
+        dependsOn: dbReady(p),
+      },
       p.child,
     );
     return [{ guests: vault.guests, logins: {} }];
   },
-  "print-server": (p) => [
-    { guests: new PrintServer("print-server", { ctx: p.ctx }, p.child).guests, logins: {} },
-  ],
-  web: (p) => [{ guests: new WebApps("web", { ctx: p.ctx }, p.child).guests, logins: {} }],
+  "print-server"(p) {
+    const printing = new PrintServer(
+      "print-server",
+      {
+        host: tierHost(p, "print-server"),
+        config: sliceOf(p.site, "printServer"),
+        internalDomain: p.site.site.internalDomain,
+        network: p.site.network,
+      },
+      p.child,
+    );
+    return [{ guests: printing.guests, logins: {} }];
+  },
+  web(p) {
+    const web = new WebApps(
+      "web",
+      { host: tierHost(p, "web"), config: sliceOf(p.site, "webApps"), trustedProxies: p.trustedProxies },
+      p.child,
+    );
+    return [{ guests: web.guests, logins: {} }];
+  },
   monitoring(p) {
+    const exporterGuests = new Set(
+      p.wiring.scrapeTargets.filter((t) => t.job === "mysqld" || t.job === "redis").map((t) => t.target),
+    );
     const mon = new Monitoring(
       "monitoring",
-      { ctx: p.ctx, secrets: p.secrets, database: p.database, redis: p.redis },
+      {
+        host: tierHost(p, "monitoring"),
+        config: sliceOf(p.site, "monitoring"),
+        siteSlug: p.site.site.slug,
+        siteDomain: p.site.site.domain,
+        adminEmails: p.site.site.adminEmails,
+        targets: p.wiring.scrapeTargets,
+        secrets: p.secrets,
+        exporterGuests: p.wiring.guests.filter((g) => exporterGuests.has(g.key)),
+        database: p.database,
+        redis: p.redis,
+      },
       p.child,
     );
     return [{ guests: mon.guests, logins: { grafana: login("admin", mon.grafanaAdminPassword) } }];
   },
   "network-services"(p) {
-    const ns = new NetworkServices("network-services", { ctx: p.ctx }, p.child);
+    const ns = new NetworkServices(
+      "network-services",
+      {
+        host: tierHost(p, "network-services"),
+        config: sliceOf(p.site, "networkServices"),
+        network: p.site.network,
+        internalDomain: p.site.site.internalDomain,
+        siteGuests: p.wiring.guests,
+      },
+      p.child,
+    );
     return [{ guests: ns.guests, logins: { adguard: login("admin", ns.adguardAdminPassword) } }];
   },
   moodle(p) {
+    const config = sliceOf(p.site, "moodle");
     const lms = new MoodleCluster(
       "moodle",
-      { ctx: p.ctx, database: p.database!.endpoint, redis: p.redis!.endpoint, dependsOn: dataReady(p) },
+      {
+        host: tierHost(p, "moodle"),
+        config,
+        ...clusterSite(p),
+        siteName: p.site.site.client,
+        ...appSite(p),
+        database: provider(p.database, "moodle", "database").endpoint,
+        redis: provider(p.redis, "moodle", "Redis").endpoint,
+        dependsOn: dataReady(p),
+      },
       p.child,
     );
     return [
       {
         guests: lms.guests,
         logins: {
-          moodle: login(p.ctx.site.moodle!.adminUser, lms.adminPassword),
+          moodle: login(config.adminUser, lms.adminPassword),
           "haproxy-stats": login("admin", lms.statsPassword),
         },
       },
     ];
   },
-  "web-cluster": (p) =>
-    Object.keys(p.ctx.site.webClusters ?? {})
+  "web-cluster"(p) {
+    const clusters = sliceOf(p.site, "webClusters");
+    return Object.keys(clusters)
       .sort()
       .map((cluster) => {
+        const config = clusters[cluster];
+        const keys = new Set(
+          [...Object.keys(config.loadBalancers), ...Object.keys(config.nodes)].map((k) =>
+            webClusterGuestKey(cluster, k),
+          ),
+        );
         const web = new WebCluster(
           `web-${cluster}`,
           {
-            ctx: p.ctx,
+            host: hostOf(p, (g) => keys.has(g.key)),
             cluster,
+            config,
+            ...clusterSite(p),
+            trustedProxies: p.trustedProxies,
             database: p.database?.endpoint,
             redis: p.redis?.endpoint,
             dependsOn: dataReady(p),
@@ -168,13 +238,13 @@ export const TIER_CREATORS: Record<Tier, (p: SiteParts) => CreatedTier[]> = {
           guests: web.guests,
           logins: { [`haproxy-stats-${cluster}`]: login("admin", web.statsPassword) },
         };
-      }),
+      });
+  },
   "windows-gpu"(p) {
-    const { site, wiring, providers, factory } = p.ctx;
     const vm = new WindowsGpuVm(
       "windows-gpu",
       {
-        ...windowsGpuArgs(site, wiring, providers, factory),
+        ...windowsGpuArgs(p.site, p.wiring, p.providers, p.factory),
         dependsOn: p.passthrough ? [p.passthrough] : [],
       },
       p.child,

@@ -1,13 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { DatabaseEndpoint } from "../database";
-import type { TierContext } from "../core/context";
+import type { SimpleAppConfig } from "../../config/tier-configs";
 import { GuestTier } from "../core/guest-tier";
-import { trustedProxies } from "../core/trusted-proxies";
+import type { TierHost } from "../core/tier-host";
 import { renderSnipeItScript } from "./render";
 
 export interface SnipeItArgs {
-  ctx: TierContext;
+  /** The Snipe-IT guest's plan. */
+  host: TierHost;
+  /** The stack's `snipeIt` key. */
+  config: SimpleAppConfig;
+  /** Addresses of the tunnel connectors: the only proxies whose X-Forwarded-For is trusted. */
+  trustedProxies: readonly string[];
+  /** The first administrator's e-mail (the site's first admin address). */
+  adminEmail: string;
+  /** The site's time zone (`site.timezone`). */
+  timezone: string;
   database: DatabaseEndpoint;
   dependsOn: pulumi.Resource[];
 }
@@ -17,9 +26,8 @@ export class SnipeIt extends GuestTier {
   readonly adminPassword: pulumi.Output<string>;
 
   constructor(name: string, args: SnipeItArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("proxmox-sites:apps:SnipeIt", name, args.ctx, opts);
-    const { ctx } = args;
-    const cfg = ctx.site.snipeIt!;
+    super("proxmox-sites:apps:SnipeIt", name, args.host, opts);
+    const cfg = args.config;
     this.addGuest("snipe-it");
     const db = args.database.credentials.snipeit;
     // APP_KEY encrypts data in the central database: it must outlive a rebuilt guest.
@@ -32,11 +40,11 @@ export class SnipeIt extends GuestTier {
     const script = renderSnipeItScript({
       hostname: cfg.publicHostname,
       database: { host: args.database.host, port: args.database.port, name: db.database, user: db.user },
-      trustedProxies: trustedProxies(ctx),
-      timezone: ctx.site.site.timezone,
+      trustedProxies: args.trustedProxies,
+      timezone: args.timezone,
       admin: {
         username: "admin",
-        email: ctx.site.site.adminEmails[0],
+        email: args.adminEmail,
         firstName: "Site",
         lastName: "Administrator",
       },
@@ -52,6 +60,6 @@ export class SnipeIt extends GuestTier {
       },
       dependsOn: args.dependsOn,
     });
-    this.registerOutputs({});
+    this.registerTierOutputs({ adminPassword: this.adminPassword });
   }
 }

@@ -1,7 +1,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { SiteConfig } from "../../config/schema";
+import type { CloudflareConfig, TunnelConfig } from "../../config/tier-configs";
 import { CLOUDFLARED_TOKEN_ENV, renderCloudflaredScript } from "../network-services/cloudflared";
 import { GuestProvisioner, type NodeConnection } from "../proxmox/provisioner";
 import type { PublishedService } from "../../config/wiring";
@@ -17,7 +17,15 @@ export interface TunnelConnector {
 }
 
 export interface CloudflareTunnelArgs {
-  site: SiteConfig;
+  /** The stack's `tunnel` key. */
+  config: TunnelConfig;
+  /** The Cloudflare account and zone (`cloudflare`). */
+  cloudflare: CloudflareConfig;
+  /** The client's short name (`site.slug`): names the Access policy and applications. */
+  siteSlug: string;
+  /** Who Cloudflare Access lets in to the admin tools (`site.adminEmails`). */
+  adminEmails: readonly string[];
+  /** What the site publishes (the service graph's published names). */
   published: PublishedService[];
   provider: cloudflare.Provider;
   /** Guests that run cloudflared; two give the tunnel a standby connector. */
@@ -36,9 +44,8 @@ export class CloudflareTunnel extends pulumi.ComponentResource {
 
   constructor(name: string, args: CloudflareTunnelArgs, opts?: pulumi.ComponentResourceOptions) {
     super("proxmox-sites:network:CloudflareTunnel", name, {}, opts);
-    const site = args.site;
-    const t = site.tunnel!;
-    const { accountId, zoneId } = site.cloudflare!;
+    const t = args.config;
+    const { accountId, zoneId } = args.cloudflare;
     const child = { parent: this, provider: args.provider };
     const secret = new random.RandomBytes(`${name}-secret`, { length: 32 }, { parent: this });
     this.tunnel = new cloudflare.ZeroTrustTunnelCloudflared(
@@ -75,10 +82,10 @@ export class CloudflareTunnel extends pulumi.ComponentResource {
         `${name}-admins`,
         {
           accountId,
-          name: `${site.site.slug} administrators`,
+          name: `${args.siteSlug} administrators`,
           decision: "allow",
           includes: [
-            ...site.site.adminEmails.map((email) => ({ email: { email } })),
+            ...args.adminEmails.map((email) => ({ email: { email } })),
             ...(t.accessEmailDomain ? [{ emailDomain: { domain: t.accessEmailDomain } }] : []),
           ],
           sessionDuration: t.accessSessionDuration,
@@ -90,7 +97,7 @@ export class CloudflareTunnel extends pulumi.ComponentResource {
           `${name}-access-${svc.hostname}`,
           {
             accountId,
-            name: `${svc.description} (${site.site.slug})`,
+            name: `${svc.description} (${args.siteSlug})`,
             type: "self_hosted",
             destinations: [{ type: "public", uri: svc.hostname }],
             policies: [{ id: policy.id, precedence: 1 }],
@@ -129,6 +136,6 @@ export class CloudflareTunnel extends pulumi.ComponentResource {
         );
       }
     }
-    this.registerOutputs({ tunnelId: this.tunnel.id, hostnames: this.hostnames });
+    this.registerOutputs({ tunnel: this.tunnel, token: this.token, hostnames: this.hostnames });
   }
 }

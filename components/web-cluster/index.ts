@@ -1,10 +1,12 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { webClusterDatabaseName, webClusterRedisUser } from "../../config/web-cluster-schema";
+import {
+  webClusterDatabaseName,
+  webClusterRedisUser,
+  type WebClusterConfig,
+} from "../../config/web-cluster-schema";
 import type { DatabaseEndpoint } from "../database";
 import { renderAppMountScript } from "./mount-script";
 import type { RedisEndpoint } from "../redis";
-import type { TierContext } from "../core/context";
-import { trustedProxies } from "../core/trusted-proxies";
 import {
   renderWebAppNodeScript,
   webAppNodeEnv,
@@ -13,12 +15,17 @@ import {
 } from "./app-node";
 import { renderWebCronScript } from "./cron";
 import { planWebCluster } from "./plan";
-import { ClusterTier } from "./tier";
+import { ClusterTier, type ClusterTierArgs } from "./tier";
 
-export interface WebClusterArgs {
-  ctx: TierContext;
+export interface WebClusterArgs extends ClusterTierArgs {
   /** Key of the cluster under `webClusters`. */
   cluster: string;
+  /** The stack's `webClusters.<cluster>` key. */
+  config: WebClusterConfig;
+  /** The site network (`network.cidr`): the balancers' floating address takes its prefix length. */
+  networkCidr: string;
+  /** Addresses of the tunnel connectors: the app nodes trust their X-Forwarded-For too. */
+  trustedProxies: readonly string[];
   /** The site's MariaDB; the cluster's account is `credentials[<database.name>]`. */
   database?: DatabaseEndpoint;
   /** The site's Redis; the cluster's ACL user holds its PHP sessions. */
@@ -40,17 +47,16 @@ export class WebCluster extends ClusterTier {
   readonly cronNode: string;
 
   constructor(name: string, args: WebClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    const c = args.ctx.site.webClusters![args.cluster];
+    const c = args.config;
     super(
       "proxmox-sites:web:WebCluster",
       name,
-      args.ctx,
+      args,
       Object.keys(c.loadBalancers)
         .sort()
         .map((key) => `${args.cluster}-${key}`),
       opts,
     );
-    const { ctx } = args;
     const at = `webClusters.${args.cluster}`;
     const dbAccount = c.database
       ? args.database?.credentials[webClusterDatabaseName(args.cluster, c)]
@@ -62,9 +68,9 @@ export class WebCluster extends ClusterTier {
     const plan = planWebCluster({
       name: args.cluster,
       cluster: c,
-      guests: ctx.wiring.guests,
-      networkCidr: ctx.site.network.cidr,
-      tunnelConnectorIps: trustedProxies(ctx),
+      guests: args.host.plans,
+      networkCidr: args.networkCidr,
+      tunnelConnectorIps: args.trustedProxies,
       database:
         dbAccount && args.database
           ? {
@@ -78,7 +84,7 @@ export class WebCluster extends ClusterTier {
         cache && args.redis
           ? { host: args.redis.host, port: args.redis.port, user: cache.user, keyPrefix: cache.keyPrefix }
           : undefined,
-      proxmoxNodes: ctx.site.proxmox.nodes,
+      proxmoxNodes: args.proxmoxNodes,
     });
     this.url = plan.url;
     this.cronNode = plan.cronNode;
@@ -113,7 +119,7 @@ export class WebCluster extends ClusterTier {
       const mount = this.provision({
         guest: node.guest,
         role: "mount",
-        script: renderAppMountScript({ layout: { dataRoot: c.sharedPath } }),
+        script: renderAppMountScript({ dataRoot: c.sharedPath }),
         dependsOn: [app],
       });
       this.provision({
@@ -123,6 +129,6 @@ export class WebCluster extends ClusterTier {
         dependsOn: [mount],
       });
     }
-    this.registerOutputs({ url: this.url, cronNode: this.cronNode });
+    this.registerTierOutputs({ url: this.url, cronNode: this.cronNode });
   }
 }

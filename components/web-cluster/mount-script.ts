@@ -6,22 +6,22 @@
  */
 import { renderScript } from "../proxmox/script";
 import { shellQuote } from "../proxmox/shell-quote";
-import { MoodleLayout, resolveLayout, sharedMarkerFile } from "../moodle/layout";
+import { sharedMarkerFile } from "../moodle/layout";
 import { rootStep } from "./shell";
 
 export interface AppMountScriptInput {
-  layout?: Partial<MoodleLayout>;
+  /** Where the app node sees the shared files (Moodle's resolved `dataRoot`, a web cluster's `sharedPath`). */
+  dataRoot: string;
 }
 
 /** An app node's dataroot check. Needs no secret. */
 export function renderAppMountScript(input: AppMountScriptInput): string {
-  const layout = resolveLayout(input.layout);
   const marker = sharedMarkerFile;
   return renderScript({
-    summary: `Moodle app node: shared dataroot ${layout.dataRoot} (bind mount from the Proxmox node)`,
+    summary: `Moodle app node: shared dataroot ${input.dataRoot} (bind mount from the Proxmox node)`,
     setup: [
       rootStep,
-      `data="$root"${shellQuote(layout.dataRoot)}`,
+      `data="$root"${shellQuote(input.dataRoot)}`,
       'if ! mountpoint -q "$data"; then',
       '  echo "error: $data is not a mount point: the container has no bind mount of the shared dataroot" >&2',
       "  exit 1",

@@ -6,8 +6,8 @@ import { renderNfsServerScript } from "./nfs-script";
 import type { SharedStoragePlan } from "../moodle/shared-storage";
 import { renderStorageNodeScript } from "./storage-node-script";
 import { NodeProvisioner } from "../proxmox/provisioner";
-import { planOf, type TierContext } from "../core/context";
 import { GuestTier } from "../core/guest-tier";
+import type { TierHost } from "../core/tier-host";
 import { balancerScriptEnv, renderBalancerScript } from "./balancer-script";
 import type { BalancerPlan } from "./front";
 import { haproxyStatsPasswordVariable } from "./haproxy-settings";
@@ -28,6 +28,16 @@ export interface ClusterCore {
   nfs?: NfsServerPlan;
 }
 
+/** What a load-balanced tier takes from the site besides its own stack key. */
+export interface ClusterTierArgs {
+  /** The cluster's guest plans: its balancers and app nodes. */
+  host: TierHost;
+  /** The Proxmox nodes: each mounts the shared storage (an app node may be placed on any). */
+  proxmoxNodes: readonly { name: string; address: string }[];
+  /** The API-token provider the shared storage is registered with. */
+  proxmoxProvider: proxmoxve.Provider;
+}
+
 /**
  * Base of the load-balanced tiers: HAProxy balancers (keepalived with two), the shared files (an NFS
  * storage of the Proxmox cluster, served by one Proxmox node or a NAS, mounted by every node and
@@ -41,18 +51,25 @@ export abstract class ClusterTier extends GuestTier {
 
   /** The component's name (children are named after it). */
   protected readonly tierName: string;
+  private readonly cluster: ClusterTierArgs;
 
   protected constructor(
     type: string,
     name: string,
-    ctx: TierContext,
+    args: ClusterTierArgs,
     balancerKeys: readonly string[],
     opts?: pulumi.ComponentResourceOptions,
   ) {
-    super(type, name, ctx, opts);
+    super(type, name, args.host, opts);
     this.tierName = name;
+    this.cluster = args;
     for (const guest of balancerKeys) this.addGuest(guest);
     this.statsPassword = this.password("stats", 32);
+  }
+
+  /** Registers the tier's public fields: the base tier's, the stats password, and the flavour's own. */
+  protected override registerTierOutputs(own: pulumi.Inputs = {}): void {
+    super.registerTierOutputs({ statsPassword: this.statsPassword, ...own });
   }
 
   /** A generated password, a child named `<tier>-<role>-password`. */
@@ -69,7 +86,7 @@ export abstract class ClusterTier extends GuestTier {
    * Returns nothing: the flavour provisions the app nodes it now finds in `this.guests`.
    */
   protected buildCore(core: ClusterCore): void {
-    const { ctx } = this;
+    const { factory } = this.host;
     const name = this.tierName;
     const clustered = core.balancers.some((b) => b.input.keepalived !== undefined);
     // keepalived's PASS authentication uses only 8 characters: exactly 8, so none is silently dropped.
@@ -85,7 +102,7 @@ export abstract class ClusterTier extends GuestTier {
       nfs = new NodeProvisioner(
         `${core.nfs.node}-${name}-files`,
         {
-          connection: ctx.factory.connectionForNode(core.nfs.node),
+          connection: factory.connectionForNode(core.nfs.node),
           script: renderNfsServerScript(core.nfs.input),
         },
         { parent: this },
@@ -107,18 +124,18 @@ export abstract class ClusterTier extends GuestTier {
         createBasePath: false,
         createSubdirs: false,
       },
-      { parent: this, provider: ctx.providers.proxmox, dependsOn: nfs ? [nfs] : [] },
+      { parent: this, provider: this.cluster.proxmoxProvider, dependsOn: nfs ? [nfs] : [] },
     );
     // On every node (an app node may be placed, moved or recovered on any): mounted, the shared directory
     // there with its owner and marker. Adding an app node then adds nothing here.
-    const clusterNodes = ctx.site.proxmox.nodes.map((n) => n.name);
+    const clusterNodes = this.cluster.proxmoxNodes.map((n) => n.name);
     const nodeReady = new Map(
       clusterNodes.map((node) => [
         node,
         new NodeProvisioner(
           `${node}-${name}-shared-storage`,
           {
-            connection: ctx.factory.connectionForNode(node),
+            connection: factory.connectionForNode(node),
             script: renderStorageNodeScript({ storageId: shared.storageId, directory: shared.directory }),
             dependsOn: [storage],
           },
@@ -130,7 +147,7 @@ export abstract class ClusterTier extends GuestTier {
       this.addGuest(node, {
         features: { nesting: true },
         bindMounts: [{ hostPath: shared.hostPath, path: core.mountPath }],
-        dependsOn: [nodeReady.get(planOf(ctx, node).node)!],
+        dependsOn: [nodeReady.get(this.planOf(node).node)!],
       });
     }
     for (const b of core.balancers) {

@@ -42,7 +42,7 @@ export interface WebGuestFacts {
   /** Port nginx listens on (`PORTS.http`, the origin port the wiring publishes). */
   listenPort: number;
   sites: readonly WebSiteConfig[];
-  /** Addresses of the tunnel connectors (`trustedProxies(ctx)`). */
+  /** Addresses of the tunnel connectors (`WebAppsArgs.trustedProxies`). */
   trustedProxies: readonly string[];
 }
 

@@ -1,13 +1,18 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../../config/ports";
-import { planOf, type TierContext } from "../core/context";
+import type { WebAppsConfig } from "../../config/tier-configs";
 import { GuestTier } from "../core/guest-tier";
-import { trustedProxies } from "../core/trusted-proxies";
+import type { TierHost } from "../core/tier-host";
 import { webGuestInputFor } from "./guest-input";
 import { renderWebGuestScript, webGuestScriptEnv } from "./render";
 
 export interface WebAppsArgs {
-  ctx: TierContext;
+  /** The frontend's and the backend's guest plans. */
+  host: TierHost;
+  /** The stack's `webApps` key. */
+  config: WebAppsConfig;
+  /** Addresses of the tunnel connectors: the only proxies whose X-Forwarded-For is trusted. */
+  trustedProxies: readonly string[];
 }
 
 /**
@@ -16,16 +21,14 @@ export interface WebAppsArgs {
  */
 export class WebApps extends GuestTier {
   constructor(name: string, args: WebAppsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("proxmox-sites:apps:WebApps", name, args.ctx, opts);
-    const { ctx } = args;
-    const proxies = trustedProxies(ctx);
+    super("proxmox-sites:apps:WebApps", name, args.host, opts);
     for (const role of ["frontend", "backend"] as const) {
       this.addGuest(role);
       const input = webGuestInputFor({
-        guestIp: planOf(ctx, role).ip,
+        guestIp: this.planOf(role).ip,
         listenPort: PORTS.http,
-        sites: ctx.site.webApps![role].sites,
-        trustedProxies: proxies,
+        sites: args.config[role].sites,
+        trustedProxies: args.trustedProxies,
       });
       if (!input) continue;
       // The stack's sites carry no secret environment; a site that needs one adds it here.
@@ -33,6 +36,6 @@ export class WebApps extends GuestTier {
       if (env.length > 0) throw new Error(`webApps.${role}: no secret for ${env.join(", ")}`);
       this.provision({ guest: role, role: "install", script: renderWebGuestScript(input) });
     }
-    this.registerOutputs({});
+    this.registerTierOutputs();
   }
 }

@@ -118,6 +118,6 @@ export class WindowsGpuVm extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [this.vm] },
     );
-    this.registerOutputs({ vmId: this.vm.vmId });
+    this.registerOutputs({ guest: this.guest, vm: this.vm, mappings: this.mappings });
   }
 }

@@ -23,6 +23,7 @@ import {
 import { renderMonitoringScript } from "../../components/monitoring/scripts";
 import { renderPveExporterConfig } from "../../components/monitoring/pve";
 import { renderMoodleConfigPhp } from "../../components/moodle/config-php";
+import { defaultMoodleLayout } from "../../components/moodle/layout";
 import { renderNextcloudConfigPhp } from "../../components/nextcloud/config";
 import { renderPassboltConfigPhp } from "../../components/passbolt/config";
 import { renderPrelude } from "../../components/proxmox/script";
@@ -117,6 +118,7 @@ export const anyStringRenderers: readonly AnyStringRenderer[] = [
         wwwroot: "https://lms.school.example",
         database: { host: "10.10.0.10", name: "moodle", user: "moodle" },
         redis: { host: "10.10.0.12", user: "moodle" },
+        layout: defaultMoodleLayout,
       });
       const file = writeIn(scratch, "moodle/config.php", fillSecrets(text, env));
       const cfg = phpJson(

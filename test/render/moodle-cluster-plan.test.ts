@@ -131,7 +131,7 @@ describe("the school stack's cluster", () => {
       expect([...n.input.site.trustedProxies].sort()).toEqual(
         ["10.10.0.20", "10.10.0.21", "10.10.0.22", "127.0.0.1"].sort(),
       );
-      expect(() => renderNginxSite(n.input.site)).not.toThrow();
+      expect(() => renderNginxSite({ ...n.input.site, layout: plan.layout })).not.toThrow();
     }
     // The files node serves it; the NFS clients are the Proxmox nodes (they mount the storage), not the app nodes.
     const nodeAddresses = school.proxmox.nodes.map((n) => n.address);

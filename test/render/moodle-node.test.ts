@@ -10,7 +10,7 @@ import {
 import { MoodleConfigInput, renderMoodleConfigPhp } from "../../components/moodle/config-php";
 import { renderHealthPage } from "../../components/moodle/health";
 import {
-  MoodleLayout,
+  defaultMoodleLayout as layout,
   moodleDocumentRoot,
   resolveLayout,
   sharedMarkerFile,
@@ -42,12 +42,14 @@ const configInput: MoodleConfigInput = {
   wwwroot: "https://lms.school.example",
   database: { host: "10.10.0.10", name: "moodle", user: "moodle", readReplicas: ["10.10.0.11"] },
   redis: { host: "10.10.0.12" },
+  layout,
 };
 
 describe("nginx site", () => {
   const site = renderNginxSite({
     serverName: "lms.school.example",
     trustedProxies: ["10.10.0.21", "10.10.0.22", "10.10.0.20", "127.0.0.1"],
+    layout,
   });
 
   test("nginx -t accepts it inside a main config", () => {
@@ -82,6 +84,7 @@ describe("nginx site", () => {
         serverName: "lms.school.example",
         trustedProxies: ["10.0.0.1"],
         healthUri: "/login/index.php",
+        layout,
       }),
     ).toThrow(/moodle\.nginx\.healthUri/);
   });
@@ -89,10 +92,10 @@ describe("nginx site", () => {
 
 describe("php-fpm pool and PHP ini", () => {
   test("php-fpm -t accepts the pool", () => {
-    const layout: Partial<MoodleLayout> = { fpmSocketPath: join(dir.path, "fpm", "fpm.sock") };
+    const testLayout = resolveLayout({ fpmSocketPath: join(dir.path, "fpm", "fpm.sock") });
     const pool = write(
       "fpm/pool.conf",
-      renderPhpFpmPool({ sizing: phpFpmPoolSizing({ memoryMb: 16384 }), layout }),
+      renderPhpFpmPool({ sizing: phpFpmPoolSizing({ memoryMb: 16384 }), layout: testLayout }),
     );
     const main = write(
       "fpm/php-fpm.conf",
@@ -117,7 +120,7 @@ describe("php-fpm pool and PHP ini", () => {
           expect(s.maxChildren).toBeGreaterThanOrEqual(2);
           if (s.maxChildren > 2)
             expect(s.maxChildren * perChildMb).toBeLessThanOrEqual(memoryMb - reservedMb);
-          expect(() => renderPhpFpmPool({ sizing: s })).not.toThrow();
+          expect(() => renderPhpFpmPool({ sizing: s, layout })).not.toThrow();
         },
       ),
     );
@@ -197,10 +200,10 @@ describe("config.php", () => {
     ).toThrow(/moodle\.config\.redis\.user/);
   });
 
-  test("a node-local cache inside the shared dataroot is refused", () => {
-    expect(() =>
-      renderMoodleConfigPhp({ ...configInput, layout: { localCacheDir: "/var/moodledata/localcache" } }),
-    ).toThrow(/localCacheDir/);
+  test("a node-local cache inside the shared dataroot is refused (when the layout is resolved)", () => {
+    expect(() => resolveLayout({ localCacheDir: "/var/moodledata/localcache" })).toThrow(
+      /moodle\.layout\.localCacheDir/,
+    );
     expect(() => renderMoodleConfigPhp({ ...configInput, wwwroot: "http://lms.school.example/" })).toThrow(
       /wwwroot/,
     );
@@ -209,10 +212,10 @@ describe("config.php", () => {
 
 describe("health page and CLI helpers", () => {
   test("the health page says ok only when the shared marker and config.php are there", () => {
-    const layout = resolveLayout({ dataRoot: join(dir.path, "hp/data"), codeDir: join(dir.path, "hp/code") });
-    const page = write("hp/health.php", renderHealthPage(layout));
+    const hp = resolveLayout({ dataRoot: join(dir.path, "hp/data"), codeDir: join(dir.path, "hp/code") });
+    const page = write("hp/health.php", renderHealthPage(hp));
     write("hp/code/config.php", "<?php\n");
-    mkdirSync(layout.dataRoot, { recursive: true });
+    mkdirSync(hp.dataRoot, { recursive: true });
     expect(run(findProgram("php"), [page]).stdout).toBe("shared dataroot is not mounted\n");
     write(`hp/data/${sharedMarkerFile}`, "x\n");
     expect(run(findProgram("php"), [page]).stdout).toBe("ok\n");
@@ -220,10 +223,10 @@ describe("health page and CLI helpers", () => {
 
   test("every PHP helper passes php -l", () => {
     const helpers = {
-      "state.php": renderInstallStatePhp(),
-      "install.php": renderInstallWrapperPhp(),
-      "muc.php": renderMucSetupPhp({ host: "10.10.0.12" }),
-      "muc-acl.php": renderMucSetupPhp({ host: "10.10.0.12", user: "moodle", prefix: "moodle:muc:" }),
+      "state.php": renderInstallStatePhp(layout),
+      "install.php": renderInstallWrapperPhp(layout),
+      "muc.php": renderMucSetupPhp({ host: "10.10.0.12", layout }),
+      "muc-acl.php": renderMucSetupPhp({ host: "10.10.0.12", user: "moodle", prefix: "moodle:muc:", layout }),
     };
     for (const [name, text] of Object.entries(helpers)) {
       expect(run(findProgram("php"), ["-l", write(`cli/${name}`, text)]).output).toContain(

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppNodeScriptInput, renderAppNodeScript } from "../../components/moodle/app-script";
-import { sharedMarkerFile } from "../../components/moodle/layout";
+import { defaultMoodleLayout, sharedMarkerFile } from "../../components/moodle/layout";
 import { renderAppMountScript } from "../../components/web-cluster/mount-script";
 import { phpFpmPoolSizing } from "../../components/moodle/php-fpm";
 import { findProgram, run } from "../live/support/daemon";
@@ -21,6 +21,7 @@ const input: AppNodeScriptInput = {
     database: { host: "10.10.0.10", name: "moodle", user: "moodle" },
     redis: { host: "10.10.0.12" },
   },
+  layout: defaultMoodleLayout,
 };
 
 let box: Sandbox;
@@ -46,7 +47,7 @@ afterEach(() => box.remove());
 
 /** The node's steps as the tier orders them: the app script, then the dataroot check (skipped if it failed). */
 function nodeScripts(app: AppNodeScriptInput = input): string[] {
-  return [renderAppNodeScript(app), renderAppMountScript({ layout: app.layout })];
+  return [renderAppNodeScript(app), renderAppMountScript({ dataRoot: app.layout.dataRoot })];
 }
 
 /** The shared dataroot as Proxmox gives it: a mount point (the bind mount) with the NFS side's marker. */

@@ -4,7 +4,11 @@ import { dirname, join } from "node:path";
 import fc from "fast-check";
 import { renderCronScript, renderCronService, renderCronTimer } from "../../components/moodle/cron";
 import { InstallerScriptInput, renderInstallerScript } from "../../components/moodle/installer-script";
-import { sharedMarkerFile } from "../../components/moodle/layout";
+import {
+  defaultMoodleLayout as layout,
+  resolveLayout,
+  sharedMarkerFile,
+} from "../../components/moodle/layout";
 import { renderGaneshaConfig } from "../../components/web-cluster/nfs";
 import { renderNfsServerScript } from "../../components/web-cluster/nfs-script";
 import { renderStorageNodeScript } from "../../components/web-cluster/storage-node-script";
@@ -56,7 +60,7 @@ describe("installer (one node)", () => {
       fullName: "SMA Negeri Contoh LMS",
       shortName: "LMS",
       muc: { host: "10.10.0.12" },
-      layout: { codeDir: code },
+      layout: resolveLayout({ codeDir: code }),
     };
   });
 
@@ -151,19 +155,19 @@ describe("cron (exactly one node)", () => {
   test("systemd-analyze accepts the units; the timer fires every minute", () => {
     const service = join(box.dir, "moodle-cron.service");
     const timer = join(box.dir, "moodle-cron.timer");
-    writeFileSync(service, renderCronService());
+    writeFileSync(service, renderCronService(layout));
     writeFileSync(timer, renderCronTimer());
     const result = run(findProgram("systemd-analyze"), ["verify", service, timer]);
     expect(result.output).toBe("");
     expect(result.status).toBe(0);
-    expect(renderCronService()).toContain("ExecStart=/usr/bin/php /var/www/moodle/admin/cli/cron.php");
-    expect(renderCronService()).toContain("User=www-data");
-    expect(renderCronService()).toContain(`ConditionPathExists=/var/moodledata/${sharedMarkerFile}`);
+    expect(renderCronService(layout)).toContain("ExecStart=/usr/bin/php /var/www/moodle/admin/cli/cron.php");
+    expect(renderCronService(layout)).toContain("User=www-data");
+    expect(renderCronService(layout)).toContain(`ConditionPathExists=/var/moodledata/${sharedMarkerFile}`);
   });
 
   test("the cron node gets the timer once; another node retires it", () => {
-    const on = renderCronScript({ enabled: true });
-    const off = renderCronScript({ enabled: false });
+    const on = renderCronScript({ enabled: true, layout });
+    const off = renderCronScript({ enabled: false, layout });
     expect(shellProblems(on)).toBe("");
     expect(shellProblems(off)).toBe("");
     const first = box.run(on);

@@ -343,7 +343,10 @@ describe("pure mappings of the company tiers", () => {
       monitoring: { ...site.monitoring!, telegramChatId: "-42", alertEmails: undefined },
     };
     const { input, notes } = monitoringPlanFor({
-      site: withChat,
+      config: withChat.monitoring,
+      siteSlug: withChat.site.slug,
+      siteDomain: withChat.site.domain,
+      adminEmails: withChat.site.adminEmails,
       stack: "prod",
       targets: wiring.scrapeTargets,
       guestIp: "192.168.0.31",

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
-import { printServerInputFor } from "../../components/print-server";
+import { printServerInputFor } from "../../components/print-server/server-input";
 import { renderPrintServerScript } from "../../components/print-server/render";
 import { computeGuestFirewalls, isAllowed } from "../../components/firewall/rules";
 import { firewallModelFor } from "../../components/firewall/site-model";
@@ -47,7 +47,12 @@ describe.each([
 
   it("is provisioned in its guest with the script rendered for its address and the site's networks", () => {
     const { config } = validateSiteConfig(stack, readStackFile(root, stack).values);
-    const input = printServerInputFor(config, siteWiring(config));
+    const input = printServerInputFor({
+      config: config.printServer!,
+      guest: siteWiring(config).guests.find((g) => g.key === "print-server")!,
+      internalDomain: config.site.internalDomain,
+      network: config.network,
+    });
     expect(input.cups).toMatchObject({
       listenIp: ip,
       printCidrs: [lan],
