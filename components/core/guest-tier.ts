@@ -22,7 +22,8 @@ export interface ProvisionStep {
 export abstract class GuestTier extends pulumi.ComponentResource {
   readonly guests: Record<string, LxcGuest> = {};
   readonly provisioners: GuestProvisioner[] = [];
-  private readonly stepsByGuest: Record<string, GuestProvisioner[]> = {};
+  /** Not a public field (so not an output): what `readyOf` reads. */
+  readonly #stepsByGuest: Record<string, GuestProvisioner[]> = {};
 
   protected constructor(
     type: string,
@@ -56,7 +57,7 @@ export abstract class GuestTier extends pulumi.ComponentResource {
   protected provision(step: ProvisionStep): GuestProvisioner {
     const p = this.runStep(step);
     this.provisioners.push(p);
-    (this.stepsByGuest[step.guest] ??= []).push(p);
+    (this.#stepsByGuest[step.guest] ??= []).push(p);
     return p;
   }
 
@@ -87,7 +88,7 @@ export abstract class GuestTier extends pulumi.ComponentResource {
 
   /** What waits on one guest's software waits for that guest and its own steps, not the tier's others. */
   readyOf(key: string): pulumi.Resource[] {
-    return [this.guests[key], ...(this.stepsByGuest[key] ?? [])];
+    return [this.guests[key], ...(this.#stepsByGuest[key] ?? [])];
   }
 
   /** What a dependent tier waits for: every guest and provisioning step of this tier. */

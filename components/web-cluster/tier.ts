@@ -50,8 +50,8 @@ export abstract class ClusterTier extends GuestTier {
   readonly statsPassword: pulumi.Output<string>;
 
   /** The component's name (children are named after it). */
-  protected readonly tierName: string;
-  private readonly cluster: ClusterTierArgs;
+  readonly #name: string;
+  readonly #cluster: ClusterTierArgs;
 
   protected constructor(
     type: string,
@@ -61,8 +61,8 @@ export abstract class ClusterTier extends GuestTier {
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super(type, name, args.host, opts);
-    this.tierName = name;
-    this.cluster = args;
+    this.#name = name;
+    this.#cluster = args;
     for (const guest of balancerKeys) this.addGuest(guest);
     this.statsPassword = this.password("stats", 32);
   }
@@ -75,7 +75,7 @@ export abstract class ClusterTier extends GuestTier {
   /** A generated password, a child named `<tier>-<role>-password`. */
   protected password(role: string, length: number): pulumi.Output<string> {
     return new random.RandomPassword(
-      `${this.tierName}-${role}-password`,
+      `${this.#name}-${role}-password`,
       { length, special: false },
       { parent: this },
     ).result;
@@ -87,7 +87,7 @@ export abstract class ClusterTier extends GuestTier {
    */
   protected buildCore(core: ClusterCore): void {
     const { factory } = this.host;
-    const name = this.tierName;
+    const name = this.#name;
     const clustered = core.balancers.some((b) => b.input.keepalived !== undefined);
     // keepalived's PASS authentication uses only 8 characters: exactly 8, so none is silently dropped.
     const keepalivedPassword = clustered ? this.password("keepalived", 8) : undefined;
@@ -124,11 +124,11 @@ export abstract class ClusterTier extends GuestTier {
         createBasePath: false,
         createSubdirs: false,
       },
-      { parent: this, provider: this.cluster.proxmoxProvider, dependsOn: nfs ? [nfs] : [] },
+      { parent: this, provider: this.#cluster.proxmoxProvider, dependsOn: nfs ? [nfs] : [] },
     );
     // On every node (an app node may be placed, moved or recovered on any): mounted, the shared directory
     // there with its owner and marker. Adding an app node then adds nothing here.
-    const clusterNodes = this.cluster.proxmoxNodes.map((n) => n.name);
+    const clusterNodes = this.#cluster.proxmoxNodes.map((n) => n.name);
     const nodeReady = new Map(
       clusterNodes.map((node) => [
         node,
