@@ -22,16 +22,18 @@ export interface ProvisionStep {
 export abstract class GuestTier extends pulumi.ComponentResource {
   readonly guests: Record<string, LxcGuest> = {};
   readonly provisioners: GuestProvisioner[] = [];
-  /** Not a public field (so not an output): what `readyOf` reads. */
+  // Kept #private: a tier's own properties are its public fields, the ones it registers as outputs.
+  readonly #host: TierHost;
   readonly #stepsByGuest: Record<string, GuestProvisioner[]> = {};
 
-  protected constructor(
-    type: string,
-    name: string,
-    protected readonly host: TierHost,
-    opts?: pulumi.ComponentResourceOptions,
-  ) {
+  protected constructor(type: string, name: string, host: TierHost, opts?: pulumi.ComponentResourceOptions) {
     super(type, name, {}, opts);
+    this.#host = host;
+  }
+
+  /** What the Site handed the tier: the guest factory and its own guests' plans. */
+  protected get host(): TierHost {
+    return this.#host;
   }
 
   /** The inventory entry of one of this tier's guests. */

@@ -16,11 +16,8 @@ import { loadProfile, scaffoldStack } from "../../scripts/lib/scaffold";
 
 const ROOT = resolve(__dirname, "../..");
 
-/**
- * Own properties that are not public fields: Pulumi's (`urn`, `__…`), and what the base class keeps of
- * its arguments (`host`: protected, so the tier's subclasses reach the guest factory).
- */
-const notPublic = (key: string) => key === "urn" || key.startsWith("__") || key === "host";
+/** Own properties that are Pulumi's, not the tier's (the base classes keep their internals #private). */
+const notPublic = (key: string) => key === "urn" || key.startsWith("__");
 
 type Registered = { component: pulumi.ComponentResource; outputs: Record<string, unknown> };
 
