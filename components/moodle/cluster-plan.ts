@@ -94,19 +94,9 @@ export function appPoolSizing(node: Pick<GuestPlan, "cores" | "memoryMb">): Pool
 /** Maps the validated stack section onto every renderer input of the cluster. */
 export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterPlan {
   const m = input.moodle;
-  const {
-    balancers: lbs,
-    nodes,
-    cronNode,
-    phpVersion,
-  } = planClusterMembers({
-    configPath: "moodle",
-    guestKey: (key) => `moodle-${key}`,
-    loadBalancers: m.loadBalancers,
-    nodes: m.nodes,
-    cronNode: m.cronNode,
-    guests: input.guests,
-  });
+  const guestKey = (key: string) => `moodle-${key}`;
+  const members = planClusterMembers(m, { configPath: "moodle", guestKey, guests: input.guests });
+  const { balancers: lbs, nodes, cronNode, phpVersion } = members;
   const shared = planSharedStorage({ moodle: m, proxmoxNodes: input.proxmoxNodes });
   const layout: Partial<MoodleLayout> = { phpVersion };
   const wwwroot = `https://${m.publicHostname}`;

@@ -14,15 +14,20 @@ export interface PlannedMember<G extends ClusterGuest> extends ClusterMember {
   plan: G;
 }
 
-export interface ClusterMembersInput<G extends ClusterGuest> {
-  /** Stack key of the section, for errors (moodle, webClusters.portal). */
-  configPath: string;
-  /** Guest key of a balancer or node key (moodle-lb1, portal-app2). */
-  guestKey: (key: string) => string;
+/** The keys of a cluster's section (`moodle`, `webClusters.<name>`) that name its guests. */
+export interface ClusterSection {
   loadBalancers: Readonly<Record<string, unknown>>;
   nodes: Readonly<Record<string, unknown>>;
   /** Node key that runs cron; default the first node key in sorted order. */
   cronNode?: string;
+}
+
+/** Where a cluster's guests are: its stack key (for errors), and their guest keys in the inventory. */
+export interface ClusterGuests<G extends ClusterGuest> {
+  /** Stack key of the section (moodle, webClusters.portal). */
+  configPath: string;
+  /** Guest key of a balancer or node key (moodle-lb1, portal-app2). */
+  guestKey: (key: string) => string;
   /** The site's guests; every guest of the cluster must be among them. */
   guests: readonly G[];
 }
@@ -42,7 +47,10 @@ export const phpVersionByTemplate: Readonly<Record<string, string>> = {
 };
 
 /** The cluster's balancers and app nodes, its cron node and PHP version; throws on a key that is off. */
-export function planClusterMembers<G extends ClusterGuest>(input: ClusterMembersInput<G>): ClusterMembers<G> {
+export function planClusterMembers<G extends ClusterGuest>(
+  section: ClusterSection,
+  input: ClusterGuests<G>,
+): ClusterMembers<G> {
   const at = input.configPath;
   const member = (key: string): PlannedMember<G> => {
     const guest = input.guestKey(key);
@@ -50,10 +58,10 @@ export function planClusterMembers<G extends ClusterGuest>(input: ClusterMembers
     if (!plan) throw new Error(`${at}: no guest "${guest}" in the site's inventory`);
     return { key, guest, ip: plan.ip, plan };
   };
-  const balancers = Object.keys(input.loadBalancers).sort().map(member);
-  const nodes = Object.keys(input.nodes).sort().map(member);
+  const balancers = Object.keys(section.loadBalancers).sort().map(member);
+  const nodes = Object.keys(section.nodes).sort().map(member);
   if (nodes.length === 0) throw new Error(`${at}.nodes: needs at least one app node`);
-  const cronNode = input.cronNode ?? nodes[0].key;
+  const cronNode = section.cronNode ?? nodes[0].key;
   if (!nodes.some((n) => n.key === cronNode))
     throw new Error(
       `${at}.cronNode: "${cronNode}" is not one of ${at}.nodes (${nodes.map((n) => n.key).join(", ")})`,

@@ -75,19 +75,9 @@ export function webPoolSizing(
 export function planWebCluster(input: WebClusterPlanInput): WebClusterPlan {
   const { name, cluster: c } = input;
   const at = `webClusters.${name}`;
-  const {
-    balancers: lbs,
-    nodes,
-    cronNode,
-    phpVersion,
-  } = planClusterMembers({
-    configPath: at,
-    guestKey: (key) => webClusterGuestKey(name, key),
-    loadBalancers: c.loadBalancers,
-    nodes: c.nodes,
-    cronNode: c.cronNode,
-    guests: input.guests,
-  });
+  const guestKey = (key: string) => webClusterGuestKey(name, key);
+  const members = planClusterMembers(c, { configPath: at, guestKey, guests: input.guests });
+  const { balancers: lbs, nodes, cronNode, phpVersion } = members;
   const shared = planSharedStorage({
     moodle: {
       sharedStorage: { ...c.sharedStorage, id: webClusterStorageId(name, c) },
