@@ -1,25 +1,13 @@
 /** The network services tier: AdGuard Home as the LAN's DNS resolver (and, where listed, the tunnel's connector). */
 import { PORTS } from "../../config/ports";
-import { defineTier, lxcPlan } from "../../config/tier-spec";
+import { defineSingleGuestTier } from "../../config/single-guest-tier";
 
-export const networkServicesTier = defineTier({
+export const networkServicesTier = defineSingleGuestTier({
   id: "network-services",
   stackKey: "networkServices",
   defaultTemplate: "debian-12",
-  guests(site) {
-    if (!site.networkServices) return [];
-    return [
-      lxcPlan(
-        site,
-        this,
-        "network-services",
-        "networkServices",
-        site.networkServices,
-        "AdGuard Home DNS, cloudflared",
-        false,
-      ),
-    ];
-  },
+  role: "AdGuard Home DNS, cloudflared",
+  stateful: false,
   wire(t) {
     const ns = t.site.networkServices;
     if (!ns) return;
