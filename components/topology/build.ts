@@ -8,7 +8,7 @@ import { primaryBalancerKey } from "../../config/assignments";
 import type { GuestPlan } from "../../config/inventory";
 import { PORTS } from "../../config/ports";
 import type { SiteConfig } from "../../config/schema";
-import { edgePortsText, reachesGuest } from "../../config/service-edge";
+import { edgePortsText, isPortless, reachesGuest } from "../../config/service-edge";
 import { ADMIN_SSH_PURPOSE, siteWiring, type Endpoint, type ServiceEdge } from "../../config/wiring";
 import {
   TIER_TITLES,
@@ -76,7 +76,7 @@ function hostsOf(site: SiteConfig, guests: GuestPlan[]): TopologyHost[] {
 }
 
 function portsText(ports: Iterable<number | string>, protocols: Iterable<string>): string {
-  const list = [...new Set([...ports].map(String).filter((p) => p !== ""))].join(", ");
+  const list = [...new Set([...ports].map(String))].join(", ");
   const protos = [...new Set(protocols)].sort();
   return protos.length === 1 && protos[0] === "tcp" ? list : `${list} ${protos.join("+")}`;
 }
@@ -165,8 +165,10 @@ export function buildTopology(site: SiteConfig): TopologyModel {
   const firstBalancer = site.moodle ? primaryBalancerKey(site.moodle) : undefined;
   if (vip && firstBalancer) place.get(`moodle-${firstBalancer}`)!.group.vip = vip;
 
+  // Portless edges (keepalived's VRRP between a cluster's balancers) carry no service: the diagram
+  // shows the balancer pair by its floating address.
   const links = guestLinks(
-    wiring.edges.filter((e) => !isMetrics(e) && !isOrigin(e)),
+    wiring.edges.filter((e) => !isMetrics(e) && !isOrigin(e) && !isPortless(e.protocol)),
     place,
     endOf,
   );

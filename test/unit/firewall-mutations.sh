@@ -18,7 +18,7 @@ mutations=(
   "guest-policy-accept|components/firewall/index.ts|inputPolicy: fw.options.inputPolicy,|inputPolicy: \"ACCEPT\","
   "guest-firewall-off|components/firewall/index.ts|enabled: fw.options.enabled,|enabled: false,"
   "lxc-nic-flag-off|components/proxmox/lxc-guest.ts|bridge: args.bridge, firewall: true }|bridge: args.bridge, firewall: false }"
-  "vm-nic-flag-off|components/proxmox/vm-guest.ts|model: \"virtio\", firewall: true }|model: \"virtio\", firewall: false }"
+  "vm-nic-flag-off|components/proxmox/vm-guest.ts|model: \"virtio\", firewall: true,|model: \"virtio\", firewall: false,"
   "vrrp-removed|components/moodle/spec.ts|wireKeepalivedPeers(Object.keys(m.loadBalancers).map(key), t);|void wireKeepalivedPeers;"
   "admin-ssh-removed|config/wiring.ts|if (guests.length > 0) tcp(admins, EVERY_GUEST|if (guests.length < 0) tcp(admins, EVERY_GUEST"
   "cluster-off|components/firewall/index.ts|{ enabled: true, inputPolicy: \"DROP\", outputPolicy: \"ACCEPT\", ebtables: true }|{ enabled: false, inputPolicy: \"DROP\", outputPolicy: \"ACCEPT\", ebtables: true }"
