@@ -288,6 +288,24 @@ describe("model validation", () => {
     expect(text).toContain("edges[6] (v6 → db): icmp is IPv4 only");
   });
 
+  it("leaves the edges to a Proxmox node to the node rules, and refuses an edge to every guest from a guest", () => {
+    const model = prodModel();
+    const toNode: ServiceEdge = {
+      from: { guest: "redis" },
+      to: "host:pve1",
+      protocol: "tcp",
+      ports: [9100],
+      purpose: "metrics",
+    };
+    expect(computeGuestFirewalls({ ...model, edges: [...model.edges, toNode] })).toEqual(
+      computeGuestFirewalls(model),
+    );
+    const fromGuest: ServiceEdge = { ...ADMIN_SSH, from: { guest: "redis" }, ports: [8080], purpose: "x" };
+    expect(() => computeGuestFirewalls({ ...model, edges: [fromGuest] })).toThrow(
+      "edges[0] (redis → *).from: an edge to every guest comes from named networks, not a guest",
+    );
+  });
+
   it("allows 22/tcp edges from inside the admin networks", () => {
     const model = prodModel();
     const fw = computeGuestFirewalls({
