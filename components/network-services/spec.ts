@@ -11,7 +11,7 @@ export const networkServicesTier = defineSingleGuestTier({
   wire(t) {
     const ns = t.site.networkServices;
     if (!ns) return;
-    t.edge({ from: t.lan, to: "network-services", port: PORTS.dns, protocol: "udp", purpose: "DNS" });
+    t.udp(t.lan, "network-services", PORTS.dns, "DNS");
     t.tcp(t.lan, "network-services", PORTS.dns, "DNS over TCP");
     t.tcp(t.admins, "network-services", PORTS.adguardUi, "AdGuard Home UI");
     if (ns.adguardHostname) {

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { readStackFile } from "../../config/stack-file";
 import { NEED_PROVIDER, type TierNeed } from "../../config/tier-needs";
 import { TIERS } from "../../config/tiers";
+import { opensPort } from "../../config/service-edge";
 import { siteNeeds, siteWiring } from "../../config/wiring";
 import { PORTS } from "../../config/ports";
 import { validateSiteConfig } from "../../config/validate";
@@ -76,7 +77,7 @@ describe("the service graph and validation read the same needs", () => {
       for (const need of ["database", "redis"] as const) {
         const p = provider[need];
         const wired = edges
-          .filter((e) => e.to === p.guest && e.port === p.port && e.purpose === p.purpose)
+          .filter((e) => e.to === p.guest && opensPort(e, p.port) && e.purpose === p.purpose)
           .map((e) => ("guest" in e.from ? e.from.guest : e.from.label))
           .sort();
         const declared = [

@@ -178,7 +178,7 @@ describe("a node dying while it answers", () => {
 describe("a node that stops gracefully (its nginx quits, as when its guest shuts down)", () => {
   test("a request it is serving completes there: marking the node down does not cut it", async () => {
     const id = randomBytes(6).toString("hex");
-    const log = join(cluster.runLogDir, `${id}.log`);
+    const log = join(live.cluster.runLogDir, `${id}.log`);
     const agent = new Agent({ keepAlive: false });
     // Long enough for the health checks to mark the node down while the request still runs.
     const slowMs = 4000;
@@ -188,13 +188,13 @@ describe("a node that stops gracefully (its nginx quits, as when its guest shuts
     );
     await waitFor("the request to reach a node", () => existsSync(log), 5000);
     const node = readFileSync(log, "utf8").trim();
-    const quit = cluster.quitNginx(node);
-    const markedDownMs = await waitForStatus(node, "DOWN", slowMs);
+    const quit = live.cluster.quitNginx(node);
+    const markedDownMs = await live.waitForStatus(node, "DOWN", slowMs);
     const res = await reply;
     const tookMs = Date.now() - started;
     await quit;
-    await cluster.startNginx(node);
-    await waitForStatus(node, "UP", 10000);
+    await live.cluster.startNginx(node);
+    await live.waitForStatus(node, "UP", 10000);
     // The scenario happened: HAProxy marked the node down before the request's answer was due.
     expect(markedDownMs).toBeLessThan(slowMs);
     expect({ status: res.status, body: res.body }).toMatchObject({ status: 200 });

@@ -7,6 +7,7 @@ import { firewallModelFor } from "../../components/firewall/site-model";
 import { readStackFile } from "../../config/stack-file";
 import { validateSiteConfig } from "../../config/validate";
 import { siteWiring } from "../../config/wiring";
+import { edgePortsText } from "../../config/service-edge";
 import { COMMAND, CONTAINER, RULES, type RegisteredRule, stackPlan } from "./fixtures/stack-plan";
 
 const root = resolve(__dirname, "../..");
@@ -59,7 +60,7 @@ describe.each([
     const { config } = validateSiteConfig(stack, readStackFile(root, stack).values);
     const edges = siteWiring(config)
       .edges.filter((e) => e.to === "print-server")
-      .map((e) => `${e.port}/${e.protocol} ${e.purpose}`);
+      .map((e) => `${edgePortsText(e)}/${e.protocol} ${e.purpose}`);
     expect(edges).toEqual(
       expect.arrayContaining([
         "631/tcp printing (IPP)",
