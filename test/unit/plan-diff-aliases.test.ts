@@ -4,7 +4,8 @@
  * reporting it added and removed, or moved.
  */
 import { aliasUrns, urnOf, withoutStackType } from "../../scripts/lib/alias-urns";
-import type { Plan, PlanResource } from "../../scripts/lib/plan-build";
+import type { PlanResource } from "../../scripts/lib/plan-build";
+import { handPlan as plan } from "./fixtures/hand-plan";
 import { diffPlans } from "../../scripts/lib/plan-diff";
 
 const STEP = "proxmox-sites:proxmox:GuestProvisioner";
@@ -16,20 +17,6 @@ const DATABASE =
   "urn:pulumi:t::proxmox-sites::proxmox-sites:site:Site$proxmox-sites:data:MariaDbCluster::database";
 const at = (parent: string, type: string, name: string) =>
   urnOf({ stack: "t", project: "proxmox-sites", type, name, parent });
-
-function plan(resources: PlanResource[]): Plan {
-  return {
-    stack: "t",
-    client: "T",
-    warnings: [],
-    resources,
-    counts: {},
-    ipPlan: [],
-    allocation: [],
-    capacity: [],
-    published: [],
-  };
-}
 
 /** The exporter step and its command under `parent`, with the given aliases and script. */
 function exporter(parent: string, script: string, aliases?: [string[], string[]]): PlanResource[] {
