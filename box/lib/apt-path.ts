@@ -4,13 +4,19 @@
  * connects the box's namespaces to the host network; only HTTP requests for packages cross, and
  * HTTPS tunnelling is refused (vendor downloads come from the box's own stand-ins).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { join } from "node:path";
 import { startDaemon, type Teardown } from "./teardown";
 import { waitFor } from "./sh";
 
 export const APT_PROXY_PORT = 3142;
+
+/**
+ * Pending connections a relay holds: socat's default (5) is below what a dozen guests' apt runs open at
+ * once, and a full queue drops SYNs, which a guest sees as a connect timeout.
+ */
+const RELAY_BACKLOG = 128;
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((done) => {
@@ -86,7 +92,7 @@ export async function startAptCache(teardown: Teardown, cacheDir: string, runDir
     runDir,
     "apt-relay-host",
     "/usr/bin/socat",
-    [`UNIX-LISTEN:${socket},fork,unlink-early`, `TCP:127.0.0.1:${port}`],
+    [`UNIX-LISTEN:${socket},fork,unlink-early,backlog=${RELAY_BACKLOG}`, `TCP:127.0.0.1:${port}`],
     join(runDir, "apt-relay-host.log"),
   );
   return { hostUrl: `http://127.0.0.1:${port}`, socket };
@@ -110,7 +116,7 @@ export function exposeAptCache(
       "exec",
       netns,
       "/usr/bin/socat",
-      `TCP-LISTEN:${APT_PROXY_PORT},bind=${address},fork,reuseaddr`,
+      `TCP-LISTEN:${APT_PROXY_PORT},bind=${address},fork,reuseaddr,backlog=${RELAY_BACKLOG}`,
       `UNIX-CONNECT:${cache.socket}`,
     ],
     join(runDir, `apt-relay-${netns}.log`),
@@ -133,4 +139,31 @@ export function aptProxyConf(gateway: string, mirrorAddress?: string): string {
     ...(mirrorAddress ? [`Acquire::https::Proxy::${mirrorAddress} "DIRECT";`] : []),
     "",
   ].join("\n");
+}
+
+/** Whether a step's error output is apt failing on the box's apt path. */
+export function isAptPathFailure(stderr: string): boolean {
+  return new RegExp(`:${APT_PROXY_PORT}\\b`).test(stderr);
+}
+
+/**
+ * The last lines the apt cache and its relays logged, for a step that failed on the apt path: what
+ * CI keeps of a run is its output, not the run directory.
+ */
+export function aptPathEvidence(runDir: string, lines = 8): string {
+  const logs = ["acng/apt-cacher.err", "acng.log", "apt-relay-host.log", ...relayLogsIn(runDir)];
+  return logs
+    .map((name) => join(runDir, name))
+    .filter((path) => existsSync(path))
+    .map((path) => {
+      const tail = readFileSync(path, "utf8").trimEnd().split("\n").slice(-lines);
+      return `${path.slice(runDir.length + 1)}: ${tail.length && tail[0] ? tail.join(" | ") : "(empty)"}`;
+    })
+    .join("\n    ");
+}
+
+function relayLogsIn(runDir: string): string[] {
+  return existsSync(runDir)
+    ? readdirSync(runDir).filter((f) => f.startsWith("apt-relay-") && f !== "apt-relay-host.log")
+    : [];
 }

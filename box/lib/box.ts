@@ -8,7 +8,7 @@ import { join } from "node:path";
 import * as ipaddr from "ipaddr.js";
 import type { StackFile } from "../../config/stack-file";
 import { validateSiteConfig } from "../../config/validate";
-import { exposeAptCache, startAptCache } from "./apt-path";
+import { aptPathEvidence, exposeAptCache, isAptPathFailure, startAptCache } from "./apt-path";
 import { ensureBase } from "./base";
 import { registeredFirewall, type EnforcedFirewall, type FirewallHook } from "./firewall";
 import { collectPlan, type BoxCommand, type BoxGuest, type BoxPlan } from "./collect";
@@ -339,7 +339,10 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
           writeFileSync(join(stepDir, `${c.name}.err`), r.stderr);
           if (r.code !== 0) {
             const tail = r.stderr.trim().split("\n").slice(-6).join("\n    ");
-            throw new Error(`${c.create} exited ${r.timedOut ? "(timed out)" : r.code}\n    ${tail}`);
+            const evidence = isAptPathFailure(r.stderr) ? `\n    apt path: ${aptPathEvidence(runDir)}` : "";
+            throw new Error(
+              `${c.create} exited ${r.timedOut ? "(timed out)" : r.code}\n    ${tail}${evidence}`,
+            );
           }
         },
       })),

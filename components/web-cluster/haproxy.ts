@@ -114,6 +114,8 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     check.host === undefined
       ? `http-check send meth GET uri ${check.uri}`
       : `http-check send meth GET uri ${check.uri} ver HTTP/1.1 hdr Host ${check.host}`;
+  // No `on-marked-down shutdown-sessions`: a node whose guest shuts down stops listening first and
+  // finishes what it serves; cutting its sessions at mark-down lost those requests (box and live test).
   const serverDefaults = [
     "check",
     `inter ${duration(check.intervalMs)}`,
@@ -124,7 +126,6 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     "observe layer7",
     `error-limit ${check.errorLimit}`,
     "on-error mark-down",
-    "on-marked-down shutdown-sessions",
     ...(input.maxConnPerNode === undefined ? [] : [`maxconn ${input.maxConnPerNode}`]),
   ].join(" ");
   const binds = [`    bind ${input.frontend.address}:${input.frontend.port}`];

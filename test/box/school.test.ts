@@ -22,12 +22,7 @@ import { secondRunChanges } from "../../box/lib/second-run";
 import { Teardown } from "../../box/lib/teardown";
 import { boxCacheDir } from "../../box/run-support";
 
-// Opt-in while a guest's apt download through the box's relay times out in some CI runs (docs/box.md).
-const why =
-  whyBoxCannotRun() ??
-  (process.env.BOX_SCHOOL === "1"
-    ? undefined
-    : "the school box is opt-in (BOX_SCHOOL=1) until it is stable in CI: in 2 of the last 4 runs one guest's apt download through the box's relay timed out (docs/box.md)");
+const why = whyBoxCannotRun();
 if (why) console.log(`box tests skipped: ${why}`);
 
 (why ? describe.skip : describe)("the school in a box", () => {
@@ -90,17 +85,7 @@ if (why) console.log(`box tests skipped: ${why}`);
     expect(changedValueProblems(changed!)).toEqual([]);
   });
 
-  // A known defect, recorded as failing (docs/box.md, "What the box has found"): a request in flight
-  // on an app node while its guest shuts down is cut when HAProxy marks the node down
-  // (`on-marked-down shutdown-sessions`) and is not replayed. When this starts passing, the defect
-  // is fixed: move the check back to the list below.
-  const knownFailing = ["killing one app node loses no request"];
-  it.failing.each(knownFailing)("%s (known defect: in-flight requests cut at mark-down)", (name) => {
-    const result = checks.find((c) => c.name === name);
-    expect(result!.ok ? "ok" : `failed: ${result!.detail}`).toBe("ok");
-  });
-
-  it.each(SCHOOL_CHECKS.map((c) => c.name).filter((n) => !knownFailing.includes(n)))("%s", (name) => {
+  it.each(SCHOOL_CHECKS.map((c) => c.name))("%s", (name) => {
     const result = checks.find((c) => c.name === name);
     expect(result).toBeDefined();
     // On failure the check's evidence is what the assertion prints.

@@ -184,6 +184,35 @@ describe("a node dying while it answers", () => {
   }, 20000);
 });
 
+describe("a node that stops gracefully (its nginx quits, as when its guest shuts down)", () => {
+  test("a request it is serving completes there: marking the node down does not cut it", async () => {
+    const id = randomBytes(6).toString("hex");
+    const log = join(cluster.runLogDir, `${id}.log`);
+    const agent = new Agent({ keepAlive: false });
+    // Long enough for the health checks to mark the node down while the request still runs.
+    const slowMs = 4000;
+    const started = Date.now();
+    const reply = httpRequest(`${base}/slow.php?id=${id}&ms=${slowMs}`, { agent, timeoutMs: 15000 }).catch(
+      (err: Error) => ({ status: 0, body: err.message, headers: {} }),
+    );
+    await waitFor("the request to reach a node", () => existsSync(log), 5000);
+    const node = readFileSync(log, "utf8").trim();
+    const quit = cluster.quitNginx(node);
+    const markedDownMs = await waitForStatus(node, "DOWN", slowMs);
+    const res = await reply;
+    const tookMs = Date.now() - started;
+    await quit;
+    await cluster.startNginx(node);
+    await waitForStatus(node, "UP", 10000);
+    // The scenario happened: HAProxy marked the node down before the request's answer was due.
+    expect(markedDownMs).toBeLessThan(slowMs);
+    expect({ status: res.status, body: res.body }).toMatchObject({ status: 200 });
+    expect(nodeOf(res.body)).toBe(node);
+    expect(readFileSync(log, "utf8").trim().split("\n")).toEqual([node]);
+    expect(tookMs).toBeGreaterThanOrEqual(slowMs);
+  }, 30000);
+});
+
 describe("a node whose php-fpm is gone (its nginx is up and answers 502, as while a guest shuts down)", () => {
   test("GETs sent before the health check marks it down are replayed on the other nodes: none fails", async () => {
     const victim = testAddresses.nodes[0].name;

@@ -50,7 +50,7 @@ describe("renderHaproxyConfig", () => {
         "option httpchk",
         "http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host lms.school.example",
         "http-check expect status 200",
-        "default-server check inter 1s fastinter 500ms downinter 1s fall 2 rise 2 observe layer7 error-limit 10 on-error mark-down on-marked-down shutdown-sessions",
+        "default-server check inter 1s fastinter 500ms downinter 1s fall 2 rise 2 observe layer7 error-limit 10 on-error mark-down",
       ]),
     );
   });
