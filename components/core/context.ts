@@ -3,6 +3,7 @@ import type { SiteConfig } from "../../config/schema";
 import type { SiteWiring } from "../../config/wiring";
 import type { GuestFactory } from "../proxmox/guest-factory";
 import type { SiteProviders } from "../proxmox/providers";
+import type { ConnectorInstall } from "./handed-steps";
 
 /** What every tier component receives from the Site: the validated config and shared builders. */
 export interface TierContext {
@@ -16,6 +17,11 @@ export interface TierContext {
    * owns (the monitoring tier provides the script, it does not reach into other tiers' guests).
    */
   nodeExporterScript?: string;
+  /**
+   * On a site with a tunnel whose cloudflared release is pinned: the connector install, which the tier
+   * owning a connector guest runs there (the tunnel keeps the Cloudflare side).
+   */
+  tunnelConnector?: ConnectorInstall;
 }
 
 /** The inventory entry of a guest key; the key comes from validated config, so it exists. */

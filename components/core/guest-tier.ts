@@ -3,6 +3,7 @@ import type { GuestOverrides } from "../proxmox/guest-factory";
 import type { LxcGuest } from "../proxmox/lxc-guest";
 import { GuestProvisioner } from "../proxmox/provisioner";
 import { planOf, type TierContext } from "./context";
+import type { ExporterInstall, FormerParent } from "./handed-steps";
 
 /** A provisioning step of a tier: a rendered script and the secrets its prelude exports. */
 export interface ProvisionStep {
@@ -35,7 +36,8 @@ export abstract class GuestTier extends pulumi.ComponentResource {
 
   /**
    * Creates a guest; on a monitored site the tier also installs node_exporter on it (every guest is
-   * scraped), with the script the monitoring tier hands over in the context.
+   * scraped), with the script the monitoring tier hands over in the context, and on a connector guest
+   * the tunnel's connector, with the token the tunnel hands over.
    */
   protected addGuest(key: string, overrides: GuestOverrides = {}): LxcGuest {
     const guest = this.ctx.factory.lxc(planOf(this.ctx, key), overrides, this);
@@ -44,7 +46,35 @@ export abstract class GuestTier extends pulumi.ComponentResource {
       // Not part of `ready`: nothing downstream waits for a guest's metrics.
       this.runStep({ guest: key, role: "node-exporter", script: this.ctx.nodeExporterScript });
     }
+    const connector = this.ctx.tunnelConnector;
+    if (connector?.guests.includes(key)) {
+      // Not part of `ready` either, and waits only for the guest.
+      const { script, secrets, formerParent } = connector;
+      this.runStep({ guest: key, role: "cloudflared", script, secrets }, formerParent);
+    }
     return guest;
+  }
+
+  /**
+   * Runs the exporters the monitoring tier rendered for this tier's guests, each after its guest's own
+   * steps (its exporter account exists then) and logging in with `password`, the tier's exporter account.
+   */
+  protected installExporters(exporters: readonly ExporterInstall[], password: pulumi.Input<string>): void {
+    for (const e of exporters) {
+      if (!this.guests[e.guest])
+        throw new Error(`${this.constructor.name}: no guest ${e.guest} for its exporter`);
+      // Not part of `ready`: nothing downstream waits for a guest's metrics.
+      this.runStep(
+        {
+          guest: e.guest,
+          role: `${e.job}-exporter`,
+          script: e.script,
+          secrets: { [e.passwordEnv]: password },
+          dependsOn: this.stepsByGuest[e.guest] ?? [],
+        },
+        e.formerParent,
+      );
+    }
   }
 
   /** A provisioning step that dependent tiers (and `readyOf` its guest) wait for. */
@@ -55,8 +85,11 @@ export abstract class GuestTier extends pulumi.ComponentResource {
     return p;
   }
 
-  /** Runs a step in its guest, after the guest exists and the step's own dependencies. */
-  private runStep(step: ProvisionStep): GuestProvisioner {
+  /**
+   * Runs a step in its guest, after the guest exists and the step's own dependencies; a step another
+   * component ran before keeps its URN through an alias to that component.
+   */
+  private runStep(step: ProvisionStep, formerParent?: FormerParent): GuestProvisioner {
     const plan = planOf(this.ctx, step.guest);
     const guest = this.guests[step.guest];
     return new GuestProvisioner(
@@ -68,7 +101,7 @@ export abstract class GuestTier extends pulumi.ComponentResource {
         secrets: step.secrets,
         dependsOn: [...(guest ? [guest] : []), ...(step.dependsOn ?? [])],
       },
-      { parent: this },
+      { parent: this, ...(formerParent ? { aliases: [{ parent: formerParent }] } : {}) },
     );
   }
 

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { planOf, type TierContext } from "../core/context";
 import { GuestTier } from "../core/guest-tier";
+import type { ExporterInstall } from "../core/handed-steps";
 import type { LxcGuest } from "../proxmox/lxc-guest";
 import {
   MARIADB_MONITOR_PASSWORD_HASH_ENV,
@@ -41,6 +42,8 @@ export interface DatabaseEndpoint {
 export interface MariaDbClusterArgs {
   ctx: TierContext;
   databases: DatabaseRequest[];
+  /** The mysqld exporters monitoring renders for this tier's guests (none on an unmonitored site). */
+  exporters?: readonly ExporterInstall[];
 }
 
 /**
@@ -132,6 +135,7 @@ export class MariaDbCluster extends GuestTier {
         dependsOn: [replicaStep, primaryStep],
       });
     }
+    this.installExporters(args.exporters ?? [], this.monitorPassword);
     // Applications wait for their accounts, not for the replica.
     this.applicationsReady = [this.primary, primaryStep, appsStep];
     this.endpoint = { host: primaryPlan.ip, port: 3306, replicaHost: replicaPlan?.ip, credentials };

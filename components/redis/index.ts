@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { planOf, type TierContext } from "../core/context";
 import { GuestTier } from "../core/guest-tier";
+import type { ExporterInstall } from "../core/handed-steps";
 import type { LxcGuest } from "../proxmox/lxc-guest";
 import {
   REDIS_ADMIN_PASSWORD_SHA256_ENV,
@@ -37,6 +38,8 @@ export interface RedisClient {
 export interface RedisCacheArgs {
   ctx: TierContext;
   clients: RedisClient[];
+  /** The redis exporter monitoring renders for this tier's guest (none on an unmonitored site). */
+  exporters?: readonly ExporterInstall[];
 }
 
 /** The ACL of one client: Frappe's queues and socket.io cannot prefix their keys. */
@@ -87,6 +90,7 @@ export class RedisCache extends GuestTier {
         ),
       },
     });
+    this.installExporters(args.exporters ?? [], this.monitorPassword);
     this.endpoint = { host: plan.ip, port: 6379, users };
     this.registerOutputs({ host: this.endpoint.host });
   }

@@ -20,6 +20,7 @@ import { TemplateStore } from "../proxmox/templates";
 import { CloudflareTunnel } from "../tunnel";
 import type { TierContext } from "../core/context";
 import { backupPlanArgs } from "./backups";
+import { exporterInstalls } from "./exporters";
 import { TIER_CREATORS, type AdminLogin, type SiteParts } from "./tiers";
 
 export interface SiteArgs {
@@ -74,12 +75,21 @@ export class Site extends pulumi.ComponentResource {
       templates.fileIds,
       args.secrets.proxmoxSshPrivateKey,
     );
+    // Before the tiers: the tier owning a connector guest installs the connector with the tunnel's token.
+    if (site.tunnel && this.providers.cloudflare) {
+      this.tunnel = new CloudflareTunnel(
+        "tunnel",
+        { site, published: this.wiring.published, provider: this.providers.cloudflare },
+        child,
+      );
+    }
     const ctx: TierContext = {
       site,
       wiring: this.wiring,
       factory,
       providers: this.providers,
       nodeExporterScript: site.monitoring ? NODE_EXPORTER_SCRIPT : undefined,
+      tunnelConnector: this.tunnel?.connector,
     };
     // Hosts first: the Windows GPU VM starts after their passthrough preparation.
     this.hosts = new HostPreparation(
@@ -91,7 +101,13 @@ export class Site extends pulumi.ComponentResource {
       },
       child,
     );
-    const parts: SiteParts = { ctx, secrets: args.secrets, passthrough: this.hosts.passthrough, child };
+    const parts: SiteParts = {
+      ctx,
+      secrets: args.secrets,
+      exporters: exporterInstalls(this.wiring, this),
+      passthrough: this.hosts.passthrough,
+      child,
+    };
     const vms: Record<string, pulumi.CustomResource> = {};
     for (const tier of TIERS) {
       // A tier the stack does not list has no guests in the plan.
@@ -106,21 +122,6 @@ export class Site extends pulumi.ComponentResource {
     this.redis = parts.redis;
     this.enableHa(site, this.guests);
 
-    if (site.tunnel && this.providers.cloudflare) {
-      this.tunnel = new CloudflareTunnel(
-        "tunnel",
-        {
-          site,
-          published: this.wiring.published,
-          provider: this.providers.cloudflare,
-          connectors: site.tunnel.connectorGuests.map((key) => {
-            const plan = this.wiring.guests.find((g) => g.key === key)!;
-            return { key, vmid: plan.vmid, connection: factory.connectionFor(plan), guest: this.guests[key] };
-          }),
-        },
-        child,
-      );
-    }
     if (site.firewall.enabled) {
       new SiteFirewall(
         "firewall",

@@ -1,13 +1,15 @@
 /**
  * How the Site creates each tier of `config/tiers.ts`: one entry per tier id (the compiler refuses a
  * tier without one), handing the tier's component the typed arguments it takes — the data tiers'
- * endpoints and readiness, the site's secrets, the hosts' passthrough step — and collecting what the
- * rest of the Site uses: guests (HA, firewall, tunnel connectors) and generated admin logins.
+ * endpoints and readiness, the site's secrets, the exporters monitoring renders for the tier's guests,
+ * the hosts' passthrough step — and collecting what the rest of the Site uses: guests (HA, firewall)
+ * and generated admin logins.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { SiteSecrets } from "../../config/load";
 import type { Tier } from "../../config/tiers";
 import type { TierContext } from "../core/context";
+import type { ExporterInstall } from "../core/handed-steps";
 import { MariaDbCluster } from "../database";
 import { Frappe } from "../frappe";
 import { MoodleCluster } from "../moodle";
@@ -17,11 +19,13 @@ import { Nextcloud } from "../nextcloud";
 import { Passbolt } from "../passbolt";
 import { PrintServer } from "../print-server";
 import type { LxcGuest } from "../proxmox/lxc-guest";
+import type { ExporterSecretSource } from "../monitoring/site-input";
 import { RedisCache } from "../redis";
 import { SnipeIt } from "../snipeit";
 import { WebApps } from "../webapps";
 import { WebCluster } from "../web-cluster";
 import { WindowsGpuVm } from "../windows";
+import { MONITORING_NAME } from "./exporters";
 import { databaseRequests, redisClients } from "./requests";
 import { windowsGpuArgs } from "./windows";
 
@@ -34,6 +38,8 @@ export interface AdminLogin {
 export interface SiteParts {
   ctx: TierContext;
   secrets: SiteSecrets;
+  /** The exporters monitoring renders for the data tiers' guests, by the tier that installs them. */
+  exporters: Record<ExporterSecretSource, ExporterInstall[]>;
   /** Filled by the database tier's creation. */
   database?: MariaDbCluster;
   /** Filled by the Redis tier's creation. */
@@ -63,13 +69,17 @@ export const TIER_CREATORS: Record<Tier, (p: SiteParts) => CreatedTier[]> = {
     const { ctx } = p;
     p.database = new MariaDbCluster(
       "database",
-      { ctx, databases: databaseRequests(ctx.site, ctx.wiring) },
+      { ctx, databases: databaseRequests(ctx.site, ctx.wiring), exporters: p.exporters.database },
       p.child,
     );
     return [{ guests: p.database.guests, logins: {} }];
   },
   redis(p) {
-    p.redis = new RedisCache("redis", { ctx: p.ctx, clients: redisClients(p.ctx.site) }, p.child);
+    p.redis = new RedisCache(
+      "redis",
+      { ctx: p.ctx, clients: redisClients(p.ctx.site), exporters: p.exporters.redis },
+      p.child,
+    );
     return [{ guests: p.redis.guests, logins: {} }];
   },
   nextcloud: (p) =>
@@ -122,11 +132,7 @@ export const TIER_CREATORS: Record<Tier, (p: SiteParts) => CreatedTier[]> = {
   ],
   web: (p) => [{ guests: new WebApps("web", { ctx: p.ctx }, p.child).guests, logins: {} }],
   monitoring(p) {
-    const mon = new Monitoring(
-      "monitoring",
-      { ctx: p.ctx, secrets: p.secrets, database: p.database, redis: p.redis },
-      p.child,
-    );
+    const mon = new Monitoring(MONITORING_NAME, { ctx: p.ctx, secrets: p.secrets }, p.child);
     return [{ guests: mon.guests, logins: { grafana: login("admin", mon.grafanaAdminPassword) } }];
   },
   "network-services"(p) {
