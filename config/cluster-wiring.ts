@@ -62,3 +62,14 @@ export function wireCluster(c: ClusterWiringInput, t: WiringTools): void {
       );
   }
 }
+
+/**
+ * keepalived's peers send VRRP adverts to each other: without an edge each way the guests' firewalls
+ * drop them and every balancer holds the floating address. A lone balancer has no peer.
+ */
+export function wireKeepalivedPeers(balancers: readonly string[], t: WiringTools): void {
+  for (const to of balancers)
+    for (const from of balancers)
+      if (from !== to)
+        t.edge({ from: { guest: from }, to, protocol: "vrrp", purpose: "keepalived VRRP adverts" });
+}

@@ -5,7 +5,7 @@
  * server is a node. The earlier guest-shaped value gets one error that says so. Pure.
  */
 import { z } from "zod";
-import { hostLabel } from "./primitives";
+import { hostLabel, ipv4 } from "./primitives";
 
 /** Keys of the former files guest (an LXC guest with a data volume). */
 const guestKeys = ["vmid", "hostname", "ip", "cores", "memoryMb", "diskGb", "data"];
@@ -64,4 +64,38 @@ export function filesNodes(site: {
         label: `${name} shared files`,
       });
   return uses;
+}
+
+/**
+ * `sharedStorage` of a load-balanced cluster: the NFS storage of the Proxmox cluster that holds its
+ * shared files. Proxmox mounts it on every node at /mnt/pve/<id>; each app node gets <id>/<directory> as
+ * a bind mount (the kernel refuses NFS mounts inside an unprivileged container). Served by `sharedFiles`
+ * unless `server` names a NAS. `id` is the cluster's own storage id schema (Moodle's has a fixed
+ * default, a web cluster's defaults to its name); `directory` is the default directory, also named in
+ * its error message.
+ */
+export function sharedStorageSchema<Id extends z.ZodType<string | undefined>>(id: Id, directory: string) {
+  return z
+    .object({
+      /** Proxmox storage id the cluster registers. */
+      id,
+      /** NFS server (an external NAS); default the sharedFiles node's address. */
+      server: ipv4.optional(),
+      /** Exported path; default sharedFiles.path. */
+      export: z
+        .string()
+        .regex(/^\/[\w.-]+(\/[\w.-]+)*$/, { message: "must be an absolute path without a trailing slash" })
+        .optional(),
+      /** Directory inside the export that the app nodes share. */
+      directory: z
+        .string()
+        .regex(/^[A-Za-z0-9][\w.-]*$/, { message: `must be one directory name such as ${directory}` })
+        .default(directory),
+      /** Mount options the nodes use (pvesm `options`). Default vers=4.2. */
+      options: z
+        .string()
+        .regex(/^[a-z0-9_.=-]+(,[a-z0-9_.=-]+)*$/, { message: "must be NFS mount options such as vers=4.2" })
+        .default("vers=4.2"),
+    })
+    .strict();
 }

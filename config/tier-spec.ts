@@ -8,6 +8,9 @@
 import type { LxcGuestConfig } from "./guest";
 import type { ConfigProblem } from "./problems";
 import type { SiteConfig } from "./schema";
+import type { Endpoint, ServiceEdge } from "./service-edge";
+
+export type { Endpoint, ServiceEdge } from "./service-edge";
 
 /** One guest of the site as the plan, the checks and the components see it. */
 export interface GuestPlan {
@@ -38,19 +41,6 @@ export interface GuestPlan {
   startupOrder?: number;
   /** Managed by Proxmox HA (restarted or moved when its node fails). */
   ha: boolean;
-}
-
-/** A source of traffic: a guest by key, or a named set of networks. */
-export type Endpoint = { guest: string } | { label: string; cidrs: string[] };
-
-/** "from may open a connection to to:port" — every allow rule follows from one of these. */
-export interface ServiceEdge {
-  from: Endpoint;
-  /** Guest key, or "host:<node>" for a Proxmox node. */
-  to: string;
-  port: number;
-  protocol: "tcp" | "udp";
-  purpose: string;
 }
 
 /** A hostname published through the tunnel. */
@@ -112,6 +102,7 @@ export interface WiringTools {
   scrapeTargets: readonly ScrapeTarget[];
   edge(e: ServiceEdge): void;
   tcp(from: Endpoint, to: string, port: number, purpose: string): void;
+  udp(from: Endpoint, to: string, port: number, purpose: string): void;
   /** Publishes a hostname; its origin port is opened to the origin clients. */
   publish(p: PublishedService): void;
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { guestWith, lxcGuestSchema } from "./guest";
 import { cloudflaredVersionProblem } from "./pinned-versions";
-import { sharedFilesSchema } from "./shared-files";
+import { sharedFilesSchema, sharedStorageSchema } from "./shared-files";
 import {
   ADGUARD_UPSTREAM,
   configKey,
@@ -200,34 +200,11 @@ export const networkServicesSchema = guestWith({
     .default(["https://dns.cloudflare.com/dns-query", "1.1.1.1"]),
 });
 
-/**
- * The NFS storage of the Proxmox cluster that holds the shared moodledata. Proxmox mounts it on every
- * node at /mnt/pve/<id>; each app node gets <id>/<directory> as a bind mount (the kernel refuses NFS
- * mounts inside an unprivileged container). Served by `sharedFiles` unless `server` names a NAS.
- */
-export const moodleSharedStorageSchema = z
-  .object({
-    /** Proxmox storage id the cluster registers. Default moodle-shared. */
-    id: storageId.default("moodle-shared"),
-    /** NFS server (an external NAS); default the sharedFiles node's address. */
-    server: ipv4.optional(),
-    /** Exported path; default sharedFiles.path. */
-    export: z
-      .string()
-      .regex(/^\/[\w.-]+(\/[\w.-]+)*$/, { message: "must be an absolute path without a trailing slash" })
-      .optional(),
-    /** Directory inside the export that becomes the app nodes' dataroot. Default moodledata. */
-    directory: z
-      .string()
-      .regex(/^[A-Za-z0-9][\w.-]*$/, { message: "must be one directory name such as moodledata" })
-      .default("moodledata"),
-    /** Mount options the nodes use (pvesm `options`). Default vers=4.2. */
-    options: z
-      .string()
-      .regex(/^[a-z0-9_.=-]+(,[a-z0-9_.=-]+)*$/, { message: "must be NFS mount options such as vers=4.2" })
-      .default("vers=4.2"),
-  })
-  .strict();
+/** The cluster's NFS storage of the shared moodledata: storage id default moodle-shared, directory moodledata. */
+export const moodleSharedStorageSchema = sharedStorageSchema(
+  storageId.default("moodle-shared"),
+  "moodledata",
+);
 
 export const moodleSchema = z
   .object({

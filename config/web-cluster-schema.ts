@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { lxcGuestSchema } from "./guest";
 import { configKey, dnsName, ipv4, storageId } from "./primitives";
-import { sharedFilesSchema } from "./shared-files";
+import { sharedFilesSchema, sharedStorageSchema } from "./shared-files";
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, { message: "must be a lower-case hex SHA-256 digest" });
 const httpsUrl = z.string().regex(/^https:\/\/[A-Za-z0-9.-]+(:\d+)?\/[A-Za-z0-9._~/%+-]*$/, {
@@ -77,27 +77,8 @@ export const webCronJobSchema = z
   })
   .strict();
 
-/** The cluster's NFS storage: like Moodle's, served by `sharedFiles` unless `server` names a NAS. */
-export const webSharedStorageSchema = z
-  .object({
-    /** Proxmox storage id; default `<cluster>-shared`. */
-    id: storageId.optional(),
-    server: ipv4.optional(),
-    export: z
-      .string()
-      .regex(/^\/[\w.-]+(\/[\w.-]+)*$/, { message: "must be an absolute path without a trailing slash" })
-      .optional(),
-    /** Directory inside the export that the app nodes share. Default `files`. */
-    directory: z
-      .string()
-      .regex(/^[A-Za-z0-9][\w.-]*$/, { message: "must be one directory name such as files" })
-      .default("files"),
-    options: z
-      .string()
-      .regex(/^[a-z0-9_.=-]+(,[a-z0-9_.=-]+)*$/, { message: "must be NFS mount options such as vers=4.2" })
-      .default("vers=4.2"),
-  })
-  .strict();
+/** The cluster's NFS storage: storage id default `<cluster>-shared` (webClusterStorageId), directory `files`. */
+export const webSharedStorageSchema = sharedStorageSchema(storageId.optional(), "files");
 
 /** Peak traffic the client expects: the plan compares it with the measured capacity of a node. */
 export const webTrafficSchema = z

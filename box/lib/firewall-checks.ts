@@ -12,6 +12,7 @@ import * as ipaddr from "ipaddr.js";
 import { moodleRedisPasswordVariable } from "../../components/moodle/config-php";
 import { PORTS } from "../../config/ports";
 import type { SiteConfig } from "../../config/schema";
+import { opensPort, portNumbers, reachesGuest } from "../../config/service-edge";
 import { siteWiring, type ServiceEdge } from "../../config/wiring";
 import type { RunningBox } from "./box";
 import { CheckFailed, expectThat, type Check } from "./check-kit";
@@ -36,8 +37,8 @@ export function edgeFor(
   return edges.find(
     (e) =>
       e.protocol === "tcp" &&
-      e.to === to &&
-      e.port === port &&
+      reachesGuest(e, to) &&
+      opensPort(e, port) &&
       ("guest" in e.from ? e.from.guest === source.key : e.from.cidrs.some((c) => inCidr(source.ip, c))),
   );
 }
@@ -59,7 +60,7 @@ export function nodeEdges(config: SiteConfig): ServiceEdge[] {
       .map((t): ServiceEdge => ({
         from: { guest: "monitoring" },
         to: t.target,
-        port: t.port,
+        ports: [t.port],
         protocol: "tcp",
         purpose: `metrics (${t.job})`,
       })),
@@ -69,7 +70,7 @@ export function nodeEdges(config: SiteConfig): ServiceEdge[] {
         origins.map((from): ServiceEdge => ({
           from,
           to: p.target,
-          port: Number(new URL(p.origin).port || 443),
+          ports: [Number(new URL(p.origin).port || 443)],
           protocol: "tcp",
           purpose: `origin of ${p.hostname}`,
         })),
@@ -300,7 +301,7 @@ export const nodeFirewall: Check = async (box, config) => {
   requireFirewall(box);
   const edges = nodeEdges(config);
   const management = [...config.network.adminCidrs, config.network.cidr];
-  const ports = [...new Set([...MANAGEMENT_PROBED, ...edges.map((e) => e.port)])].sort((a, b) => a - b);
+  const ports = [...new Set([...MANAGEMENT_PROBED, ...edges.flatMap(portNumbers)])].sort((a, b) => a - b);
   const stops = await Promise.all(
     [...box.nodes.values()].map((n) => standInListener(n.guest.pid, n.spec.address, 8006, 120)),
   );

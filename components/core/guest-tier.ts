@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GuestOverrides } from "../proxmox/guest-factory";
 import type { LxcGuest } from "../proxmox/lxc-guest";
 import { GuestProvisioner } from "../proxmox/provisioner";
+import type { ExporterInstall, FormerParent } from "./handed-steps";
 import { planOf, type TierHost } from "./tier-host";
 
 /** A provisioning step of a tier: a rendered script and the secrets its prelude exports. */
@@ -43,7 +44,8 @@ export abstract class GuestTier extends pulumi.ComponentResource {
 
   /**
    * Creates a guest; on a monitored site the tier also installs node_exporter on it (every guest is
-   * scraped), with the script the Site hands over.
+   * scraped), with the script the Site hands over, and on a connector guest the tunnel's connector,
+   * with the token the tunnel hands over.
    */
   protected addGuest(key: string, overrides: GuestOverrides = {}): LxcGuest {
     const guest = this.host.factory.lxc(this.planOf(key), overrides, this);
@@ -52,7 +54,35 @@ export abstract class GuestTier extends pulumi.ComponentResource {
       // Not part of `ready`: nothing downstream waits for a guest's metrics.
       this.runStep({ guest: key, role: "node-exporter", script: this.host.nodeExporterScript });
     }
+    const connector = this.host.tunnelConnector;
+    if (connector?.guests.includes(key)) {
+      // Not part of `ready` either, and waits only for the guest.
+      const { script, secrets, formerParent } = connector;
+      this.runStep({ guest: key, role: "cloudflared", script, secrets }, formerParent);
+    }
     return guest;
+  }
+
+  /**
+   * Runs the exporters the monitoring tier rendered for this tier's guests, each after its guest's own
+   * steps (its exporter account exists then) and logging in with `password`, the tier's exporter account.
+   */
+  protected installExporters(exporters: readonly ExporterInstall[], password: pulumi.Input<string>): void {
+    for (const e of exporters) {
+      if (!this.guests[e.guest])
+        throw new Error(`${this.constructor.name}: no guest ${e.guest} for its exporter`);
+      // Not part of `ready`: nothing downstream waits for a guest's metrics.
+      this.runStep(
+        {
+          guest: e.guest,
+          role: `${e.job}-exporter`,
+          script: e.script,
+          secrets: { [e.passwordEnv]: password },
+          dependsOn: this.#stepsByGuest[e.guest] ?? [],
+        },
+        e.formerParent,
+      );
+    }
   }
 
   /** A provisioning step that dependent tiers (and `readyOf` its guest) wait for. */
@@ -63,8 +93,11 @@ export abstract class GuestTier extends pulumi.ComponentResource {
     return p;
   }
 
-  /** Runs a step in its guest, after the guest exists and the step's own dependencies. */
-  private runStep(step: ProvisionStep): GuestProvisioner {
+  /**
+   * Runs a step in its guest, after the guest exists and the step's own dependencies; a step another
+   * component ran before keeps its URN through an alias to that component.
+   */
+  private runStep(step: ProvisionStep, formerParent?: FormerParent): GuestProvisioner {
     const plan = this.planOf(step.guest);
     const guest = this.guests[step.guest];
     return new GuestProvisioner(
@@ -76,7 +109,7 @@ export abstract class GuestTier extends pulumi.ComponentResource {
         secrets: step.secrets,
         dependsOn: [...(guest ? [guest] : []), ...(step.dependsOn ?? [])],
       },
-      { parent: this },
+      { parent: this, ...(formerParent ? { aliases: [{ parent: formerParent }] } : {}) },
     );
   }
 

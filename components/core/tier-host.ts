@@ -1,5 +1,6 @@
 import type { GuestPlan } from "../../config/inventory";
 import type { GuestFactory } from "../proxmox/guest-factory";
+import type { ConnectorInstall } from "./handed-steps";
 
 /**
  * What a tier's base class takes from the Site: the builder of guests and node connections, and the
@@ -14,6 +15,11 @@ export interface TierHost {
    * creates (every guest is scraped).
    */
   nodeExporterScript?: string;
+  /**
+   * On a site with a tunnel whose cloudflared release is pinned: the connector install, which the tier
+   * runs on those of its guests that are connectors (the tunnel keeps the Cloudflare side).
+   */
+  tunnelConnector?: ConnectorInstall;
 }
 
 /** The plan of one of the tier's guests; the key comes from validated config, so it is there. */

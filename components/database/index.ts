@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { DatabaseConfig } from "../../config/tier-configs";
 import { GuestTier } from "../core/guest-tier";
+import type { ExporterInstall } from "../core/handed-steps";
 import type { TierHost } from "../core/tier-host";
 import type { LxcGuest } from "../proxmox/lxc-guest";
 import {
@@ -46,6 +47,8 @@ export interface MariaDbClusterArgs {
   config: DatabaseConfig;
   /** One database and user per application that asks for one. */
   databases: DatabaseRequest[];
+  /** The mysqld exporters monitoring renders for this tier's guests (none on an unmonitored site). */
+  exporters?: readonly ExporterInstall[];
 }
 
 /**
@@ -136,6 +139,7 @@ export class MariaDbCluster extends GuestTier {
         dependsOn: [replicaStep, primaryStep],
       });
     }
+    this.installExporters(args.exporters ?? [], this.monitorPassword);
     // Applications wait for their accounts, not for the replica.
     this.applicationsReady = [this.primary, primaryStep, appsStep];
     this.endpoint = { host: primaryPlan.ip, port: 3306, replicaHost: replicaPlan?.ip, credentials };

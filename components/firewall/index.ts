@@ -1,7 +1,8 @@
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import type { SiteConfig } from "../../config/schema";
-import type { ServiceEdge, SiteWiring } from "../../config/wiring";
+import type { SiteWiring } from "../../config/wiring";
+import { nodeRules } from "./node-rules";
 import { computeGuestFirewalls, managementIpSet } from "./rules";
 import { firewallModelFor } from "./site-model";
 
@@ -37,26 +38,8 @@ export class SiteFirewall extends pulumi.ComponentResource {
 
     // The nodes: what the service graph lets guests and other nodes reach on them (monitoring's
     // exporters, the UI for the tunnel's connectors, a files node's NFS for the other nodes).
-    const ipOf = (key: string) => wiring.guests.find((g) => g.key === key)?.ip;
-    const sourceOf = (from: ServiceEdge["from"]) =>
-      "guest" in from ? ipOf(from.guest) : from.cidrs.map((c) => c.replace(/\/32$/, "")).join(",");
     for (const node of site.proxmox.nodes) {
-      const rules = wiring.edges
-        .filter((e) => e.to === `host:${node.name}`)
-        .flatMap((e) => {
-          const source = sourceOf(e.from);
-          if (!source) return [];
-          return [
-            {
-              type: "in",
-              action: "ACCEPT",
-              source,
-              proto: e.protocol,
-              dport: String(e.port),
-              comment: e.purpose,
-            },
-          ];
-        });
+      const rules = nodeRules(wiring.edges, wiring.guests, node.name);
       if (rules.length > 0)
         new proxmoxve.firewall.RulesLegacy(
           `${name}-node-${node.name}`,

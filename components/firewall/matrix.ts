@@ -2,23 +2,17 @@
  * The communication matrix (who may reach whom, on which port, and why) for the plan, the README and
  * proposals, plus its Markdown table. Pure: no Pulumi import.
  */
-import {
-  PROTOCOLS,
-  formatPorts,
-  resolveFirewallModel,
-  type FirewallModel,
-  type Protocol,
-  type ResolvedModel,
-} from "./model";
+import { EVERY_GUEST, PROTOCOLS, type Protocol } from "../../config/service-edge";
+import { formatPorts, resolveFirewallModel, type FirewallModel, type ResolvedModel } from "./model";
 
 export interface MatrixRow {
-  /** Source guest hostname, or the named source's label (`admins` for the SSH row). */
+  /** Source guest hostname, or the named source's label. */
   from: string;
   /** The source addresses, comma-separated. */
   fromCidrs: string;
-  /** Destination hostname, or `every guest` for the admin SSH row. */
+  /** Destination hostname, or `every guest` for an edge to every guest (admin SSH). */
   to: string;
-  /** Destination VMID; 0 for the admin SSH row. */
+  /** Destination VMID; 0 for an edge to every guest. */
   toVmid: number;
   /** Port list (`80,443`) or `-` for icmp/vrrp. */
   ports: string;
@@ -30,15 +24,18 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Rows from an already resolved model: admin SSH first, then by destination VMID, protocol, ports, source. */
+/**
+ * Rows from an already resolved model: the edges to every guest (admin SSH) first, then by destination
+ * VMID, protocol, ports, source.
+ */
 export function matrixFromResolved(model: ResolvedModel): MatrixRow[] {
   const rows: MatrixRow[] = model.edges.map((e) => ({
     from: e.fromLabel,
     fromCidrs: e.sources.map((c) => c.text).join(","),
-    to: e.to.hostname,
-    toVmid: e.to.vmid,
+    to: e.to === EVERY_GUEST ? "every guest" : e.to.hostname,
+    toVmid: e.to === EVERY_GUEST ? 0 : e.to.vmid,
     ports: e.ports.length > 0 ? formatPorts(e.ports) : "-",
-    proto: e.proto,
+    proto: e.protocol,
     purpose: e.purpose,
   }));
   rows.sort(
@@ -51,17 +48,6 @@ export function matrixFromResolved(model: ResolvedModel): MatrixRow[] {
       compareText(a.fromCidrs, b.fromCidrs) ||
       compareText(a.purpose, b.purpose),
   );
-  if (model.adminSsh && model.admin.length > 0) {
-    rows.unshift({
-      from: "admins",
-      fromCidrs: model.admin.map((c) => c.text).join(","),
-      to: "every guest",
-      toVmid: 0,
-      ports: "22",
-      proto: "tcp",
-      purpose: "admin SSH",
-    });
-  }
   return rows;
 }
 

@@ -1,25 +1,21 @@
 /**
- * The firewall's input model (who talks to whom) and its validation into a normalised form.
- * Pure: no Pulumi import. The Site derives the edges from its wiring (Moodle → database 3306/tcp, …),
- * so every opened port is explained by a wiring edge.
+ * The firewall's input model (the site's guests and the service graph's edges) and its validation into
+ * a normalised form. Pure: no Pulumi import. The edges are the graph's own (`config/service-edge.ts`),
+ * taken as they are: an edge to a guest becomes an allow rule on that guest, an edge to every guest
+ * (SSH from the admin networks) one on each, and an edge to a Proxmox node is the node firewall's
+ * (`node-rules.ts`), left out here. So every opened port is explained by an edge.
  */
+import {
+  EVERY_GUEST,
+  PROTOCOLS,
+  edgeNode,
+  isPortless,
+  type PortRange,
+  type PortSpec,
+  type Protocol,
+  type ServiceEdge,
+} from "../../config/service-edge";
 import { cidrWithin, compareCidrs, parseCidr, type Cidr } from "./cidr";
-
-export type Protocol = "tcp" | "udp" | "icmp" | "vrrp";
-/** Every protocol, in the order rules and matrix rows are sorted. */
-export const PROTOCOLS: readonly Protocol[] = ["tcp", "udp", "icmp", "vrrp"];
-
-/** Protocols without ports: ICMP (ping) and VRRP (keepalived between load balancers). */
-export function isPortless(proto: Protocol): boolean {
-  return proto === "icmp" || proto === "vrrp";
-}
-
-/** An inclusive port range. */
-export interface PortRange {
-  from: number;
-  to: number;
-}
-export type PortSpec = number | PortRange;
 
 export interface FirewallGuest {
   /** Stack-config key, e.g. `database-primary`. */
@@ -30,39 +26,14 @@ export interface FirewallGuest {
   ip: string;
 }
 
-/** Traffic from another guest of the site. */
-export interface GuestSource {
-  guest: string;
-}
-/** Traffic from named networks outside the guest list (the office LAN, a VPN range). */
-export interface NamedSource {
-  /** Shown in rule comments and the matrix, e.g. `office LAN`. */
-  label: string;
-  cidrs: readonly string[];
-}
-export type EdgeSource = GuestSource | NamedSource;
-
-/** One allowed flow: `from` may reach `to` on `ports`/`proto`. */
-export interface ServiceEdge {
-  from: EdgeSource;
-  /** Key of the destination guest. */
-  to: string;
-  proto: Protocol;
-  /** Destination ports; required for tcp/udp, absent for icmp/vrrp. */
-  ports?: readonly PortSpec[];
-  /** Why the flow exists, e.g. `Moodle → MariaDB`; one line. */
-  purpose: string;
-}
-
 export interface FirewallModel {
   /** The site network, e.g. `192.168.0.0/24`; every guest IP lies inside it. */
   siteCidr: string;
   /** Networks administrators come from; the only sources allowed to reach SSH (22/tcp). */
   adminCidrs: readonly string[];
   guests: readonly FirewallGuest[];
+  /** The service graph's edges; those to a Proxmox node (`host:<node>`) are not the guests' business. */
   edges: readonly ServiceEdge[];
-  /** Open 22/tcp on every guest from adminCidrs. Default true. */
-  adminSsh?: boolean;
 }
 
 export interface ResolvedGuest extends FirewallGuest {
@@ -71,14 +42,15 @@ export interface ResolvedGuest extends FirewallGuest {
 }
 
 export interface ResolvedEdge {
-  /** Guest hostname or the named source's label. */
+  /** Guest hostname or the named source's label (the rule comment names it, e.g. `(from admin)`). */
   fromLabel: string;
   /** Key of the source guest, when the source is a guest. */
   fromGuest?: string;
   /** Sorted, deduplicated source networks. */
   sources: Cidr[];
-  to: ResolvedGuest;
-  proto: Protocol;
+  /** The destination guest, or every guest of the site. */
+  to: ResolvedGuest | typeof EVERY_GUEST;
+  protocol: Protocol;
   /** Sorted, merged port ranges; empty for portless protocols. */
   ports: PortRange[];
   purpose: string;
@@ -91,7 +63,6 @@ export interface ResolvedModel {
   /** Sorted by VMID. */
   guests: ResolvedGuest[];
   edges: ResolvedEdge[];
-  adminSsh: boolean;
 }
 
 /** Thrown with every problem of a model at once. */
@@ -163,11 +134,11 @@ function resolveGuests(problems: string[], model: FirewallModel, site: Cidr | un
 }
 
 function resolvePorts(problems: string[], where: string, edge: ServiceEdge): PortRange[] {
-  if (isPortless(edge.proto)) {
-    if (edge.ports && edge.ports.length > 0) problems.push(`${where}: ${edge.proto} has no ports`);
+  if (isPortless(edge.protocol)) {
+    if (edge.ports && edge.ports.length > 0) problems.push(`${where}: ${edge.protocol} has no ports`);
     return [];
   }
-  if (!edge.ports || edge.ports.length === 0) problems.push(`${where}: ${edge.proto} needs ports`);
+  if (!edge.ports || edge.ports.length === 0) problems.push(`${where}: ${edge.protocol} needs ports`);
   for (const p of edge.ports ?? []) {
     const [from, to] = typeof p === "number" ? [p, p] : [p.from, p.to];
     const ok = [from, to].every((n) => Number.isInteger(n) && n >= 1 && n <= 65535) && from <= to;
@@ -186,8 +157,10 @@ function resolveEdge(
   const fromText = "guest" in edge.from ? edge.from.guest : edge.from.label;
   const where = `edges[${index}] (${fromText} → ${edge.to})`;
   const before = problems.length;
-  const to = byKey.get(edge.to);
+  const to = edge.to === EVERY_GUEST ? EVERY_GUEST : byKey.get(edge.to);
   if (!to) problems.push(`${where}.to: no guest with key ${edge.to}`);
+  if (to === EVERY_GUEST && "guest" in edge.from)
+    problems.push(`${where}.from: an edge to every guest comes from named networks, not a guest`);
   let sources: Cidr[] = [];
   let fromLabel = fromText;
   let fromGuest: string | undefined;
@@ -205,20 +178,20 @@ function resolveEdge(
     if (edge.from.cidrs.length === 0) problems.push(`${where}.from.cidrs: empty`);
     sources = parseCidrList(problems, `${where}.from.cidrs`, edge.from.cidrs);
   }
-  if (!PROTOCOLS.includes(edge.proto))
-    problems.push(`${where}.proto: ${String(edge.proto)} is not tcp, udp, icmp or vrrp`);
-  const ports = PROTOCOLS.includes(edge.proto) ? resolvePorts(problems, where, edge) : [];
+  if (!PROTOCOLS.includes(edge.protocol))
+    problems.push(`${where}.protocol: ${String(edge.protocol)} is not tcp, udp, icmp or vrrp`);
+  const ports = PROTOCOLS.includes(edge.protocol) ? resolvePorts(problems, where, edge) : [];
   if (!ONE_LINE.test(edge.purpose))
     problems.push(`${where}.purpose: must be one line (1-200 characters, no |)`);
-  if (edge.proto === "icmp" && sources.some((c) => c.family === "ipv6")) {
+  if (edge.protocol === "icmp" && sources.some((c) => c.family === "ipv6")) {
     problems.push(`${where}: icmp is IPv4 only; list IPv4 sources (Proxmox names ICMPv6 ipv6-icmp)`);
   }
-  const opensSsh = edge.proto === "tcp" && ports.some((r) => r.from <= 22 && 22 <= r.to);
+  const opensSsh = edge.protocol === "tcp" && ports.some((r) => r.from <= 22 && 22 <= r.to);
   if (opensSsh && !sources.every((s) => admin.some((a) => cidrWithin(s, a)))) {
     problems.push(`${where}: SSH (22/tcp) may be opened only from adminCidrs`);
   }
   if (problems.length > before || !to) return undefined;
-  return { fromLabel, fromGuest, sources, to, proto: edge.proto, ports, purpose: edge.purpose };
+  return { fromLabel, fromGuest, sources, to, protocol: edge.protocol, ports, purpose: edge.purpose };
 }
 
 /** Validates the model and returns it normalised; throws FirewallModelError listing every problem. */
@@ -231,9 +204,10 @@ export function resolveFirewallModel(model: FirewallModel): ResolvedModel {
   const byKey = new Map(guests.map((g) => [g.key, g]));
   const edges: ResolvedEdge[] = [];
   model.edges.forEach((edge, i) => {
+    if (edgeNode(edge) !== undefined) return;
     const resolved = resolveEdge(problems, edge, i, byKey, admin);
     if (resolved) edges.push(resolved);
   });
   if (problems.length > 0 || !site) throw new FirewallModelError(problems);
-  return { site, admin, guests, edges, adminSsh: model.adminSsh ?? true };
+  return { site, admin, guests, edges };
 }

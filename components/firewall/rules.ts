@@ -2,20 +2,18 @@
  * Proxmox firewall rules computed from the wiring model. Pure: no Pulumi import.
  *
  * Per guest: input policy DROP, output ACCEPT, and one ACCEPT rule per (sources, ports, protocol)
- * that some wiring edge asks for, plus SSH from the admin networks. Rules carry no `dest`: the rules
+ * that some wiring edge to it (or to every guest: SSH from the admin networks) asks for. Rules carry no `dest`: the rules
  * sit on the guest's own firewall, and a fixed destination would drop traffic to a floating VIP
  * (keepalived). Output is sorted, so reordering the stack file never changes a plan.
  * The shapes map 1:1 onto `proxmoxve.firewall.RulesLegacy` rules, `OptionsLegacy` and `IpsetLegacy`.
  */
+import { EVERY_GUEST, PROTOCOLS, isPortless, type PortRange, type Protocol } from "../../config/service-edge";
 import { compareCidrs, parseCidr, parseIp, cidrContainsIp, type Cidr } from "./cidr";
 import {
-  PROTOCOLS,
   formatPorts,
-  isPortless,
   resolveFirewallModel,
   type FirewallModel,
-  type PortRange,
-  type Protocol,
+  type ResolvedEdge,
   type ResolvedModel,
 } from "./model";
 
@@ -42,11 +40,10 @@ export interface GuestFirewall {
   hostname: string;
   ip: string;
   options: GuestFirewallOptions;
-  /** Sorted; never empty when adminSsh is on and adminCidrs is not empty. */
+  /** Sorted. */
   rules: FirewallRule[];
 }
 
-export const ADMIN_SSH_COMMENT = "admin SSH";
 export const GUEST_FIREWALL_OPTIONS: GuestFirewallOptions = {
   enabled: true,
   inputPolicy: "DROP",
@@ -133,25 +130,20 @@ function rulesFor(grants: readonly Grant[]): FirewallRule[] {
     .sort(compareRules);
 }
 
+/**
+ * A rule's comment: the edge's purpose and its source; an edge to every guest is the same rule on
+ * each of them, and says only its purpose (`admin SSH`).
+ */
+function commentOf(e: ResolvedEdge): string {
+  return e.to === EVERY_GUEST ? e.purpose : `${e.purpose} (from ${e.fromLabel})`;
+}
+
 /** Per-guest firewall (options + sorted rules) for every guest of a resolved model, by VMID. */
 export function guestFirewallsFromResolved(model: ResolvedModel): GuestFirewall[] {
   return model.guests.map((guest) => {
     const grants: Grant[] = model.edges
-      .filter((e) => e.to.key === guest.key)
-      .map((e) => ({
-        sources: e.sources,
-        proto: e.proto,
-        ports: e.ports,
-        comment: `${e.purpose} (from ${e.fromLabel})`,
-      }));
-    if (model.adminSsh && model.admin.length > 0) {
-      grants.push({
-        sources: model.admin,
-        proto: "tcp",
-        ports: [{ from: 22, to: 22 }],
-        comment: ADMIN_SSH_COMMENT,
-      });
-    }
+      .filter((e) => e.to === EVERY_GUEST || e.to.key === guest.key)
+      .map((e) => ({ sources: e.sources, proto: e.protocol, ports: e.ports, comment: commentOf(e) }));
     return {
       key: guest.key,
       vmid: guest.vmid,

@@ -1,26 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { GuestPlan } from "../../config/inventory";
 import { NODE_EXPORTER_SCRIPT } from "./exporters";
-import { GuestProvisioner, NodeProvisioner } from "../proxmox/provisioner";
+import { NodeProvisioner } from "../proxmox/provisioner";
 import { GuestTier } from "../core/guest-tier";
-import { planOf, type TierHost } from "../core/tier-host";
+import type { TierHost } from "../core/tier-host";
 import { monitoringScriptEnv, renderMonitoringScript } from "./scripts";
-import {
-  exporterStepsFor,
-  MONITORING_SECRET_ENV as ENV,
-  monitoringPlanFor,
-  type ExporterStep,
-  type MonitoringSiteFacts,
-} from "./site-input";
+import { MONITORING_SECRET_ENV as ENV, monitoringPlanFor, type MonitoringSiteFacts } from "./site-input";
 
-/** A data tier whose guests carry an exporter: the exporter's login and what it waits for. */
-export interface ExporterOwner {
-  /** Password of the tier's `exporter` account. */
-  monitorPassword: pulumi.Output<string>;
-  /** The guest's own bootstrap steps (the exporter's account exists after them). */
-  readyOf(key: string): pulumi.Resource[];
-}
+/** The monitoring component's type token (the Site names the exporters' former parent with it). */
+export const MONITORING_TYPE = "proxmox-sites:ops:Monitoring";
 
 /** The stack's optional alerting and Proxmox secrets; the script asks only for those that are set. */
 export interface MonitoringSecrets {
@@ -29,34 +17,26 @@ export interface MonitoringSecrets {
   pveExporterToken?: pulumi.Output<string>;
 }
 
-/** The stack key, site values and scrape targets (`MonitoringSiteFacts`), and what the tier installs with. */
+/** The stack key, site values and scrape targets (`MonitoringSiteFacts`), its guest's plan and the secrets. */
 export interface MonitoringArgs extends Omit<MonitoringSiteFacts, "stack" | "guestIp" | "present"> {
   /** The monitoring guest's plan. */
   host: TierHost;
   secrets: MonitoringSecrets;
-  /** The plans of the data guests the scrape targets put an exporter on. */
-  exporterGuests: readonly GuestPlan[];
-  /** The site's database pair: its exporter's credentials. */
-  database?: ExporterOwner;
-  /** The site's Redis: its exporter's credentials and port. */
-  redis?: ExporterOwner & { endpoint: { port: number } };
 }
 
 /**
- * Prometheus, Alertmanager and Grafana; targets come from the site's wiring. The mysqld and redis
- * exporters run on the data guests, installed from here (after those tiers are ready) so the data
- * tiers do not depend on monitoring.
+ * Prometheus, Alertmanager and Grafana; targets come from the site's wiring. The exporters on other
+ * tiers' guests are rendered here (`exporterStepsFor`, `NODE_EXPORTER_SCRIPT`) and installed by the
+ * tier that owns each guest; node_exporter on the Proxmox nodes, which no tier owns, is installed here.
  */
 export class Monitoring extends GuestTier {
   /** Grafana's `admin` password (secret). */
   readonly grafanaAdminPassword: pulumi.Output<string>;
-  /** The exporter installs on the database and Redis guests. */
-  readonly exporters: GuestProvisioner[] = [];
   /** node_exporter on each Proxmox node Prometheus scrapes. */
   readonly nodeExporters: NodeProvisioner[] = [];
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("proxmox-sites:ops:Monitoring", name, args.host, opts);
+    super(MONITORING_TYPE, name, args.host, opts);
     const { secrets, targets } = args;
     const plan = this.planOf("monitoring");
     this.addGuest("monitoring");
@@ -101,11 +81,6 @@ export class Monitoring extends GuestTier {
       secrets: needed,
     });
 
-    for (const step of exporterStepsFor(targets, args.redis?.endpoint.port ?? 6379)) {
-      const exporter = this.exporter(step, args);
-      this.exporters.push(exporter);
-      this.provisioners.push(exporter);
-    }
     // Every node is scraped for its node exporter: install it there (the node firewall admits monitoring).
     for (const t of targets) {
       if (t.job !== "node" || !t.target.startsWith("host:")) continue;
@@ -120,28 +95,7 @@ export class Monitoring extends GuestTier {
     }
     this.registerTierOutputs({
       grafanaAdminPassword: this.grafanaAdminPassword,
-      exporters: this.exporters,
       nodeExporters: this.nodeExporters,
     });
-  }
-
-  /** An exporter install on a guest another tier owns, once that tier is ready. */
-  private exporter(step: ExporterStep, args: MonitoringArgs): GuestProvisioner {
-    const owner = step.source === "database" ? args.database : args.redis;
-    if (!owner)
-      throw new Error(`monitoring: a ${step.job} target on ${step.guest} but no ${step.source} tier`);
-    const plan = planOf({ plans: args.exporterGuests }, step.guest);
-    return new GuestProvisioner(
-      `${step.guest}-${step.job}-exporter`,
-      {
-        connection: this.host.factory.connectionFor(plan),
-        vmid: plan.vmid,
-        script: step.script,
-        secrets: { [step.secretEnv]: owner.monitorPassword },
-        // The exporter needs only its own server's bootstrap (its account), not the rest of the tier.
-        dependsOn: owner.readyOf(step.guest),
-      },
-      { parent: this },
-    );
   }
 }

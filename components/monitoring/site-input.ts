@@ -137,7 +137,7 @@ export function monitoringPlanFor(facts: MonitoringSiteFacts): MonitoringPlan {
 /** Which tier's monitor password an exporter script needs. */
 export type ExporterSecretSource = "database" | "redis";
 
-/** An exporter installed on a data guest by the monitoring tier. */
+/** An exporter the monitoring tier renders for a data guest; the tier owning the guest installs it. */
 export interface ExporterStep {
   /** Guest key the script runs in (database-primary, database-replica, redis). */
   guest: string;

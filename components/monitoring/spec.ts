@@ -4,26 +4,15 @@
  * (the `scrapeTargets` of their specs).
  */
 import { PORTS } from "../../config/ports";
-import { defineTier, lxcPlan, type ScrapeTarget } from "../../config/tier-spec";
+import { defineSingleGuestTier } from "../../config/single-guest-tier";
+import type { ScrapeTarget } from "../../config/tier-spec";
 
-export const monitoringTier = defineTier({
+export const monitoringTier = defineSingleGuestTier({
   id: "monitoring",
   stackKey: "monitoring",
   defaultTemplate: "debian-12",
-  guests(site) {
-    if (!site.monitoring) return [];
-    return [
-      lxcPlan(
-        site,
-        this,
-        "monitoring",
-        "monitoring",
-        site.monitoring,
-        "Prometheus, Alertmanager, Grafana",
-        false,
-      ),
-    ];
-  },
+  role: "Prometheus, Alertmanager, Grafana",
+  stateful: false,
   /** Each node's exporter and PVE API, each LXC guest's node exporter, then the tiers' own exporters. */
   scrapes(site, guests, exporters) {
     if (!site.monitoring) return [];

@@ -12,14 +12,15 @@ import type { AppNodeScriptInput } from "./app-script";
 import type { InstallerScriptInput } from "./installer-script";
 import { planFront, type BalancerPlan } from "../web-cluster/front";
 import { resolveLayout, type MoodleLayout } from "./layout";
-import type { NfsServerPlan } from "../web-cluster/nfs";
+import { nfsServerPlan, type NfsServerPlan } from "../web-cluster/nfs";
+import { planClusterMembers, trustedProxyAddresses, type ClusterGuest } from "../web-cluster/members";
 import { planSharedStorage, type SharedStoragePlan } from "./shared-storage";
 import { phpFpmPoolSizing, type PoolSizing } from "./php-fpm";
 
 export type { MoodleConfig };
 
 /** What the plan needs to know of a guest (from the site's inventory). */
-export type MoodleGuest = Pick<GuestPlan, "key" | "ip" | "cores" | "memoryMb" | "template">;
+export type MoodleGuest = ClusterGuest;
 
 export interface MoodleClusterPlanInput {
   moodle: MoodleConfig;
@@ -79,9 +80,6 @@ export const phpMemoryLimitMb = 256;
 /** php-fpm workers per core at most: Moodle requests wait on the database, Redis and NFS. */
 export const workersPerCore = 8;
 
-/** PHP version of a template's packages (Moodle 4.5 needs 8.1 or later). */
-const phpVersionByTemplate: Readonly<Record<string, string>> = { "debian-12": "8.2", "ubuntu-22-04": "8.1" };
-
 /**
  * The php-fpm pool of an app node: every worker may reach PHP's memory_limit without the node running
  * out (memory minus the renderer's reserve for the OS, nginx and opcache), and no more than
@@ -94,42 +92,23 @@ export function appPoolSizing(node: Pick<GuestPlan, "cores" | "memoryMb">): Pool
   return phpFpmPoolSizing({ memoryMb: node.memoryMb, reservedMb, perChildMb });
 }
 
-function guestOf(guests: readonly MoodleGuest[], key: string): MoodleGuest {
-  const found = guests.find((g) => g.key === key);
-  if (!found) throw new Error(`moodle: no guest "${key}" in the site's inventory`);
-  return found;
-}
-
 /** Maps the validated stack section onto every renderer input of the cluster. */
 export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterPlan {
   const m = input.moodle;
-  const lbKeys = Object.keys(m.loadBalancers).sort();
-  const nodeKeys = Object.keys(m.nodes).sort();
-  if (nodeKeys.length === 0) throw new Error("moodle.nodes: needs at least one app node");
-  const lbs = lbKeys.map((key) => ({ key, guest: guestOf(input.guests, `moodle-${key}`) }));
-  const nodes = nodeKeys.map((key) => ({ key, guest: guestOf(input.guests, `moodle-${key}`) }));
+  const guestKey = (key: string) => `moodle-${key}`;
+  const members = planClusterMembers(m, { configPath: "moodle", guestKey, guests: input.guests });
+  const { balancers: lbs, nodes, cronNode, phpVersion } = members;
   const shared = planSharedStorage({ moodle: m, proxmoxNodes: input.proxmoxNodes });
-  const cronNode = m.cronNode ?? nodeKeys[0];
-  if (!nodeKeys.includes(cronNode))
-    throw new Error(`moodle.cronNode: "${cronNode}" is not one of moodle.nodes (${nodeKeys.join(", ")})`);
-
-  const phpVersions = new Set(
-    nodes.map((n) => phpVersionByTemplate[n.guest.template ?? "debian-12"] ?? "8.2"),
-  );
-  if (phpVersions.size > 1)
-    throw new Error(
-      `moodle.nodes: every app node needs the same template (PHP ${[...phpVersions].join(", ")})`,
-    );
-  const layout = resolveLayout({ phpVersion: [...phpVersions][0] });
+  const layout = resolveLayout({ phpVersion });
   const wwwroot = `https://${m.publicHostname}`;
-  const frontAddress = m.vip ?? lbs[0].guest.ip;
+  const frontAddress = m.vip ?? lbs[0].ip;
 
-  const sizing = new Map(nodes.map((n) => [n.key, appPoolSizing(n.guest)]));
+  const sizing = new Map(nodes.map((n) => [n.key, appPoolSizing(n.plan)]));
   const prefixLength = Number(input.networkCidr.split("/")[1]);
   const balancers: BalancerPlan[] = planFront({
     configPath: "moodle",
-    balancers: lbs.map(({ key, guest }) => ({ key, guest: `moodle-${key}`, ip: guest.ip })),
-    nodes: nodes.map(({ key, guest }) => ({ key, guest: `moodle-${key}`, ip: guest.ip })),
+    balancers: lbs,
+    nodes,
     vip: m.vip,
     primary: primaryBalancerKey(m),
     prefixLength,
@@ -141,17 +120,10 @@ export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterP
     metrics: { port: PORTS.haproxyMetrics },
   });
 
-  const trustedProxies = [
-    ...new Set([
-      ...lbs.map((lb) => lb.guest.ip),
-      ...(m.vip ? [m.vip] : []),
-      ...(input.tunnelConnectorIps ?? []),
-      "127.0.0.1",
-    ]),
-  ];
-  const appNodes: AppNodePlan[] = nodes.map(({ key }) => ({
+  const trustedProxies = trustedProxyAddresses(lbs, m.vip, input.tunnelConnectorIps);
+  const appNodes: AppNodePlan[] = nodes.map(({ key, guest }) => ({
     key,
-    guest: `moodle-${key}`,
+    guest,
     cron: key === cronNode,
     input: {
       moodleBranch: m.branch,
@@ -184,12 +156,7 @@ export function planMoodleCluster(input: MoodleClusterPlanInput): MoodleClusterP
     cronNode,
     layout,
     shared,
-    nfs: shared.filesNode
-      ? {
-          node: shared.filesNode,
-          input: { exportPath: shared.exportPath, directory: shared.directory, clients: shared.clients },
-        }
-      : undefined,
+    nfs: nfsServerPlan(shared),
     balancers,
     nodes: appNodes,
     installer: {

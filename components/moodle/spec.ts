@@ -3,7 +3,7 @@
  * (their database and Redis sessions shared), and an NFS guest for moodledata when the stack builds one.
  */
 import { primaryBalancerKey } from "../../config/assignments";
-import { wireCluster } from "../../config/cluster-wiring";
+import { wireCluster, wireKeepalivedPeers } from "../../config/cluster-wiring";
 import { checkMoodlePlacement, checkMoodleSharedStorage } from "../../config/moodle-checks";
 import { PORTS } from "../../config/ports";
 import type { ConfigProblem } from "../../config/problems";
@@ -60,6 +60,7 @@ export const moodleTier = defineTier({
       },
       t,
     );
+    wireKeepalivedPeers(Object.keys(m.loadBalancers).map(key), t);
   },
   scrapeTargets: (site) =>
     Object.entries(site.moodle?.loadBalancers ?? {}).map(([k, lb]) => ({

@@ -1,29 +1,17 @@
 /** The network services tier: AdGuard Home as the LAN's DNS resolver (and, where listed, the tunnel's connector). */
 import { PORTS } from "../../config/ports";
-import { defineTier, lxcPlan } from "../../config/tier-spec";
+import { defineSingleGuestTier } from "../../config/single-guest-tier";
 
-export const networkServicesTier = defineTier({
+export const networkServicesTier = defineSingleGuestTier({
   id: "network-services",
   stackKey: "networkServices",
   defaultTemplate: "debian-12",
-  guests(site) {
-    if (!site.networkServices) return [];
-    return [
-      lxcPlan(
-        site,
-        this,
-        "network-services",
-        "networkServices",
-        site.networkServices,
-        "AdGuard Home DNS, cloudflared",
-        false,
-      ),
-    ];
-  },
+  role: "AdGuard Home DNS, cloudflared",
+  stateful: false,
   wire(t) {
     const ns = t.site.networkServices;
     if (!ns) return;
-    t.edge({ from: t.lan, to: "network-services", port: PORTS.dns, protocol: "udp", purpose: "DNS" });
+    t.udp(t.lan, "network-services", PORTS.dns, "DNS");
     t.tcp(t.lan, "network-services", PORTS.dns, "DNS over TCP");
     t.tcp(t.admins, "network-services", PORTS.adguardUi, "AdGuard Home UI");
     if (ns.adguardHostname) {

@@ -1,25 +1,13 @@
 /** The print server tier: CUPS, its printers shared to Windows clients by Samba. */
 import { PORTS } from "../../config/ports";
-import { defineTier, lxcPlan } from "../../config/tier-spec";
+import { defineSingleGuestTier } from "../../config/single-guest-tier";
 
-export const printServerTier = defineTier({
+export const printServerTier = defineSingleGuestTier({
   id: "print-server",
   stackKey: "printServer",
   defaultTemplate: "debian-12",
-  guests(site) {
-    if (!site.printServer) return [];
-    return [
-      lxcPlan(
-        site,
-        this,
-        "print-server",
-        "printServer",
-        site.printServer,
-        "Print server (CUPS, shared by Samba)",
-        false,
-      ),
-    ];
-  },
+  role: "Print server (CUPS, shared by Samba)",
+  stateful: false,
   wire(t) {
     if (!t.site.printServer) return;
     t.tcp(t.lan, "print-server", PORTS.ipp, "printing (IPP)");

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { GuestTier } from "../core/guest-tier";
+import type { ExporterInstall } from "../core/handed-steps";
 import type { TierHost } from "../core/tier-host";
 import type { LxcGuest } from "../proxmox/lxc-guest";
 import {
@@ -39,6 +40,8 @@ export interface RedisCacheArgs {
   host: TierHost;
   /** One ACL user per application that asks for one. */
   clients: RedisClient[];
+  /** The redis exporter monitoring renders for this tier's guest (none on an unmonitored site). */
+  exporters?: readonly ExporterInstall[];
 }
 
 /** The ACL of one client: Frappe's queues and socket.io cannot prefix their keys. */
@@ -89,6 +92,7 @@ export class RedisCache extends GuestTier {
         ),
       },
     });
+    this.installExporters(args.exporters ?? [], this.monitorPassword);
     this.endpoint = { host: plan.ip, port: 6379, users };
     this.registerTierOutputs({
       guest: this.guest,

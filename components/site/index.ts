@@ -19,6 +19,7 @@ import { createProviders, type SiteProviders } from "../proxmox/providers";
 import { TemplateStore } from "../proxmox/templates";
 import { CloudflareTunnel } from "../tunnel";
 import { backupPlanArgs } from "./backups";
+import { exporterInstalls } from "./exporters";
 import { trustedProxies } from "./tier-parts";
 import { TIER_CREATORS, type AdminLogin, type SiteParts } from "./tiers";
 
@@ -74,6 +75,21 @@ export class Site extends pulumi.ComponentResource {
       templates.fileIds,
       args.secrets.proxmoxSshPrivateKey,
     );
+    // Before the tiers: the tier owning a connector guest installs the connector with the tunnel's token.
+    if (site.tunnel && site.cloudflare && this.providers.cloudflare) {
+      this.tunnel = new CloudflareTunnel(
+        "tunnel",
+        {
+          config: site.tunnel,
+          cloudflare: site.cloudflare,
+          siteSlug: site.site.slug,
+          adminEmails: site.site.adminEmails,
+          published: this.wiring.published,
+          provider: this.providers.cloudflare,
+        },
+        child,
+      );
+    }
     // Hosts first: the Windows GPU VM starts after their passthrough preparation.
     this.hosts = new HostPreparation(
       "hosts",
@@ -90,8 +106,10 @@ export class Site extends pulumi.ComponentResource {
       providers: this.providers,
       factory,
       nodeExporterScript: site.monitoring ? NODE_EXPORTER_SCRIPT : undefined,
+      tunnelConnector: this.tunnel?.connector,
       trustedProxies: trustedProxies(site, this.wiring.guests),
       secrets: args.secrets,
+      exporters: exporterInstalls(this.wiring, this),
       passthrough: this.hosts.passthrough,
       child,
     };
@@ -109,24 +127,6 @@ export class Site extends pulumi.ComponentResource {
     this.redis = parts.redis;
     this.enableHa(site, this.guests);
 
-    if (site.tunnel && site.cloudflare && this.providers.cloudflare) {
-      this.tunnel = new CloudflareTunnel(
-        "tunnel",
-        {
-          config: site.tunnel,
-          cloudflare: site.cloudflare,
-          siteSlug: site.site.slug,
-          adminEmails: site.site.adminEmails,
-          published: this.wiring.published,
-          provider: this.providers.cloudflare,
-          connectors: site.tunnel.connectorGuests.map((key) => {
-            const plan = this.wiring.guests.find((g) => g.key === key)!;
-            return { key, vmid: plan.vmid, connection: factory.connectionFor(plan), guest: this.guests[key] };
-          }),
-        },
-        child,
-      );
-    }
     if (site.firewall.enabled) {
       new SiteFirewall(
         "firewall",

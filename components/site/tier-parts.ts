@@ -9,10 +9,12 @@ import type { SiteSecrets } from "../../config/load";
 import type { SiteConfig } from "../../config/schema";
 import type { Tier } from "../../config/tiers";
 import type { SiteWiring } from "../../config/wiring";
+import type { ConnectorInstall, ExporterInstall } from "../core/handed-steps";
 import type { TierHost } from "../core/tier-host";
 import type { MariaDbCluster } from "../database";
 import type { GuestFactory } from "../proxmox/guest-factory";
 import type { LxcGuest } from "../proxmox/lxc-guest";
+import type { ExporterSecretSource } from "../monitoring/site-input";
 import type { SiteProviders } from "../proxmox/providers";
 import type { RedisCache } from "../redis";
 
@@ -29,9 +31,13 @@ export interface SiteParts {
   factory: GuestFactory;
   /** On a monitored site, the node_exporter install every tier runs on the guests it creates. */
   nodeExporterScript?: string;
+  /** The tunnel's connector install, run by the tier owning each connector guest. */
+  tunnelConnector?: ConnectorInstall;
   /** Addresses of the tunnel connectors: the only proxies the applications trust. */
   trustedProxies: string[];
   secrets: SiteSecrets;
+  /** The exporters monitoring renders for the data tiers' guests, by the tier that installs them. */
+  exporters: Record<ExporterSecretSource, ExporterInstall[]>;
   /** Filled by the database tier's creation. */
   database?: MariaDbCluster;
   /** Filled by the Redis tier's creation. */
@@ -86,8 +92,8 @@ export function clusterSite(p: SiteParts) {
 
 /** A host with the plans of the guests `keep` selects (one Nextcloud instance, one web cluster). */
 export function hostOf(p: SiteParts, keep: (g: GuestPlan) => boolean): TierHost {
-  const { factory, nodeExporterScript } = p;
-  return { factory, nodeExporterScript, plans: p.wiring.guests.filter(keep) };
+  const { factory, nodeExporterScript, tunnelConnector } = p;
+  return { factory, nodeExporterScript, tunnelConnector, plans: p.wiring.guests.filter(keep) };
 }
 
 /** A host with every guest of one tier. */

@@ -2,8 +2,9 @@
  * How the Site creates each tier of `config/tiers.ts`: one entry per tier id (the compiler refuses a
  * tier without one), handing the tier's component the typed arguments it takes — its own stack key, a
  * host with only its guests' plans, the site-wide values it uses, the data tiers' endpoints and
- * readiness, the site's secrets, the hosts' passthrough step — and collecting what the rest of the Site
- * uses: guests (HA, firewall, tunnel connectors) and generated admin logins.
+ * readiness, the site's secrets, the exporters monitoring renders for the tier's guests, the hosts'
+ * passthrough step — and collecting what the rest of the Site uses: guests (HA, firewall) and generated
+ * admin logins.
  */
 import { nextcloudRedisDatabases } from "../../config/assignments";
 import type { Tier } from "../../config/tiers";
@@ -35,6 +36,7 @@ import {
   type CreatedTier,
   type SiteParts,
 } from "./tier-parts";
+import { MONITORING_NAME } from "./exporters";
 import { windowsGpuArgs } from "./windows";
 
 export type { AdminLogin, CreatedTier, SiteParts } from "./tier-parts";
@@ -47,13 +49,18 @@ export const TIER_CREATORS: Record<Tier, (p: SiteParts) => CreatedTier[]> = {
         host: tierHost(p, "database"),
         config: sliceOf(p.site, "database"),
         databases: databaseRequests(p.site, p.wiring),
+        exporters: p.exporters.database,
       },
       p.child,
     );
     return [{ guests: p.database.guests, logins: {} }];
   },
   redis(p) {
-    p.redis = new RedisCache("redis", { host: tierHost(p, "redis"), clients: redisClients(p.site) }, p.child);
+    p.redis = new RedisCache(
+      "redis",
+      { host: tierHost(p, "redis"), clients: redisClients(p.site), exporters: p.exporters.redis },
+      p.child,
+    );
     return [{ guests: p.redis.guests, logins: {} }];
   },
   nextcloud(p) {
@@ -148,11 +155,8 @@ export const TIER_CREATORS: Record<Tier, (p: SiteParts) => CreatedTier[]> = {
     return [{ guests: web.guests, logins: {} }];
   },
   monitoring(p) {
-    const exporterGuests = new Set(
-      p.wiring.scrapeTargets.filter((t) => t.job === "mysqld" || t.job === "redis").map((t) => t.target),
-    );
     const mon = new Monitoring(
-      "monitoring",
+      MONITORING_NAME,
       {
         host: tierHost(p, "monitoring"),
         config: sliceOf(p.site, "monitoring"),
@@ -161,9 +165,6 @@ export const TIER_CREATORS: Record<Tier, (p: SiteParts) => CreatedTier[]> = {
         adminEmails: p.site.site.adminEmails,
         targets: p.wiring.scrapeTargets,
         secrets: p.secrets,
-        exporterGuests: p.wiring.guests.filter((g) => exporterGuests.has(g.key)),
-        database: p.database,
-        redis: p.redis,
       },
       p.child,
     );

@@ -8,7 +8,8 @@ import { primaryBalancerKey } from "../../config/assignments";
 import type { GuestPlan } from "../../config/inventory";
 import { PORTS } from "../../config/ports";
 import type { SiteConfig } from "../../config/schema";
-import { siteWiring, type Endpoint, type ServiceEdge } from "../../config/wiring";
+import { edgePortsText, isPortless, reachesGuest } from "../../config/service-edge";
+import { ADMIN_SSH_PURPOSE, siteWiring, type Endpoint, type ServiceEdge } from "../../config/wiring";
 import {
   TIER_TITLES,
   type LinkEnd,
@@ -74,8 +75,8 @@ function hostsOf(site: SiteConfig, guests: GuestPlan[]): TopologyHost[] {
   });
 }
 
-function portsText(ports: Iterable<number>, protocols: Iterable<string>): string {
-  const list = [...new Set(ports)].join(", ");
+function portsText(ports: Iterable<number | string>, protocols: Iterable<string>): string {
+  const list = [...new Set([...ports].map(String))].join(", ");
   const protos = [...new Set(protocols)].sort();
   return protos.length === 1 && protos[0] === "tcp" ? list : `${list} ${protos.join("+")}`;
 }
@@ -112,7 +113,7 @@ function guestLinks(edges: ServiceEdge[], place: Map<string, Placement>, endOf: 
     }
     const signature = (es: ServiceEdge[]) =>
       portsText(
-        es.map((e) => e.port).sort((a, b) => a - b),
+        es.map(edgePortsText).sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10)),
         [],
       );
     const signatures = new Set([...perPair.values()].map(signature));
@@ -122,7 +123,7 @@ function guestLinks(edges: ServiceEdge[], place: Map<string, Placement>, endOf: 
         from: { group: fromGroup.id },
         to: { group: toGroup.id },
         ports: portsText(
-          list.map((e) => e.port),
+          list.map(edgePortsText),
           list.map((e) => e.protocol),
         ),
         purpose: list[0].purpose,
@@ -135,7 +136,7 @@ function guestLinks(edges: ServiceEdge[], place: Map<string, Placement>, endOf: 
         from: endOf(from),
         to: endOf(to),
         ports: portsText(
-          es.map((e) => e.port),
+          es.map(edgePortsText),
           es.map((e) => e.protocol),
         ),
         purpose: es[0].purpose,
@@ -164,8 +165,10 @@ export function buildTopology(site: SiteConfig): TopologyModel {
   const firstBalancer = site.moodle ? primaryBalancerKey(site.moodle) : undefined;
   if (vip && firstBalancer) place.get(`moodle-${firstBalancer}`)!.group.vip = vip;
 
+  // Portless edges (keepalived's VRRP between a cluster's balancers) carry no service: the diagram
+  // shows the balancer pair by its floating address.
   const links = guestLinks(
-    wiring.edges.filter((e) => !isMetrics(e) && !isOrigin(e)),
+    wiring.edges.filter((e) => !isMetrics(e) && !isOrigin(e) && !isPortless(e.protocol)),
     place,
     endOf,
   );
@@ -176,7 +179,7 @@ export function buildTopology(site: SiteConfig): TopologyModel {
   for (const e of wiring.edges) {
     const label = labelOf(e.from);
     if (!label || label === "admin" || isOrigin(e) || !place.has(e.to)) continue;
-    const cidrs = "cidrs" in e.from ? e.from.cidrs : [];
+    const cidrs = "cidrs" in e.from ? [...e.from.cidrs] : [];
     const id = `net-${slug(`${label} ${cidrs.join(" ")}`)}`;
     networks.set(id, { id, label: label === "lan" ? "Site LAN" : label, cidrs });
     const k = `${id}|${e.to}`;
@@ -187,7 +190,7 @@ export function buildTopology(site: SiteConfig): TopologyModel {
       from: { network: k.split("|")[0] },
       to: endOf(es[0].to),
       ports: portsText(
-        es.map((e) => e.port),
+        es.map(edgePortsText),
         es.map((e) => e.protocol),
       ),
       purpose: es[0].purpose,
@@ -223,8 +226,9 @@ export function buildTopology(site: SiteConfig): TopologyModel {
   const adminByService = new Map<string, string[]>();
   for (const e of wiring.edges) {
     if (labelOf(e.from) !== "admin" || isOrigin(e)) continue;
-    const k = `${e.purpose === "administration" ? "SSH" : e.purpose} ${e.port}`;
-    adminByService.set(k, [...(adminByService.get(k) ?? []), e.to]);
+    const k = `${e.purpose === ADMIN_SSH_PURPOSE ? "SSH" : e.purpose} ${edgePortsText(e)}`;
+    const to = guests.filter((g) => reachesGuest(e, g.key)).map((g) => g.key);
+    adminByService.set(k, [...(adminByService.get(k) ?? []), ...to]);
   }
   const hostnameOf = (key: string) => guests.find((g) => g.key === key)?.hostname ?? key;
   const admin = {

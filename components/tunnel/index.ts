@@ -3,18 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { CloudflareConfig, TunnelConfig } from "../../config/tier-configs";
 import { CLOUDFLARED_TOKEN_ENV, renderCloudflaredScript } from "../network-services/cloudflared";
-import { GuestProvisioner, type NodeConnection } from "../proxmox/provisioner";
+import type { ConnectorInstall } from "../core/handed-steps";
 import type { PublishedService } from "../../config/wiring";
 import { accessProtected, tunnelIngress } from "./ingress";
-
-/** A guest that runs the connector (cloudflared) for this tunnel. */
-export interface TunnelConnector {
-  key: string;
-  vmid: number;
-  connection: NodeConnection;
-  /** The guest resource, which must exist before the install runs. */
-  guest?: pulumi.Resource;
-}
 
 export interface CloudflareTunnelArgs {
   /** The stack's `tunnel` key. */
@@ -28,19 +19,21 @@ export interface CloudflareTunnelArgs {
   /** What the site publishes (the service graph's published names). */
   published: PublishedService[];
   provider: cloudflare.Provider;
-  /** Guests that run cloudflared; two give the tunnel a standby connector. */
-  connectors: TunnelConnector[];
 }
 
 /**
  * A remotely managed Cloudflare Tunnel: ingress generated from what the site publishes, a
- * proxied CNAME per hostname, and Cloudflare Access in front of every admin tool.
+ * proxied CNAME per hostname, and Cloudflare Access in front of every admin tool. The connector
+ * (cloudflared with the tunnel's token) is installed by the tier owning each connector guest
+ * (`tunnel.connectorGuests`; two give the tunnel a standby connector), from `connector`.
  */
 export class CloudflareTunnel extends pulumi.ComponentResource {
   readonly tunnel: cloudflare.ZeroTrustTunnelCloudflared;
   /** The connector token (secret), handed to cloudflared on the connector guests. */
   readonly token: pulumi.Output<string>;
   readonly hostnames: string[];
+  /** The connector install the Site hands to the tiers owning the connector guests; absent when no release is pinned. */
+  readonly connector?: ConnectorInstall;
 
   constructor(name: string, args: CloudflareTunnelArgs, opts?: pulumi.ComponentResourceOptions) {
     super("proxmox-sites:network:CloudflareTunnel", name, {}, opts);
@@ -122,20 +115,19 @@ export class CloudflareTunnel extends pulumi.ComponentResource {
         baseUrl: release.baseUrl,
         arch: "amd64",
       });
-      for (const c of args.connectors) {
-        new GuestProvisioner(
-          `${c.key}-cloudflared`,
-          {
-            connection: c.connection,
-            vmid: c.vmid,
-            script,
-            secrets: { [CLOUDFLARED_TOKEN_ENV]: this.token },
-            dependsOn: c.guest ? [c.guest] : [],
-          },
-          { parent: this },
-        );
-      }
+      // Run by the tier that owns each connector guest; this component ran it before (the alias).
+      this.connector = {
+        guests: t.connectorGuests,
+        script,
+        secrets: { [CLOUDFLARED_TOKEN_ENV]: this.token },
+        formerParent: this,
+      };
     }
-    this.registerOutputs({ tunnel: this.tunnel, token: this.token, hostnames: this.hostnames });
+    this.registerOutputs({
+      tunnel: this.tunnel,
+      token: this.token,
+      hostnames: this.hostnames,
+      connector: this.connector,
+    });
   }
 }

@@ -51,6 +51,14 @@ export interface HaproxyTimeouts {
   queueMs: number;
   /** Read timeout of a health check once connected. Default 1000. */
   checkMs: number;
+  /**
+   * Server-side TCP keepalives: a connection to a node idle this long gets a probe, then one every
+   * `keepAliveIntervalMs`; after {@link keepAliveProbes} unanswered ones the node is taken for gone.
+   * Only a vanished host leaves probes unanswered (a busy node's kernel answers them), so long
+   * requests are not cut. Defaults 5000 and 2000.
+   */
+  keepAliveIdleMs: number;
+  keepAliveIntervalMs: number;
 }
 
 export interface HaproxyConfigInput {
@@ -104,7 +112,12 @@ export const defaultHaproxyTimeouts: HaproxyTimeouts = {
   httpKeepAliveMs: 10000,
   queueMs: 30000,
   checkMs: 1000,
+  keepAliveIdleMs: 5000,
+  keepAliveIntervalMs: 2000,
 };
+
+/** Unanswered keepalive probes after which a node's host is taken for gone. */
+export const keepAliveProbes = 3;
 
 /** The secret the rendered config needs, as an environment variable of the provisioning script. */
 export const haproxyStatsPasswordVariable = "HAPROXY_STATS_PASSWORD";
@@ -145,4 +158,13 @@ export function detectionTime(input: HaproxyConfigInput): DetectionTime {
 export function recoveryTimeMs(input: HaproxyConfigInput): number {
   const { check } = resolveHaproxySettings(input);
   return check.downIntervalMs + (check.rise - 1) * check.fastIntervalMs;
+}
+
+/**
+ * Worst case until a request in flight on a node whose host vanished (no FIN, no RST: power loss, a
+ * cut cable) fails over: the keepalives find the peer gone, and the request is replayed elsewhere.
+ */
+export function deadPeerDetectionMs(input: HaproxyConfigInput): number {
+  const { timeouts } = resolveHaproxySettings(input);
+  return timeouts.keepAliveIdleMs + keepAliveProbes * timeouts.keepAliveIntervalMs;
 }

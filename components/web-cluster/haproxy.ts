@@ -9,6 +9,7 @@ import {
   haproxyStatsPasswordVariable,
   HaproxyTimeouts,
   HealthCheckSettings,
+  keepAliveProbes,
   resolveHaproxySettings,
 } from "./haproxy-settings";
 import { Problems } from "../proxmox/problems";
@@ -160,6 +161,13 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     `    timeout http-keep-alive ${duration(timeouts.httpKeepAliveMs)}`,
     `    timeout queue ${duration(timeouts.queueMs)}`,
     `    timeout check ${duration(timeouts.checkMs)}`,
+    "    # A node that vanished (power loss) answers nothing, not even a FIN: its kernel's silence to",
+    "    # keepalives fails the request, which is then replayed like any other failure, long before",
+    "    # `timeout server`.",
+    "    option srvtcpka",
+    `    srvtcpka-idle ${duration(timeouts.keepAliveIdleMs)}`,
+    `    srvtcpka-intvl ${duration(timeouts.keepAliveIntervalMs)}`,
+    `    srvtcpka-cnt ${keepAliveProbes}`,
     "",
     `frontend ${name}`,
     ...binds,

@@ -4,6 +4,7 @@
  * container cannot mount NFS). Pure.
  */
 import { isIpv4, Problems } from "../moodle/layout";
+import type { SharedStoragePlan } from "../moodle/shared-storage";
 
 export interface NfsExportInput {
   /** Directory exported by the serving node. Default `/srv/moodledata`. */
@@ -19,6 +20,15 @@ export interface NfsServerPlan {
   /** Name of the node (one of proxmox.nodes). */
   node: string;
   input: NfsExportInput;
+}
+
+/** The export of the sharedFiles node, when a node of the cluster serves the storage (not a NAS). */
+export function nfsServerPlan(shared: SharedStoragePlan): NfsServerPlan | undefined {
+  if (!shared.filesNode) return undefined;
+  return {
+    node: shared.filesNode,
+    input: { exportPath: shared.exportPath, directory: shared.directory, clients: shared.clients },
+  };
 }
 
 export const defaultExportPath = "/srv/moodledata";

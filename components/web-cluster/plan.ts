@@ -8,7 +8,8 @@ import { webClusterGuestKey } from "../../config/web-cluster-schema";
 import { PORTS } from "../../config/ports";
 import { webClusterStorageId, type WebClusterConfig } from "../../config/web-cluster-schema";
 import { sharedMarkerFile } from "../moodle/layout";
-import type { NfsServerPlan } from "./nfs";
+import { nfsServerPlan, type NfsServerPlan } from "./nfs";
+import { planClusterMembers, trustedProxyAddresses, type ClusterGuest } from "./members";
 import { phpFpmPoolSizing, type PoolSizing } from "../moodle/php-fpm";
 import { planSharedStorage, type SharedStoragePlan } from "../moodle/shared-storage";
 import {
@@ -21,7 +22,7 @@ import {
 import type { WebCronInput } from "./cron";
 import { planFront, type BalancerPlan } from "./front";
 
-export type WebGuest = Pick<GuestPlan, "key" | "ip" | "cores" | "memoryMb" | "template">;
+export type WebGuest = ClusterGuest;
 
 export interface WebClusterPlanInput {
   name: string;
@@ -57,12 +58,6 @@ export interface WebClusterPlan {
 /** Port nginx listens on in every app node (TLS ends at Cloudflare). */
 export const webNodePort = 80;
 
-/** PHP version of a template's packages. */
-export const phpVersionByTemplate: Readonly<Record<string, string>> = {
-  "debian-12": "8.2",
-  "ubuntu-22-04": "8.1",
-};
-
 /** php-fpm workers per core at most: requests wait on the database, Redis and the shared files. */
 export const webWorkersPerCore = 8;
 
@@ -77,24 +72,12 @@ export function webPoolSizing(
   return phpFpmPoolSizing({ memoryMb: Math.max(256, node.memoryMb), reservedMb, perChildMb });
 }
 
-function guestOf(guests: readonly WebGuest[], key: string): WebGuest {
-  const found = guests.find((g) => g.key === key);
-  if (!found) throw new Error(`webClusters: no guest "${key}" in the site's inventory`);
-  return found;
-}
-
 export function planWebCluster(input: WebClusterPlanInput): WebClusterPlan {
   const { name, cluster: c } = input;
   const at = `webClusters.${name}`;
-  const member = (key: string) => {
-    const guest = guestOf(input.guests, webClusterGuestKey(name, key));
-    return { key, guest: guest.key, ip: guest.ip, plan: guest };
-  };
-  const lbs = Object.keys(c.loadBalancers).sort().map(member);
-  const nodes = Object.keys(c.nodes).sort().map(member);
-  const cronNode = c.cronNode ?? nodes[0].key;
-  if (!nodes.some((n) => n.key === cronNode))
-    throw new Error(`${at}.cronNode: "${cronNode}" is not one of ${at}.nodes`);
+  const guestKey = (key: string) => webClusterGuestKey(name, key);
+  const members = planClusterMembers(c, { configPath: at, guestKey, guests: input.guests });
+  const { balancers: lbs, nodes, cronNode, phpVersion } = members;
   const shared = planSharedStorage({
     moodle: {
       sharedStorage: { ...c.sharedStorage, id: webClusterStorageId(name, c) },
@@ -102,9 +85,7 @@ export function planWebCluster(input: WebClusterPlanInput): WebClusterPlan {
     },
     proxmoxNodes: input.proxmoxNodes,
   });
-  const versions = new Set(nodes.map((n) => phpVersionByTemplate[n.plan.template ?? "debian-12"] ?? "8.2"));
-  if (versions.size > 1) throw new Error(`${at}.nodes: every app node needs the same template`);
-  const layout = webNodeLayout(name, c.sharedPath, [...versions][0], sharedMarkerFile);
+  const layout = webNodeLayout(name, c.sharedPath, phpVersion, sharedMarkerFile);
   const runtime = c.runtime;
   const sizing = new Map(
     nodes.map((n) => [
@@ -127,14 +108,7 @@ export function planWebCluster(input: WebClusterPlanInput): WebClusterPlan {
     metrics: { port: PORTS.haproxyMetrics },
     naming: { name, label: name },
   });
-  const trustedProxies = [
-    ...new Set([
-      ...lbs.map((lb) => lb.ip),
-      ...(c.vip ? [c.vip] : []),
-      ...(input.tunnelConnectorIps ?? []),
-      "127.0.0.1",
-    ]),
-  ];
+  const trustedProxies = trustedProxyAddresses(lbs, c.vip, input.tunnelConnectorIps);
   const url = `https://${c.publicHostname}`;
   const db = input.database;
   const redis = c.redisSessions && runtime.kind === "php" ? input.redis : undefined;
@@ -169,12 +143,7 @@ export function planWebCluster(input: WebClusterPlanInput): WebClusterPlan {
     cronNode,
     layout,
     shared,
-    nfs: shared.filesNode
-      ? {
-          node: shared.filesNode,
-          input: { exportPath: shared.exportPath, directory: shared.directory, clients: shared.clients },
-        }
-      : undefined,
+    nfs: nfsServerPlan(shared),
     balancers,
     nodes: nodes.map((n) => ({
       key: n.key,

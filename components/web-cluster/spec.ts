@@ -3,7 +3,7 @@
  * or Node.js. Guest keys are
  * `<cluster>-<key>` (`webClusterGuestKey`).
  */
-import { wireCluster } from "../../config/cluster-wiring";
+import { wireCluster, wireKeepalivedPeers } from "../../config/cluster-wiring";
 import { PORTS } from "../../config/ports";
 import type { ConfigProblem } from "../../config/problems";
 import { defineTier, lxcPlan, type NeedUse } from "../../config/tier-spec";
@@ -93,6 +93,7 @@ export const webClusterTier = defineTier({
         },
         t,
       );
+      wireKeepalivedPeers(lbs, t);
     }
   },
   scrapeTargets: (site) =>

@@ -35,13 +35,7 @@ export const windowsGpuTier = defineTier({
     if (!t.has("windows-gpu")) return;
     // RDP is TCP; its UDP transport on the same port carries the screen of a render workstation better.
     t.tcp(t.admins, "windows-gpu", PORTS.rdp, "Remote Desktop");
-    t.edge({
-      from: t.admins,
-      to: "windows-gpu",
-      port: PORTS.rdp,
-      protocol: "udp",
-      purpose: "Remote Desktop (UDP)",
-    });
+    t.udp(t.admins, "windows-gpu", PORTS.rdp, "Remote Desktop (UDP)");
   },
   check(site) {
     const errors: ConfigProblem[] = [];

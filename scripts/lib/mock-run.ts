@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { readStackFile, PROJECT, type StackFile } from "../../config/stack-file";
+import { aliasUrns, withoutStackType, type ResolvedAlias } from "./alias-urns";
 import { generatedSecrets, mockOutputs, randomSecrets, type SecretSource } from "./mock-outputs";
 
 /** Stands in for a secret value wherever the plan prints an input. */
@@ -24,6 +25,8 @@ export interface RecordedResource {
   dependsOn: string[];
   /** Name of the explicit provider resource (`type::name`); undefined for the default provider. */
   provider?: string;
+  /** The URNs it also answers to through `aliases`, its own or its parent's. */
+  aliases: string[];
 }
 
 export interface MockRun {
@@ -125,6 +128,24 @@ async function resolveValue(
     return { shown, clear };
   }
   return { shown: value, clear: value };
+}
+
+/** An alias with its parent as a URN of this run (a former parent given as a URN: as the engine has it). */
+async function resolveAlias(
+  alias: pulumi.Input<string | pulumi.Alias>,
+  urns: Map<pulumi.Resource, string>,
+): Promise<ResolvedAlias> {
+  const a = await valueOf(pulumi.output(alias) as pulumi.Output<string | pulumi.Alias>, 5000);
+  if (a === undefined) throw new Error("an alias did not resolve");
+  if (typeof a === "string") return { urn: a };
+  const text = async (v: pulumi.Input<string> | undefined) =>
+    v === undefined ? undefined : valueOf(pulumi.output(v), 5000);
+  const [name, type] = [await text(a.name), await text(a.type)];
+  if (!("parent" in a)) return { name, type };
+  if (a.parent === undefined) return { name, type, parent: null };
+  if (pulumi.Resource.isInstance(a.parent)) return { name, type, parent: urns.get(a.parent) };
+  const parent = await text(a.parent);
+  return { name, type, parent: parent === undefined ? undefined : withoutStackType(parent) };
 }
 
 /**
@@ -231,7 +252,17 @@ export async function runUnderMocks(stack: string, dir = resolve(__dirname, "../
         .filter(pulumi.Resource.isInstance)
         .map((d) => urns.get(d) ?? "?"),
       provider: p.opts.provider ? names.get(p.opts.provider) : undefined,
+      aliases: [],
     });
+  }
+  const aliasesOf = new Map<string, string[]>();
+  for (const [i, p] of pending.entries()) {
+    const parent = p.parent ? urns.get(p.parent) : undefined;
+    const specs = await Promise.all([p.opts.aliases ?? []].flat().map((a) => resolveAlias(a, urns)));
+    const parentAliases = parent ? (aliasesOf.get(parent) ?? []) : [];
+    const self = { stack, project: PROJECT, type: p.type, name: p.name, parent };
+    aliasesOf.set(p.urn, aliasUrns(self, specs, parentAliases));
+    resources[i].aliases = aliasesOf.get(p.urn)!;
   }
   const resolvedOutputs = await resolveValue(outputs, "", [], secretValues, names);
   return {

@@ -25,6 +25,8 @@ export interface PlanResource {
   /** `protect: true` (delete and replace refused). Absent in plans made before it was recorded. */
   protect?: boolean;
   inputs: Record<string, unknown>;
+  /** The URNs it also answers to through `aliases` (a resource moved under another parent). */
+  aliases?: string[];
 }
 
 /** The credential-free plan of one stack: what `npm run plan -- --json` prints and plan.json holds. */
@@ -76,6 +78,7 @@ export async function buildPlan(stack: string, dir = resolve(__dirname, "../..")
       custom: r.custom,
       protect: r.protect,
       inputs: r.inputs,
+      ...(r.aliases.length > 0 ? { aliases: r.aliases } : {}),
     })),
     counts: Object.fromEntries(countsByType(run.resources)),
     ipPlan: ipPlan(site, guests),

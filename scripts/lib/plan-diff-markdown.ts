@@ -176,7 +176,7 @@ export function renderDiffMarkdown(outcomes: StackOutcome[], baseLabel: string):
   return [
     `# Plan diff against ${code(baseLabel)}`,
     "",
-    "Credential-free plans of every stack (the real program under Pulumi's mocks), at the base and with this change; resources matched by URN. " +
+    "Credential-free plans of every stack (the real program under Pulumi's mocks), at the base and with this change; resources matched by URN (a resource moved under another parent by the URN its aliases keep). " +
       "Secret inputs show as [secret] and are never compared by value. Replacements follow the providers' force-new inputs (FIELD-NOTES.md); `pulumi preview --diff` stays the real thing.",
     "",
     summary,

@@ -1,8 +1,9 @@
 /**
- * Compares two credential-free plans of a stack: resources matched by URN (added, removed,
- * replaced, re-run, changed in place, with the changed input paths) and the rows of the IP plan,
- * allocation and published-hostname tables. Secret inputs read `[secret]` on both sides and are
- * never a change by themselves (generated secrets differ on every run).
+ * Compares two credential-free plans of a stack: resources matched by URN, or by the old URN a moved
+ * resource answers to through its aliases (added, removed, replaced, re-run, changed in place, with the
+ * changed input paths) and the rows of the IP plan, allocation and published-hostname tables. Secret
+ * inputs read `[secret]` on both sides and are never a change by themselves (generated secrets differ
+ * on every run).
  */
 import type { PublishedService } from "../../config/wiring";
 import { SECRET_MARK } from "./mock-run";
@@ -248,12 +249,18 @@ export function diffPlans(stack: string, base: Plan | undefined, head: Plan | un
   const empty = { resources: [], ipPlan: [], allocation: [], published: [] };
   const a = base ?? empty;
   const b = head ?? empty;
+  // A resource that answers to an old URN through its aliases is that resource (the engine sees no
+  // replace): compare it under the old URN.
+  const oldUrns = new Set(a.resources.map((r) => r.urn));
+  const newUrns = new Set(b.resources.map((r) => r.urn));
+  const formerUrn = (r: PlanResource) =>
+    oldUrns.has(r.urn) ? r.urn : (r.aliases?.find((u) => oldUrns.has(u) && !newUrns.has(u)) ?? r.urn);
   const before = new Map(a.resources.map((r) => [r.urn, r]));
-  const after = new Map(b.resources.map((r) => [r.urn, r]));
+  const after = new Map(b.resources.map((r) => [formerUrn(r), r]));
   const diff: StackDiff = {
     stack,
     status: !base ? "added" : !head ? "removed" : "unchanged",
-    added: b.resources.filter((r) => !before.has(r.urn)).map(ref),
+    added: b.resources.filter((r) => !before.has(formerUrn(r))).map(ref),
     removed: a.resources.filter((r) => !after.has(r.urn)).map(ref),
     moved: [],
     replaced: [],
@@ -275,7 +282,7 @@ export function diffPlans(stack: string, base: Plan | undefined, head: Plan | un
     return false;
   });
   for (const r of b.resources) {
-    const old = before.get(r.urn);
+    const old = before.get(formerUrn(r));
     if (!old) continue;
     const changes = diffInputs(r.type, old.inputs, r.inputs);
     if (changes.length === 0) continue;

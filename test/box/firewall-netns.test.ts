@@ -11,6 +11,7 @@ import { PORTS } from "../../config/ports";
 import { readStackFile } from "../../config/stack-file";
 import { validateSiteConfig } from "../../config/validate";
 import { siteWiring } from "../../config/wiring";
+import { portNumbers } from "../../config/service-edge";
 import { runUnderMocks, type MockRun } from "../../scripts/lib/mock-run";
 import { applyRuleset, firewallFromRun } from "../../scripts/box/firewall";
 import { waitFor } from "../live/support/daemon";
@@ -75,7 +76,9 @@ describe("the school's firewall enforced in network namespaces", () => {
       .edges.filter(
         (e) => e.protocol === "tcp" && "guest" in e.from && inLab.has(e.from.guest) && inLab.has(e.to),
       )
-      .map((e) => ({ from: (e.from as { guest: string }).guest, to: e.to, port: e.port }));
+      .flatMap((e) =>
+        portNumbers(e).map((port) => ({ from: (e.from as { guest: string }).guest, to: e.to, port })),
+      );
     // Every member sits on the node's local network (the school's one site network).
     const node = fw.hosts.find((n) => n.name === NODE)!;
     const prefix = node.localNetwork!.split("/")[1];

@@ -5,16 +5,10 @@
  * Opt-in (BOX_PROD=1): it takes about 5 minutes with a warm cache. Needs root and the packages of
  * .ci/install-daemons.sh; elsewhere it is skipped and says why.
  */
-import { resolve } from "node:path";
-import { readStackFile } from "../../config/stack-file";
-import { validateSiteConfig } from "../../config/validate";
-import { lockBox, runBox, type BoxReport } from "../../box/lib/box";
 import { whyBoxCannotRun } from "../../box/lib/capability";
 import { runChecks, type CheckResult } from "../../box/lib/checks";
 import { siteChecks } from "../../box/lib/checks-services";
-import { secondRunChanges } from "../../box/lib/second-run";
-import { Teardown } from "../../box/lib/teardown";
-import { boxCacheDir } from "../../box/run-support";
+import { brokenSteps, runStackBox, type StackBoxRun } from "./support/stack-box";
 
 const TIERS = ["data", "network", "monitoring"];
 
@@ -32,43 +26,25 @@ const PROD_CHECKS = [
 ];
 
 (why ? describe.skip : describe)("prod's data, network and monitoring tiers in a box", () => {
-  const root = resolve(__dirname, "../..");
-  let report: BoxReport | undefined;
+  let run: StackBoxRun | undefined;
   let checks: CheckResult[] = [];
   let offered: string[] = [];
-  let second: Awaited<ReturnType<typeof secondRunChanges>> | undefined;
-  const log: string[] = [];
 
   beforeAll(async () => {
-    const file = readStackFile(root, "prod");
-    const { config } = validateSiteConfig(file.stack, file.values);
-    const cacheDir = boxCacheDir();
-    const unlock = lockBox(cacheDir);
-    try {
-      report = await runBox({
-        file,
-        teardown: new Teardown(),
-        root,
-        cacheDir,
-        parallel: 4,
-        tiers: TIERS,
-        log: (l) => log.push(l),
-        afterSteps: async (box) => {
-          second = await secondRunChanges(box);
-          const list = siteChecks(config, box.plan);
-          offered = list.map((c) => c.name);
-          checks = await runChecks(box, config, list, (l) => log.push(l));
-        },
-      });
-    } finally {
-      unlock();
-    }
+    run = await runStackBox("prod", {
+      tiers: TIERS,
+      whileUp: async (box, config, log) => {
+        const list = siteChecks(config, box.plan);
+        offered = list.map((c) => c.name);
+        checks = await runChecks(box, config, list, log);
+      },
+    });
   }, 40 * 60_000);
 
   it("runs every step of those tiers, and only those and what they wait for", () => {
-    const broken = report!.steps.filter((s) => s.status !== "ok").map((s) => `${s.name}: ${s.error}`);
-    expect(broken).toEqual([]);
-    const ran = report!.steps.map((s) => s.name);
+    const { report } = run!;
+    expect(brokenSteps(report)).toEqual([]);
+    const ran = report.steps.map((s) => s.name);
     expect(ran).toEqual(
       expect.arrayContaining([
         "database-primary",
@@ -82,21 +58,22 @@ const PROD_CHECKS = [
     );
     expect(ran).not.toContain("nextcloud-bowbo");
     expect(ran).not.toContain("frappe-install");
-    expect(report!.selection!.leftOut.map((s) => s.name)).toContain("nextcloud-bowbo-install");
+    expect(report.selection!.leftOut.map((s) => s.name)).toContain("nextcloud-bowbo-install");
   });
 
   it("names the stand-ins it served: Grafana's repository and AdGuard Home's release", () => {
-    const what = report!.standIns.map((s) => s.what).join("\n");
+    const what = run!.report.standIns.map((s) => s.what).join("\n");
     expect(what).toMatch(/Grafana \(monitoring.grafanaApt\)/);
     expect(what).toMatch(/AdGuard Home \(networkServices.adguard.baseUrl\)/);
   });
 
   it("changes nothing on a second run of every script (same files, no service restarted)", () => {
-    expect(second!.failures).toEqual([]);
-    expect(second!.changes).toEqual([]);
-    expect(second!.rerun).toBeGreaterThan(10);
-    expect(second!.watchedFiles).toBeGreaterThan(500);
-    expect(second!.watchedServices).toBeGreaterThan(10);
+    const { second } = run!;
+    expect(second.failures).toEqual([]);
+    expect(second.changes).toEqual([]);
+    expect(second.rerun).toBeGreaterThan(10);
+    expect(second.watchedFiles).toBeGreaterThan(500);
+    expect(second.watchedServices).toBeGreaterThan(10);
   });
 
   it("offers every prod check", () => {

@@ -2,13 +2,10 @@
  * The school in a box (docs/box.md): every registered step runs in booted guests on the stack's
  * addresses with the registered firewall enforced, then a second run of every script, a changed
  * stack value re-run as the plan says, and the site and firewall checks. Needs root and the packages of
- * .ci/install-daemons.sh; elsewhere the tier is skipped and says why. Takes 10-20 minutes.
+ * .ci/install-daemons.sh; elsewhere the tier is skipped and says why. Takes 6-10 minutes.
  */
 import { cpus } from "node:os";
-import { join, resolve } from "node:path";
-import { readStackFile } from "../../config/stack-file";
-import { validateSiteConfig } from "../../config/validate";
-import { lockBox, runBox, type BoxReport } from "../../box/lib/box";
+import { join } from "node:path";
 import { whyBoxCannotRun } from "../../box/lib/capability";
 import {
   changedValueProblems,
@@ -18,65 +15,46 @@ import {
 } from "../../box/lib/changed-value";
 import { runChecks, SCHOOL_CHECKS, type CheckResult } from "../../box/lib/checks";
 import { writeFigures } from "../../box/lib/figures";
-import { secondRunChanges } from "../../box/lib/second-run";
-import { Teardown } from "../../box/lib/teardown";
-import { boxCacheDir } from "../../box/run-support";
+import { brokenSteps, repoRoot, runStackBox, type StackBoxRun } from "./support/stack-box";
 
 const why = whyBoxCannotRun();
 if (why) console.log(`box tests skipped: ${why}`);
 
 (why ? describe.skip : describe)("the school in a box", () => {
-  const root = resolve(__dirname, "../..");
-  let report: BoxReport | undefined;
+  let run: StackBoxRun | undefined;
   let checks: CheckResult[] = [];
-  let second: Awaited<ReturnType<typeof secondRunChanges>> | undefined;
   let changed: ChangedValueReport | undefined;
-  const log: string[] = [];
 
   beforeAll(async () => {
-    const file = readStackFile(root, "school");
-    const { config } = validateSiteConfig(file.stack, file.values);
-    const cacheDir = boxCacheDir();
-    const unlock = lockBox(cacheDir);
-    try {
-      report = await runBox({
-        file,
-        teardown: new Teardown(),
-        root,
-        cacheDir,
-        parallel: 4,
-        log: (l) => log.push(l),
-        afterSteps: async (box) => {
-          second = await secondRunChanges(box);
-          changed = await changedValueRerun(box, root, schoolEdit(config.redis!.memoryMb));
-          checks = await runChecks(box, config, SCHOOL_CHECKS, (l) => log.push(l));
-        },
-      });
-      writeFigures(join(cacheDir, "figures-school.json"), {
-        stack: "school",
-        measuredAt: new Date().toISOString(),
-        cores: cpus().length,
-        aptCache: report.aptCache,
-        setupSeconds: Math.round(report.setupSeconds),
-        stepsSeconds: Math.round(report.stepsSeconds),
-        steps: report.steps.map((s) => ({ name: s.name, seconds: s.seconds, status: s.status })),
-      });
-    } finally {
-      unlock();
-    }
+    run = await runStackBox("school", {
+      whileUp: async (box, config, log) => {
+        changed = await changedValueRerun(box, repoRoot, schoolEdit(config.redis!.memoryMb));
+        checks = await runChecks(box, config, SCHOOL_CHECKS, log);
+      },
+    });
+    const { report } = run;
+    writeFigures(join(run.cacheDir, "figures-school.json"), {
+      stack: "school",
+      measuredAt: new Date().toISOString(),
+      cores: cpus().length,
+      aptCache: report.aptCache,
+      setupSeconds: Math.round(report.setupSeconds),
+      stepsSeconds: Math.round(report.stepsSeconds),
+      steps: report.steps.map((s) => ({ name: s.name, seconds: s.seconds, status: s.status })),
+    });
   }, 40 * 60_000);
 
   it("runs every registered step of the school", () => {
-    const broken = report!.steps.filter((s) => s.status !== "ok").map((s) => `${s.name}: ${s.error}`);
-    expect(broken).toEqual([]);
+    expect(brokenSteps(run!.report)).toEqual([]);
   });
 
   it("changes nothing on a second run of every script (same files, no service restarted)", () => {
-    expect(second!.failures).toEqual([]);
-    expect(second!.changes).toEqual([]);
-    expect(second!.rerun).toBeGreaterThan(0);
-    expect(second!.watchedFiles).toBeGreaterThan(1000);
-    expect(second!.watchedServices).toBeGreaterThan(10);
+    const { second } = run!;
+    expect(second.failures).toEqual([]);
+    expect(second.changes).toEqual([]);
+    expect(second.rerun).toBeGreaterThan(0);
+    expect(second.watchedFiles).toBeGreaterThan(1000);
+    expect(second.watchedServices).toBeGreaterThan(10);
   });
 
   it("re-runs only the steps the plan says when a stack value changes (redis.memoryMb), and nothing else changes", () => {

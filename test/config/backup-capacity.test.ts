@@ -1,25 +1,7 @@
-import { readStackFile } from "../../config/stack-file";
 import { backupCapacity, dataVolumes, pruneBackups, retainedPoints } from "../../config/backup-capacity";
 import { guestInventory } from "../../config/inventory";
-import { SiteConfigError } from "../../config/problems";
 import { validateSiteConfig } from "../../config/validate";
-import { resolve } from "node:path";
-
-const root = resolve(__dirname, "../..");
-type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const base = (stack: string): Raw => structuredClone(readStackFile(root, stack).values) as Raw;
-
-function outcome(raw: Raw): { errors: string[]; warnings: string[] } {
-  try {
-    const { warnings } = validateSiteConfig("case", raw);
-    return { errors: [], warnings: warnings.map((w) => `${w.path}: ${w.message}`) };
-  } catch (err) {
-    if (err instanceof SiteConfigError)
-      return { errors: err.problems.map((p) => `${p.path}: ${p.message}`), warnings: [] };
-    throw err;
-  }
-}
+import { outcomeOf, stackValues } from "./fixtures/validation";
 
 describe("backup retention", () => {
   it("one job's prune options carry every retention, zeros left out", () => {
@@ -36,19 +18,19 @@ describe("backup retention", () => {
   });
 
   it("the stack's documented 30 days are kept by the one job", () => {
-    const { config } = validateSiteConfig("prod", base("prod"));
+    const { config } = validateSiteConfig("prod", stackValues("prod"));
     expect(pruneBackups(config.backups!)["keep-daily"]).toBe("30");
   });
 
   it("refuses the old daily/weekly pair by key, and a retention that keeps nothing", () => {
-    const raw = base("prod");
+    const raw = stackValues("prod");
     raw.backups.dailySchedule = "02:00";
-    expect(outcome(raw).errors).toContain(
+    expect(outcomeOf(raw).errors).toContain(
       "backups.dailySchedule: is not a known key (check its spelling against docs/configuration.md)",
     );
-    const none = base("prod");
+    const none = stackValues("prod");
     Object.assign(none.backups, { keepDaily: 0, keepWeekly: 0, keepMonthly: 0 });
-    expect(outcome(none).errors).toContain(
+    expect(outcomeOf(none).errors).toContain(
       "backups.keepDaily: 0 with keepWeekly and keepMonthly 0 keeps no backup",
     );
   });
@@ -56,7 +38,7 @@ describe("backup retention", () => {
 
 describe("backup storage capacity", () => {
   it("counts every guest's disks and the volumes vzdump includes, × percent × points", () => {
-    const { config } = validateSiteConfig("prod", base("prod"));
+    const { config } = validateSiteConfig("prod", stackValues("prod"));
     const guests = guestInventory(config);
     const cap = backupCapacity(config, guests)!;
     const disks = guests.reduce((s, g) => s + g.diskGb, 0);
@@ -76,36 +58,36 @@ describe("backup storage capacity", () => {
   });
 
   it("a data volume the stack puts in vzdump counts in full", () => {
-    const raw = base("prod");
+    const raw = stackValues("prod");
     raw.nextcloud.bowbo.data.backup = true;
     raw.backups.storageSizeGb = 100000;
     const { config } = validateSiteConfig("prod", raw);
-    const without = validateSiteConfig("prod", base("prod")).config;
+    const without = validateSiteConfig("prod", stackValues("prod")).config;
     const a = backupCapacity(config, guestInventory(config))!;
     const b = backupCapacity(without, guestInventory(without))!;
     expect(a.backedUpDiskGb - b.backedUpDiskGb).toBe(4000);
   });
 
   it("warns by key when the retention outgrows the storage, errors when one night does not fit", () => {
-    const prod = outcome(base("prod"));
+    const prod = outcomeOf(stackValues("prod"));
     expect(prod.errors).toEqual([]);
     expect(prod.warnings.find((w) => w.startsWith("backups.storageSizeGb:"))).toMatch(
       /^backups\.storageSizeGb: 1500 GB: the retention keeps about \d+ GB \(\d+ GB of disks × 50 % × 34 points\), [\d.]+ % of the storage \(over 85 %\)/,
     );
-    const tiny = base("prod");
+    const tiny = stackValues("prod");
     tiny.backups.storageSizeGb = 100;
-    expect(outcome(tiny).errors.filter((e) => e.startsWith("backups.storageSizeGb"))).toEqual([
+    expect(outcomeOf(tiny).errors.filter((e) => e.startsWith("backups.storageSizeGb"))).toEqual([
       expect.stringMatching(/^backups\.storageSizeGb: 100 GB cannot hold one night's archives, about \d+ GB/),
     ]);
-    const roomy = base("prod");
+    const roomy = stackValues("prod");
     roomy.backups.storageSizeGb = 100000;
-    expect(outcome(roomy).warnings.filter((w) => w.startsWith("backups."))).toEqual([]);
+    expect(outcomeOf(roomy).warnings.filter((w) => w.startsWith("backups."))).toEqual([]);
   });
 
   it("warns that the check cannot run without the storage's size", () => {
-    const raw = base("prod");
+    const raw = stackValues("prod");
     delete raw.backups.storageSizeGb;
-    expect(outcome(raw).warnings).toContainEqual(
+    expect(outcomeOf(raw).warnings).toContainEqual(
       expect.stringMatching(/^backups\.storageSizeGb: is not set: the retention keeps about \d+ GB/),
     );
   });

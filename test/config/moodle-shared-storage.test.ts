@@ -1,23 +1,8 @@
-import { readStackFile } from "../../config/stack-file";
-import { SiteConfigError } from "../../config/problems";
 import { validateSiteConfig } from "../../config/validate";
-import { resolve } from "node:path";
 import { diffInputs } from "../../scripts/lib/plan-diff";
+import { problemsOf, stackValues } from "./fixtures/validation";
 
-const root = resolve(__dirname, "../..");
-type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const school = (): Raw => structuredClone(readStackFile(root, "school").values) as Raw;
-
-function problemsOf(raw: Raw): string[] {
-  try {
-    validateSiteConfig("case", raw);
-  } catch (err) {
-    if (err instanceof SiteConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-    throw err;
-  }
-  return [];
-}
+const school = () => stackValues("school");
 
 describe("moodle.sharedStorage", () => {
   it("defaults to the storage moodle-shared, served by the sharedFiles guest", () => {

@@ -1,26 +1,9 @@
-import { resolve } from "node:path";
-import { SiteConfigError } from "../../config/problems";
-import { readStackFile } from "../../config/stack-file";
-import { validateSiteConfig } from "../../config/validate";
+import { problemsOf, stackValues, type Raw } from "./fixtures/validation";
 
 /**
  * Values Proxmox or a daemon parses later (time zones, schedules, addresses, identifiers, storages,
  * pinned releases, name shapes), each refused at its stack key by validation, before any resource.
  */
-const root = resolve(__dirname, "../..");
-type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const base = (stack: string) => structuredClone(readStackFile(root, stack).values) as Raw;
-
-function problemsOf(raw: Raw): string[] {
-  try {
-    validateSiteConfig("case", raw);
-  } catch (err) {
-    if (err instanceof SiteConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-    throw err;
-  }
-  return [];
-}
 
 const renamed = (map: Raw, from: string, to: string) => {
   map[to] = map[from];
@@ -185,14 +168,14 @@ const cases: [string, string, (r: Raw) => void, string][] = [
 
 describe("a value a daemon would refuse later", () => {
   it.each(cases)("%s is refused at its stack key", (_what, stack, mutate, expected) => {
-    const raw = base(stack);
+    const raw = stackValues(stack);
     mutate(raw);
     const problems = problemsOf(raw);
     expect(problems.filter((p) => p.startsWith(expected))).not.toEqual([]);
   });
 
   it("is reported with every other cross-key problem at once", () => {
-    const raw = base("prod");
+    const raw = stackValues("prod");
     raw.proxmox.nodes[0].address = "192.168.0.1";
     raw.redis.storage = "tank";
     raw.webApps.frontend.sites.push({ hostname: "shop.bowbo.example", port: 3000 });
@@ -209,6 +192,6 @@ describe("a value a daemon would refuse later", () => {
   });
 
   it("accepts the committed stacks' values (time zones, schedules, storages)", () => {
-    for (const stack of ["prod", "staging", "school"]) expect(problemsOf(base(stack))).toEqual([]);
+    for (const stack of ["prod", "staging", "school"]) expect(problemsOf(stackValues(stack))).toEqual([]);
   });
 });

@@ -1,25 +1,11 @@
 import fc from "fast-check";
-import { resolve } from "node:path";
 import { singleNodeFailures, survives, type ClusterService } from "../../config/failure-domains";
 import { guestInventory } from "../../config/inventory";
-import { SiteConfigError } from "../../config/problems";
 import { siteResilience } from "../../config/resilience";
-import { readStackFile } from "../../config/stack-file";
 import { validateSiteConfig } from "../../config/validate";
+import { problemsOf, stackValues, type Raw } from "./fixtures/validation";
 
-const root = resolve(__dirname, "../..");
-type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const school = (): Raw => structuredClone(readStackFile(root, "school").values) as Raw;
-
-function problemsOf(raw: Raw): string[] {
-  try {
-    validateSiteConfig("case", raw);
-  } catch (err) {
-    if (err instanceof SiteConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-    throw err;
-  }
-  return [];
-}
+const school = () => stackValues("school");
 
 describe("which single node failure breaks which service", () => {
   const nodeNames = ["n1", "n2", "n3", "n4", "n5"];

@@ -1,11 +1,12 @@
 import { resolve } from "node:path";
-import { SiteConfigError } from "../../config/problems";
 import { readStackFile } from "../../config/stack-file";
 import { NEED_PROVIDER, type TierNeed } from "../../config/tier-needs";
 import { TIERS } from "../../config/tiers";
+import { opensPort } from "../../config/service-edge";
 import { siteNeeds, siteWiring } from "../../config/wiring";
 import { PORTS } from "../../config/ports";
 import { validateSiteConfig } from "../../config/validate";
+import { problemsOf } from "./fixtures/validation";
 
 const root = resolve(__dirname, "../..");
 type Raw = Record<string, unknown>;
@@ -14,16 +15,6 @@ type Raw = Record<string, unknown>;
 function without(stack: string, ...keys: string[]): Raw {
   const raw = structuredClone(readStackFile(root, stack).values) as Raw;
   return Object.fromEntries(Object.entries(raw).filter(([k]) => !keys.includes(k)));
-}
-
-function problemsOf(raw: Raw): string[] {
-  try {
-    validateSiteConfig("case", raw);
-  } catch (err) {
-    if (err instanceof SiteConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-    throw err;
-  }
-  return [];
 }
 
 const stackWith: Record<string, string> = {
@@ -86,7 +77,7 @@ describe("the service graph and validation read the same needs", () => {
       for (const need of ["database", "redis"] as const) {
         const p = provider[need];
         const wired = edges
-          .filter((e) => e.to === p.guest && e.port === p.port && e.purpose === p.purpose)
+          .filter((e) => e.to === p.guest && opensPort(e, p.port) && e.purpose === p.purpose)
           .map((e) => ("guest" in e.from ? e.from.guest : e.from.label))
           .sort();
         const declared = [

@@ -1,32 +1,13 @@
-import { readStackFile } from "../../config/stack-file";
-import { SiteConfigError } from "../../config/problems";
 import { validateSiteConfig } from "../../config/validate";
-import { resolve } from "node:path";
-
-const root = resolve(__dirname, "../..");
-type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-function base(stack: string): Raw {
-  return structuredClone(readStackFile(root, stack).values) as Raw;
-}
-
-function problemsOf(raw: Raw, stack = "case"): string[] {
-  try {
-    validateSiteConfig(stack, raw);
-  } catch (err) {
-    if (err instanceof SiteConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-    throw err;
-  }
-  return [];
-}
+import { problemsOf, stackValues, type Raw } from "./fixtures/validation";
 
 describe("the committed stack files", () => {
   it.each(["prod", "staging", "school"])("%s validates", (stack) => {
-    expect(problemsOf(base(stack), stack)).toEqual([]);
+    expect(problemsOf(stackValues(stack), stack)).toEqual([]);
   });
 
   it("prod holds every guest of the seed's table with its VMID, IP, cores and memory", () => {
-    const { config } = validateSiteConfig("prod", base("prod"));
+    const { config } = validateSiteConfig("prod", stackValues("prod"));
     const seed: [string, number, string, number, number][] = [
       ["database.primary", 100, "192.168.0.10", 4, 8192],
       ["database.replica", 101, "192.168.0.11", 2, 4096],
@@ -280,14 +261,14 @@ describe("a bad stack file", () => {
   });
 
   it.each(badInputs)("%s is reported at its key", (_what, stack, mutate, expected) => {
-    const raw = base(stack);
+    const raw = stackValues(stack);
     mutate(raw);
     const problems = problemsOf(raw);
     expect(problems.filter((p) => p.startsWith(expected))).not.toEqual([]);
   });
 
   it("reports all of three mistakes at once", () => {
-    const raw = base("school");
+    const raw = stackValues("school");
     raw.redis.vmid = 100;
     raw.moodle.publicHostname = "lms.elsewhere.example";
     raw.network.gateway = "172.16.0.1";
@@ -302,7 +283,7 @@ describe("a bad stack file", () => {
   });
 
   it("reports schema mistakes of several tiers together", () => {
-    const raw = base("prod");
+    const raw = stackValues("prod");
     raw.redis.ip = "nope";
     raw.frappe.apps = [];
     raw.site.slug = "Bad Slug";
@@ -311,7 +292,7 @@ describe("a bad stack file", () => {
   });
 
   it("warns, without failing, when memory is above 85 % of what the node may allocate", () => {
-    const { warnings } = validateSiteConfig("prod", base("prod"));
+    const { warnings } = validateSiteConfig("prod", stackValues("prod"));
     expect(warnings.map((w) => w.path)).toContain("proxmox.nodes.0.memoryGb");
   });
 });

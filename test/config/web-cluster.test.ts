@@ -76,6 +76,18 @@ test("every schema problem of a cluster at once", () => {
   expect(text).toContain("must be an https URL");
 });
 
+test("a bad shared storage is named at its key, with the cluster's own default as the example", () => {
+  const raw = portal();
+  raw.webClusters.portal.sharedStorage = { directory: "a/b", options: "vers=4.2 hard" };
+  const text = problems(raw);
+  expect(text).toContain(
+    'webClusters.portal.sharedStorage.directory: "a/b" must be one directory name such as files',
+  );
+  expect(text).toContain(
+    'webClusters.portal.sharedStorage.options: "vers=4.2 hard" must be NFS mount options such as vers=4.2',
+  );
+});
+
 test("a cluster whose guest keys land on another tier's is refused", () => {
   const raw = portal();
   const c = raw.webClusters.portal;

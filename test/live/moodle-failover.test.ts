@@ -6,38 +6,27 @@
  * requests are replayed on another node.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { join } from "node:path";
 import { detectionTime, recoveryTimeMs } from "../../components/web-cluster/haproxy-settings";
 import { sharedMarkerFile } from "../../components/moodle/layout";
 import { waitFor } from "./support/daemon";
-import { MiniCluster, startMiniCluster, testAddresses } from "./fixtures/moodle/cluster";
+import { startMiniCluster, testAddresses } from "./fixtures/moodle/cluster";
 import { httpRequest, statsCommand } from "./fixtures/moodle/http";
-import { killUnderLoad, waitForStatus as waitForStatusOf } from "./fixtures/failover-load";
+import { killUnderLoad } from "./fixtures/failover-load";
+import {
+  clusterUnderTest,
+  expectOutOfRotationWithoutShared,
+  marginMs,
+  pollMs,
+} from "./fixtures/failover-suite";
 
 const base = `http://${testAddresses.balancer}`;
-/** Poll interval of the stats socket and allowance for the poll itself, on top of the promised time. */
-const pollMs = 25;
-const marginMs = 250;
-
-let cluster: MiniCluster;
-
-beforeAll(async () => {
-  cluster = await startMiniCluster(testAddresses);
-}, 30000);
-
-afterAll(async () => {
-  await cluster?.stop();
-}, 20000);
+const live = clusterUnderTest(() => startMiniCluster(testAddresses));
 
 function nodeOf(body: string): string {
   return (JSON.parse(body) as { node: string }).node;
-}
-
-/** Milliseconds until `name` shows `status` in HAProxy's runtime socket. */
-function waitForStatus(name: string, status: string, timeoutMs: number): Promise<number> {
-  return waitForStatusOf(cluster, name, status, timeoutMs);
 }
 
 test("requests spread over all three nodes", async () => {
@@ -75,19 +64,15 @@ test("the health page answers the balancer only, and fails without the shared da
   });
   expect(fromElsewhere.status).toBe(403);
 
-  const marker = join(cluster.layout(node.name).dataRoot, sharedMarkerFile);
-  rmSync(marker);
-  try {
-    expect((await httpRequest(`http://${node.address}/healthz`)).status).toBe(503);
-    await waitForStatus(node.name, "DOWN", detectionTime(cluster.haproxyInput).refusedMs + 2000);
-  } finally {
-    writeFileSync(marker, "shared\n");
-  }
-  await waitForStatus(node.name, "UP", recoveryTimeMs(cluster.haproxyInput) + 2000);
+  await expectOutOfRotationWithoutShared(
+    live,
+    node,
+    join(live.cluster.layout(node.name).dataRoot, sharedMarkerFile),
+  );
 });
 
 test("hidden files and the dataroot alias are not served", async () => {
-  const layout = cluster.layout(testAddresses.nodes[0].name);
+  const layout = live.cluster.layout(testAddresses.nodes[0].name);
   mkdirSync(join(layout.codeDir, "vendor"), { recursive: true });
   writeFileSync(join(layout.codeDir, "vendor", "tool.php"), "<?php echo 'ran';\n");
   writeFileSync(join(layout.codeDir, "README.txt"), "notes\n");
@@ -120,8 +105,14 @@ test("a session started through one node continues on the others", async () => {
 
 test("killing a node's nginx under load fails no request; DOWN within the promised time, UP after restart", async () => {
   const victim = "node-b";
-  const promisedMs = detectionTime(cluster.haproxyInput).refusedMs;
-  const run = await killUnderLoad(cluster, { victim, url: `${base}/node.php`, nodeOf, promisedMs, pollMs });
+  const promisedMs = detectionTime(live.cluster.haproxyInput).refusedMs;
+  const run = await killUnderLoad(live.cluster, {
+    victim,
+    url: `${base}/node.php`,
+    nodeOf,
+    promisedMs,
+    pollMs,
+  });
   expect(run.failures).toEqual([]);
   expect(run.completed).toBe(400);
   expect(run.downAfterMs).toBeGreaterThanOrEqual(0);
@@ -129,12 +120,12 @@ test("killing a node's nginx under load fails no request; DOWN within the promis
   for (const node of ["node-a", "node-c"]) expect(run.answeredBy.get(node) ?? 0).toBeGreaterThan(50);
 
   const restartedAt = Date.now();
-  await cluster.startNginx(victim);
-  const upAfterMs = await waitForStatus(victim, "UP", 10000);
+  await live.cluster.startNginx(victim);
+  const upAfterMs = await live.waitForStatus(victim, "UP", 10000);
   expect(Date.now() - restartedAt).toBeLessThanOrEqual(
-    recoveryTimeMs(cluster.haproxyInput) + marginMs + 1000,
+    recoveryTimeMs(live.cluster.haproxyInput) + marginMs + 1000,
   );
-  expect(upAfterMs).toBeLessThanOrEqual(recoveryTimeMs(cluster.haproxyInput) + marginMs);
+  expect(upAfterMs).toBeLessThanOrEqual(recoveryTimeMs(live.cluster.haproxyInput) + marginMs);
   const seen = new Set<string>();
   for (let i = 0; i < 9; i++) seen.add(nodeOf((await httpRequest(`${base}/node.php`)).body));
   expect(seen.has(victim)).toBe(true);
@@ -149,18 +140,18 @@ describe("a node dying while it answers", () => {
    */
   async function killDuringRequest(method: string, query: string) {
     const id = randomBytes(6).toString("hex");
-    const log = join(cluster.runLogDir, `${id}.log`);
+    const log = join(live.cluster.runLogDir, `${id}.log`);
     const agent = new Agent({ keepAlive: false });
     const reply = httpRequest(`${base}/slow.php?id=${id}${query}`, { method, agent, timeoutMs: 10000 }).catch(
       (err: Error) => ({ status: 0, body: err.message, headers: {} }),
     );
     await waitFor("the request to reach a node", () => existsSync(log), 5000);
     const firstNode = readFileSync(log, "utf8").trim().split("\n")[0];
-    await cluster.killNginx(firstNode);
+    await live.cluster.killNginx(firstNode);
     const res = await reply;
     const runs = readFileSync(log, "utf8").trim().split("\n");
-    await cluster.startNginx(firstNode);
-    await waitForStatus(firstNode, "UP", 10000);
+    await live.cluster.startNginx(firstNode);
+    await live.waitForStatus(firstNode, "UP", 10000);
     return { res, runs, firstNode };
   }
 
@@ -187,7 +178,7 @@ describe("a node dying while it answers", () => {
 describe("a node that stops gracefully (its nginx quits, as when its guest shuts down)", () => {
   test("a request it is serving completes there: marking the node down does not cut it", async () => {
     const id = randomBytes(6).toString("hex");
-    const log = join(cluster.runLogDir, `${id}.log`);
+    const log = join(live.cluster.runLogDir, `${id}.log`);
     const agent = new Agent({ keepAlive: false });
     // Long enough for the health checks to mark the node down while the request still runs.
     const slowMs = 4000;
@@ -197,13 +188,13 @@ describe("a node that stops gracefully (its nginx quits, as when its guest shuts
     );
     await waitFor("the request to reach a node", () => existsSync(log), 5000);
     const node = readFileSync(log, "utf8").trim();
-    const quit = cluster.quitNginx(node);
-    const markedDownMs = await waitForStatus(node, "DOWN", slowMs);
+    const quit = live.cluster.quitNginx(node);
+    const markedDownMs = await live.waitForStatus(node, "DOWN", slowMs);
     const res = await reply;
     const tookMs = Date.now() - started;
     await quit;
-    await cluster.startNginx(node);
-    await waitForStatus(node, "UP", 10000);
+    await live.cluster.startNginx(node);
+    await live.waitForStatus(node, "UP", 10000);
     // The scenario happened: HAProxy marked the node down before the request's answer was due.
     expect(markedDownMs).toBeLessThan(slowMs);
     expect({ status: res.status, body: res.body }).toMatchObject({ status: 200 });
@@ -216,14 +207,14 @@ describe("a node that stops gracefully (its nginx quits, as when its guest shuts
 describe("a node whose php-fpm is gone (its nginx is up and answers 502, as while a guest shuts down)", () => {
   test("GETs sent before the health check marks it down are replayed on the other nodes: none fails", async () => {
     const victim = testAddresses.nodes[0].name;
-    await cluster.killFpm(victim);
+    await live.cluster.killFpm(victim);
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
       const res = await httpRequest(`${base}/node.php`, { timeoutMs: 5000 }).catch(() => ({ status: 0 }));
       statuses.push(res.status);
     }
     // The scenario happened: at least one request reached the victim and was redispatched.
-    const csv = await statsCommand(cluster.statsSocket, "show stat");
+    const csv = await statsCommand(live.cluster.statsSocket, "show stat");
     const [header, ...rows] = csv.trim().split("\n");
     const columns = header.replace(/^# /, "").split(",");
     const row = rows.map((r) => r.split(",")).find((cells) => cells[1] === victim)!;

@@ -6,25 +6,21 @@
  * HAProxy marks it down within `detectionTime` and up again after a restart, and a node whose shared
  * files are missing leaves the rotation.
  */
-import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sharedMarkerFile } from "../../components/moodle/layout";
 import { detectionTime, recoveryTimeMs } from "../../components/web-cluster/haproxy-settings";
 import { httpRequest } from "./fixtures/moodle/http";
-import { killUnderLoad, waitForStatus as waitForStatusOf } from "./fixtures/failover-load";
-import { startWebMiniCluster, webTestAddresses, type WebMiniCluster } from "./fixtures/web-cluster/cluster";
+import { killUnderLoad } from "./fixtures/failover-load";
+import {
+  clusterUnderTest,
+  expectOutOfRotationWithoutShared,
+  marginMs,
+  pollMs,
+} from "./fixtures/failover-suite";
+import { startWebMiniCluster, webTestAddresses } from "./fixtures/web-cluster/cluster";
 
 const base = `http://${webTestAddresses.balancer}`;
-const pollMs = 25;
-const marginMs = 250;
-let cluster: WebMiniCluster;
-
-beforeAll(async () => {
-  cluster = await startWebMiniCluster(webTestAddresses);
-}, 30000);
-afterAll(async () => {
-  await cluster?.stop();
-}, 20000);
+const live = clusterUnderTest(() => startWebMiniCluster(webTestAddresses));
 
 interface Reply {
   node: string;
@@ -35,11 +31,6 @@ interface Reply {
   dbUser: string;
 }
 const parse = (body: string) => JSON.parse(body) as Reply;
-
-/** Milliseconds until `name` shows `status` in HAProxy's runtime socket. */
-function waitForStatus(name: string, status: string, timeoutMs: number): Promise<number> {
-  return waitForStatusOf(cluster, name, status, timeoutMs);
-}
 
 test("requests spread over the three nodes; the front controller, client address, https and environment", async () => {
   const counts = new Map<string, number>();
@@ -76,28 +67,24 @@ test("the health page answers the balancer only; a node without its shared files
   const node = webTestAddresses.nodes[0];
   expect((await httpRequest(`http://${node.address}/healthz`)).body).toBe("ok\n");
   expect((await httpRequest(`${base}/healthz`, { localAddress: webTestAddresses.client })).status).toBe(403);
-  const marker = join(cluster.sharedDir(node.name), sharedMarkerFile);
-  rmSync(marker);
-  try {
-    expect((await httpRequest(`http://${node.address}/healthz`)).status).toBe(503);
-    await waitForStatus(node.name, "DOWN", detectionTime(cluster.haproxyInput).refusedMs + 2000);
-  } finally {
-    writeFileSync(marker, "shared\n");
-  }
-  await waitForStatus(node.name, "UP", recoveryTimeMs(cluster.haproxyInput) + 2000);
+  await expectOutOfRotationWithoutShared(
+    live,
+    node,
+    join(live.cluster.sharedDir(node.name), sharedMarkerFile),
+  );
 });
 
 test("killing a node's nginx under load fails no request; DOWN within the promised time, UP after restart", async () => {
   const victim = "app2";
-  const promisedMs = detectionTime(cluster.haproxyInput).refusedMs;
+  const promisedMs = detectionTime(live.cluster.haproxyInput).refusedMs;
   const nodeOf = (body: string) => parse(body).node;
-  const run = await killUnderLoad(cluster, { victim, url: `${base}/`, nodeOf, promisedMs, pollMs });
+  const run = await killUnderLoad(live.cluster, { victim, url: `${base}/`, nodeOf, promisedMs, pollMs });
   expect(run.failures).toEqual([]);
   expect(run.completed).toBe(400);
   expect(run.downAfterMs).toBeGreaterThanOrEqual(0);
   expect(run.downAfterMs).toBeLessThanOrEqual(promisedMs + marginMs);
   for (const node of ["app1", "app3"]) expect(run.answeredBy.get(node) ?? 0).toBeGreaterThan(50);
-  await cluster.startNginx(victim);
-  const upAfterMs = await waitForStatus(victim, "UP", 10000);
-  expect(upAfterMs).toBeLessThanOrEqual(recoveryTimeMs(cluster.haproxyInput) + marginMs);
+  await live.cluster.startNginx(victim);
+  const upAfterMs = await live.waitForStatus(victim, "UP", 10000);
+  expect(upAfterMs).toBeLessThanOrEqual(recoveryTimeMs(live.cluster.haproxyInput) + marginMs);
 }, 45000);

@@ -1,19 +1,15 @@
 import fc from "fast-check";
 import ipaddr from "ipaddr.js";
 import { buildFirewallMatrix } from "../../components/firewall/matrix";
+import { mergePorts, type FirewallModel } from "../../components/firewall/model";
+import { MAX_MULTIPORT_SLOTS, computeGuestFirewalls, isAllowed } from "../../components/firewall/rules";
 import {
+  EVERY_GUEST,
   isPortless,
-  mergePorts,
-  type FirewallModel,
+  reachesGuest,
   type Protocol,
   type ServiceEdge,
-} from "../../components/firewall/model";
-import {
-  ADMIN_SSH_COMMENT,
-  MAX_MULTIPORT_SLOTS,
-  computeGuestFirewalls,
-  isAllowed,
-} from "../../components/firewall/rules";
+} from "../../config/service-edge";
 
 const SITE = "10.20.0.0/16";
 const NAMED_CIDRS = [
@@ -77,12 +73,21 @@ const models: fc.Arbitrary<FirewallModel> = fc
       return {
         from,
         to: guests[to].key,
-        proto: e.proto,
+        protocol: e.proto,
         ...(isPortless(e.proto) ? {} : { ports: e.ports }),
         purpose: e.purpose,
       };
     });
-    return { siteCidr: SITE, adminCidrs: admin, guests, edges: modelEdges, adminSsh };
+    // SSH from the admin networks, as the service graph declares it: one edge to every guest.
+    if (adminSsh && admin.length > 0)
+      modelEdges.push({
+        from: { label: "admins", cidrs: admin },
+        to: EVERY_GUEST,
+        protocol: "tcp",
+        ports: [22],
+        purpose: "admin SSH",
+      });
+    return { siteCidr: SITE, adminCidrs: admin, guests, edges: modelEdges };
   });
 
 type Addr = ipaddr.IPv4 | ipaddr.IPv6;
@@ -106,27 +111,23 @@ function edgeSources(model: FirewallModel, edge: ServiceEdge): string[] {
   return [...edge.from.cidrs];
 }
 
-/** The intended policy, computed straight from the model: an edge (or admin SSH) must say yes. */
+/** The intended policy, computed straight from the model: an edge must say yes. */
 function oracleFor(model: FirewallModel) {
   const edges = model.edges.map((e) => ({
-    to: e.to,
-    proto: e.proto,
+    edge: e,
+    proto: e.protocol,
     ports: mergePorts(e.ports ?? []),
     sources: edgeSources(model, e).map(toNet),
   }));
-  const admin = model.adminCidrs.map(toNet);
-  const adminSsh = model.adminSsh ?? true;
   return (fromIp: string, toGuest: string, proto: Protocol, port: number): boolean => {
     const ip = ipaddr.parse(fromIp);
-    const viaEdge = edges.some(
+    return edges.some(
       (e) =>
-        e.to === toGuest &&
+        reachesGuest(e.edge, toGuest) &&
         e.proto === proto &&
         (isPortless(proto) || e.ports.some((r) => r.from <= port && port <= r.to)) &&
         e.sources.some((n) => inNet(ip, n)),
     );
-    const viaAdmin = adminSsh && proto === "tcp" && port === 22 && admin.some((n) => inNet(ip, n));
-    return viaEdge || viaAdmin;
   };
 }
 
@@ -146,7 +147,7 @@ function probeIps(model: FirewallModel): string[] {
 /** Every port at and just outside the edges' ranges towards one guest, plus SSH and the extremes. */
 function probePorts(model: FirewallModel, toGuest: string): number[] {
   const ports = new Set<number>([1, 21, 22, 23, 65535]);
-  for (const e of model.edges.filter((edge) => edge.to === toGuest))
+  for (const e of model.edges.filter((edge) => reachesGuest(edge, toGuest)))
     for (const r of mergePorts(e.ports ?? []))
       [r.from - 1, r.from, r.to, r.to + 1].forEach((p) => ports.add(p));
   return [...ports];
@@ -158,7 +159,7 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 }
 
 describe("firewall rules, properties", () => {
-  it("allow exactly what some edge (or admin SSH) allows, nothing more, nothing less", () => {
+  it("allow exactly what some edge (admin SSH: the edge to every guest) allows, nothing more, nothing less", () => {
     fc.assert(
       fc.property(models, (model) => {
         const firewalls = computeGuestFirewalls(model);
@@ -180,7 +181,7 @@ describe("firewall rules, properties", () => {
     );
   });
 
-  it("trace every rule to a wiring edge, or to the admin SSH rule", () => {
+  it("trace every rule to a wiring edge (admin SSH: the edge to every guest)", () => {
     fc.assert(
       fc.property(models, (model) => {
         for (const fw of computeGuestFirewalls(model)) {
@@ -196,7 +197,7 @@ describe("firewall rules, properties", () => {
                 }),
             );
             const fromEdge = model.edges.some((e) => {
-              if (e.to !== fw.key || e.proto !== rule.proto) return false;
+              if (!reachesGuest(e, fw.key) || e.protocol !== rule.proto) return false;
               const edgeCidrs = edgeSources(model, e).map((c) => c.replace(/\/(32|128)$/, ""));
               const edgePorts = mergePorts(e.ports ?? []);
               return (
@@ -204,11 +205,7 @@ describe("firewall rules, properties", () => {
                 ranges.every((r) => edgePorts.some((p) => p.from <= r.from && r.to <= p.to))
               );
             });
-            const isAdminRule =
-              rule.comment.includes(ADMIN_SSH_COMMENT) &&
-              rule.dport === "22" &&
-              sources.every((s) => model.adminCidrs.includes(s));
-            expect({ rule, traced: fromEdge || isAdminRule }).toEqual({ rule, traced: true });
+            expect({ rule, traced: fromEdge }).toEqual({ rule, traced: true });
           }
         }
       }),
@@ -222,7 +219,7 @@ describe("firewall rules, properties", () => {
         const named = model.edges.some((e) =>
           mergePorts(e.ports ?? []).some((r) => r.from <= port && port <= r.to),
         );
-        fc.pre(!named && port !== 22);
+        fc.pre(!named);
         const firewalls = computeGuestFirewalls(model);
         for (const g of model.guests)
           for (const fromIp of probeIps(model))

@@ -1,13 +1,23 @@
 import { buildFirewallMatrix, renderFirewallMatrixMarkdown } from "../../components/firewall/matrix";
 import { FirewallModelError, mergePorts, type FirewallModel } from "../../components/firewall/model";
 import {
-  ADMIN_SSH_COMMENT,
   chunkPorts,
   computeGuestFirewalls,
   isAllowed,
   managementIpSet,
   type GuestFirewall,
 } from "../../components/firewall/rules";
+import { EVERY_GUEST, type ServiceEdge } from "../../config/service-edge";
+
+const ADMIN_SSH_COMMENT = "admin SSH";
+/** SSH from the admin networks, as the service graph declares it: one edge to every guest. */
+const ADMIN_SSH: ServiceEdge = {
+  from: { label: "admins", cidrs: ["192.168.0.0/28", "10.8.0.0/24"] },
+  to: EVERY_GUEST,
+  protocol: "tcp",
+  ports: [22],
+  purpose: ADMIN_SSH_COMMENT,
+};
 
 /** A slice of the prod site (SITE-REFERENCE.md): database, redis, ERPNext, the tunnel guest. */
 function prodModel(): FirewallModel {
@@ -22,45 +32,46 @@ function prodModel(): FirewallModel {
       { key: "frappe-bowbo", vmid: 500, hostname: "frappe-bowbo", ip: "192.168.0.50/24" },
     ],
     edges: [
+      ADMIN_SSH,
       {
         from: { guest: "frappe-bowbo" },
         to: "database-primary",
-        proto: "tcp",
+        protocol: "tcp",
         ports: [3306],
         purpose: "ERPNext → MariaDB",
       },
       {
         from: { guest: "database-replica" },
         to: "database-primary",
-        proto: "tcp",
+        protocol: "tcp",
         ports: [3306],
         purpose: "replication",
       },
       {
         from: { guest: "frappe-bowbo" },
         to: "redis",
-        proto: "tcp",
+        protocol: "tcp",
         ports: [6379],
         purpose: "ERPNext → Redis",
       },
       {
         from: { guest: "network-services" },
         to: "frappe-bowbo",
-        proto: "tcp",
+        protocol: "tcp",
         ports: [8080],
         purpose: "tunnel → ERPNext",
       },
       {
         from: { label: "site LAN", cidrs: ["192.168.0.0/24"] },
         to: "network-services",
-        proto: "udp",
+        protocol: "udp",
         ports: [53],
         purpose: "DNS",
       },
       {
         from: { label: "site LAN", cidrs: ["192.168.0.0/24"] },
         to: "network-services",
-        proto: "tcp",
+        protocol: "tcp",
         ports: [53],
         purpose: "DNS",
       },
@@ -128,8 +139,9 @@ describe("computeGuestFirewalls", () => {
     expect(ask("not-an-ip", "database-primary", 3306)).toBe(false);
   });
 
-  it("leaves out SSH when adminSsh is off", () => {
-    const fw = computeGuestFirewalls({ ...prodModel(), adminSsh: false });
+  it("opens SSH only where an edge asks for it: without the edge to every guest, on none", () => {
+    const model = prodModel();
+    const fw = computeGuestFirewalls({ ...model, edges: model.edges.filter((e) => e !== ADMIN_SSH) });
     expect(fw.flatMap((g) => g.rules).some((r) => r.dport === "22")).toBe(false);
     expect(guest(fw, "database-replica").rules).toEqual([]);
   });
@@ -143,7 +155,7 @@ describe("computeGuestFirewalls", () => {
         {
           from: { guest: "frappe-bowbo" },
           to: "database-primary",
-          proto: "tcp",
+          protocol: "tcp",
           ports: [3306],
           purpose: "ERPNext backups",
         },
@@ -168,7 +180,7 @@ describe("computeGuestFirewalls", () => {
         {
           from: { label: "vpn", cidrs: ["2001:db8::/64", "10.9.0.0/16"] },
           to: "web",
-          proto: "tcp",
+          protocol: "tcp",
           ports,
           purpose: "many",
         },
@@ -199,7 +211,7 @@ describe("computeGuestFirewalls", () => {
         { key: "lb-a", vmid: 200, hostname: "lb-a", ip: "192.168.0.20" },
         { key: "lb-b", vmid: 201, hostname: "lb-b", ip: "192.168.0.21" },
       ],
-      edges: [{ from: { guest: "lb-b" }, to: "lb-a", proto: "vrrp", purpose: "keepalived" }],
+      edges: [{ from: { guest: "lb-b" }, to: "lb-a", protocol: "vrrp", purpose: "keepalived" }],
     };
     const fw = computeGuestFirewalls(model);
     expect(guest(fw, "lb-a").rules).toEqual([
@@ -226,25 +238,31 @@ describe("model validation", () => {
         { key: "db", vmid: 100, hostname: "db2", ip: "192.168.1.10" },
       ],
       edges: [
-        { from: { guest: "ghost" }, to: "db", proto: "tcp", ports: [3306], purpose: "x" },
+        { from: { guest: "ghost" }, to: "db", protocol: "tcp", ports: [3306], purpose: "x" },
         {
           from: { label: "lan", cidrs: ["10.0.0.0/8"] },
           to: "db",
-          proto: "tcp",
+          protocol: "tcp",
           ports: [22],
           purpose: "ssh",
         },
         {
           from: { label: "lan", cidrs: ["10.0.0.0/8"] },
           to: "db",
-          proto: "tcp",
+          protocol: "tcp",
           ports: [0, { from: 9, to: 3 }],
           purpose: "y",
         },
-        { from: { label: "lan", cidrs: ["10.0.0.0/8"] }, to: "db", proto: "icmp", ports: [1], purpose: "z" },
-        { from: { label: "lan", cidrs: ["10.0.0.0/8"] }, to: "db", proto: "udp", purpose: "line\nbreak" },
-        { from: { guest: "db" }, to: "db", proto: "tcp", ports: [1], purpose: "self" },
-        { from: { label: "v6", cidrs: ["2001:db8::/64"] }, to: "db", proto: "icmp", purpose: "ping" },
+        {
+          from: { label: "lan", cidrs: ["10.0.0.0/8"] },
+          to: "db",
+          protocol: "icmp",
+          ports: [1],
+          purpose: "z",
+        },
+        { from: { label: "lan", cidrs: ["10.0.0.0/8"] }, to: "db", protocol: "udp", purpose: "line\nbreak" },
+        { from: { guest: "db" }, to: "db", protocol: "tcp", ports: [1], purpose: "self" },
+        { from: { label: "v6", cidrs: ["2001:db8::/64"] }, to: "db", protocol: "icmp", purpose: "ping" },
       ],
     };
     let problems: readonly string[] = [];
@@ -270,15 +288,34 @@ describe("model validation", () => {
     expect(text).toContain("edges[6] (v6 → db): icmp is IPv4 only");
   });
 
+  it("leaves the edges to a Proxmox node to the node rules, and refuses an edge to every guest from a guest", () => {
+    const model = prodModel();
+    const toNode: ServiceEdge = {
+      from: { guest: "redis" },
+      to: "host:pve1",
+      protocol: "tcp",
+      ports: [9100],
+      purpose: "metrics",
+    };
+    expect(computeGuestFirewalls({ ...model, edges: [...model.edges, toNode] })).toEqual(
+      computeGuestFirewalls(model),
+    );
+    const fromGuest: ServiceEdge = { ...ADMIN_SSH, from: { guest: "redis" }, ports: [8080], purpose: "x" };
+    expect(() => computeGuestFirewalls({ ...model, edges: [fromGuest] })).toThrow(
+      "edges[0] (redis → *).from: an edge to every guest comes from named networks, not a guest",
+    );
+  });
+
   it("allows 22/tcp edges from inside the admin networks", () => {
     const model = prodModel();
     const fw = computeGuestFirewalls({
       ...model,
       edges: [
+        ADMIN_SSH,
         {
           from: { label: "admin jump host", cidrs: ["10.8.0.4"] },
           to: "redis",
-          proto: "tcp",
+          protocol: "tcp",
           ports: [22],
           purpose: "jump",
         },
@@ -313,7 +350,7 @@ describe("matrix", () => {
       "| database-replica | 192.168.0.11 | database-primary (100) | 3306 | tcp | replication |",
       "| frappe-bowbo | 192.168.0.50 | database-primary (100) | 3306 | tcp | ERPNext → MariaDB |",
     ]);
-    expect(markdown.trimEnd().split("\n")).toHaveLength(2 + 1 + prodModel().edges.length);
+    expect(markdown.trimEnd().split("\n")).toHaveLength(2 + prodModel().edges.length);
   });
 });
 

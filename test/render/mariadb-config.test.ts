@@ -5,19 +5,7 @@ import {
   innodbBufferPoolMb,
   renderMariaDbConfig,
 } from "../../components/database/mariadb-config";
-
-const primary: MariaDbServerInput = {
-  serverId: 10,
-  role: "primary",
-  bindAddress: "192.168.0.10",
-  memoryMb: 8192,
-};
-const replica: MariaDbServerInput = {
-  serverId: 11,
-  role: "replica",
-  bindAddress: "192.168.0.11",
-  memoryMb: 4096,
-};
+import { primary, replica } from "./fixtures/mariadb";
 
 /** `name = value` pairs of the [mysqld] group. */
 function options(text: string): Map<string, string> {

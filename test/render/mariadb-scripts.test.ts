@@ -1,4 +1,3 @@
-import { MariaDbServerInput } from "../../components/database/mariadb-config";
 import {
   MARIADB_DUMP_SCRIPT_PATH,
   mariadbDumpCalendar,
@@ -24,19 +23,8 @@ import { renderPrelude } from "../../components/proxmox/script";
 import { placeholdersIn } from "../../components/proxmox/secret-forms";
 import { findProgram, run } from "../live/support/daemon";
 import { shellProblems } from "../live/support/shell";
+import { primary, replica } from "./fixtures/mariadb";
 
-const primary: MariaDbServerInput = {
-  serverId: 10,
-  role: "primary",
-  bindAddress: "192.168.0.10",
-  memoryMb: 8192,
-};
-const replica: MariaDbServerInput = {
-  serverId: 11,
-  role: "replica",
-  bindAddress: "192.168.0.11",
-  memoryMb: 4096,
-};
 const apps = [
   { database: "nextcloud_bowbo", user: "nextcloud_bowbo", clientHosts: ["192.168.0.40"] },
   { database: "moodle", user: "moodle", clientHosts: ["192.168.0.60", "192.168.0.61"] },

@@ -2,23 +2,9 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import {
-  KeepalivedInput,
-  renderKeepalivedConfig,
-  vrrpPriority,
-} from "../../components/web-cluster/keepalived";
+import { renderKeepalivedConfig, vrrpPriority } from "../../components/web-cluster/keepalived";
 import { findProgram, run, scratchDir } from "../live/support/daemon";
-
-const pair: KeepalivedInput = {
-  balancers: [
-    { name: "lb1", address: "10.10.0.21" },
-    { name: "lb2", address: "10.10.0.22" },
-  ],
-  self: "lb1",
-  primary: "lb1",
-  vip: "10.10.0.20",
-  virtualRouterId: 20,
-};
+import { keepalivedPair } from "./fixtures/balancer-pair";
 
 /** `keepalived -t` on a rendered config with the placeholder filled by an 8-character password. */
 function keepalivedCheck(config: string) {
@@ -34,8 +20,8 @@ function keepalivedCheck(config: string) {
 
 describe("renderKeepalivedConfig", () => {
   test("each balancer sends unicast to the others and tracks haproxy", () => {
-    const lb1 = renderKeepalivedConfig(pair);
-    const lb2 = renderKeepalivedConfig({ ...pair, self: "lb2" });
+    const lb1 = renderKeepalivedConfig(keepalivedPair);
+    const lb2 = renderKeepalivedConfig({ ...keepalivedPair, self: "lb2" });
     expect(lb1).toMatch(/unicast_src_ip 10\.10\.0\.21\n\s+unicast_peer {\n\s+10\.10\.0\.22\n\s+}/);
     expect(lb2).toMatch(/unicast_src_ip 10\.10\.0\.22\n\s+unicast_peer {\n\s+10\.10\.0\.21\n\s+}/);
     for (const config of [lb1, lb2]) {
@@ -49,7 +35,10 @@ describe("renderKeepalivedConfig", () => {
   });
 
   test("keepalived -t accepts the config of every balancer", () => {
-    const trio = { ...pair, balancers: [...pair.balancers, { name: "lb3", address: "10.10.0.23" }] };
+    const trio = {
+      ...keepalivedPair,
+      balancers: [...keepalivedPair.balancers, { name: "lb3", address: "10.10.0.23" }],
+    };
     for (const self of ["lb1", "lb2", "lb3"]) {
       const result = keepalivedCheck(renderKeepalivedConfig({ ...trio, self }));
       expect(result.output).not.toMatch(/unknown|error/i);
@@ -58,7 +47,7 @@ describe("renderKeepalivedConfig", () => {
   });
 
   test("keepalived -t is a real check: it refuses a broken file", () => {
-    const broken = renderKeepalivedConfig(pair).replace("auth_type PASS", "auth_type NOPE");
+    const broken = renderKeepalivedConfig(keepalivedPair).replace("auth_type PASS", "auth_type NOPE");
     expect(keepalivedCheck(broken).status).not.toBe(0);
   });
 
@@ -80,8 +69,10 @@ describe("renderKeepalivedConfig", () => {
 
   test("a bad pair is refused with every problem named", () => {
     expect(() =>
-      renderKeepalivedConfig({ ...pair, self: "lb9", vip: "10.10.0.21", virtualRouterId: 300 }),
+      renderKeepalivedConfig({ ...keepalivedPair, self: "lb9", vip: "10.10.0.21", virtualRouterId: 300 }),
     ).toThrow(/self: "lb9"[\s\S]*vip: "10\.10\.0\.21"[\s\S]*virtualRouterId: 300/);
-    expect(() => renderKeepalivedConfig({ ...pair, balancers: [pair.balancers[0]] })).toThrow(/at least two/);
+    expect(() =>
+      renderKeepalivedConfig({ ...keepalivedPair, balancers: [keepalivedPair.balancers[0]] }),
+    ).toThrow(/at least two/);
   });
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { renderBalancerScript, BalancerScriptInput } from "../../components/web-cluster/balancer-script";
 import { findProgram, run } from "../live/support/daemon";
 import { createSandbox, Sandbox } from "../live/fixtures/moodle/sandbox";
+import { keepalivedPair } from "./fixtures/balancer-pair";
 
 const input: BalancerScriptInput = {
   haproxy: {
@@ -15,16 +16,7 @@ const input: BalancerScriptInput = {
     vip: "10.10.0.20",
     stats: { address: "10.10.0.21", port: 8404, user: "admin" },
   },
-  keepalived: {
-    balancers: [
-      { name: "lb1", address: "10.10.0.21" },
-      { name: "lb2", address: "10.10.0.22" },
-    ],
-    self: "lb1",
-    primary: "lb1",
-    vip: "10.10.0.20",
-    virtualRouterId: 20,
-  },
+  keepalived: keepalivedPair,
 };
 
 let box: Sandbox;

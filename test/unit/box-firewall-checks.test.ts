@@ -19,6 +19,7 @@ import { renderFileStep, renderStdin } from "../../components/proxmox/script";
 import { readStackFile, parseStackFile } from "../../config/stack-file";
 import { validateSiteConfig } from "../../config/validate";
 import { siteWiring } from "../../config/wiring";
+import { edgePortsText } from "../../config/service-edge";
 
 const root = resolve(__dirname, "../..");
 const school = validateSiteConfig("school", readStackFile(root, "school").values).config;
@@ -48,7 +49,7 @@ describe("edgeFor", () => {
 describe("nodeEdges", () => {
   it("takes the nodes' scrape targets (from monitoring) and the published Proxmox UI (from the connectors)", () => {
     const edges = nodeEdges(school).map(
-      (e) => `${"guest" in e.from ? e.from.guest : e.from.label} → ${e.to}:${e.port}`,
+      (e) => `${"guest" in e.from ? e.from.guest : e.from.label} → ${e.to}:${edgePortsText(e)}`,
     );
     expect(edges).toEqual(
       expect.arrayContaining([

@@ -14,8 +14,10 @@ describe("box tier selection (prod)", () => {
   it("names tiers after the site's components: their module and their own name", () => {
     const names = tierNames(plan);
     expect(names).toEqual(
-      expect.arrayContaining(["data", "network", "ops", "apps", "database", "redis", "monitoring", "tunnel"]),
+      expect.arrayContaining(["data", "network", "ops", "apps", "database", "redis", "monitoring"]),
     );
+    // The tunnel runs nothing in a guest: the tier owning a connector guest installs the connector.
+    expect(names).not.toContain("tunnel");
     expect(names).not.toContain("proxmox-sites");
     expect(names).not.toContain("site");
   });
@@ -40,6 +42,18 @@ describe("box tier selection (prod)", () => {
     const kept = new Set([...s.plan.guests, ...s.plan.commands].map((x) => x.urn));
     for (const step of [...s.plan.guests, ...s.plan.commands])
       for (const dep of step.after) expect([step.name, kept.has(dep)]).toEqual([step.name, true]);
+  });
+
+  it("runs an exporter with the tier that owns its guest, not with monitoring", () => {
+    const commandsOf = (tiers: string[]) => selectTiers(plan, tiers).plan.commands.map((c) => c.name);
+    expect(commandsOf(["redis"])).toEqual(
+      expect.arrayContaining(["redis-bootstrap", "redis-redis-exporter"]),
+    );
+    expect(commandsOf(["database"])).toEqual(
+      expect.arrayContaining(["database-primary-mysqld-exporter", "database-replica-mysqld-exporter"]),
+    );
+    expect(commandsOf(["monitoring"]).filter((c) => /-(mysqld|redis)-exporter$/.test(c))).toEqual([]);
+    expect(commandsOf(["network-services"])).toContain("network-services-cloudflared");
   });
 
   it("pulls in what a named tier waits for from other tiers", () => {

@@ -97,16 +97,21 @@ describe.each(["prod", "staging"])("company tiers of %s under mocks", (stack) =>
       expect(command(run, name).inputs.create).toBe(`pct exec ${vmidOf(wiring, guestOf[name])} -- bash -s`);
   });
 
-  it("install the mysqld and redis exporters on the data guests, after those tiers", () => {
+  it("install the mysqld and redis exporters on the data guests from the data tiers, after their own steps", () => {
     for (const [name, guest] of Object.entries(exporterCommands)) {
       const c = command(run, name);
       expect(c.inputs.create).toBe(`pct exec ${vmidOf(wiring, guest)} -- bash -s`);
-      expect(c.parent).toMatch(/proxmox-sites:ops:Monitoring\$proxmox-sites:proxmox:GuestProvisioner::/);
-      // Each exporter waits for its own server's bootstrap (the replica's account arrives by replication).
-      const owner = `${guest}-bootstrap`;
-      expect(c.dependsOn).toEqual(
-        expect.arrayContaining([expect.stringMatching(`GuestProvisioner::${owner}$`)]),
+      const owner = guest === "redis" ? "RedisCache" : "MariaDbCluster";
+      expect(c.parent).toMatch(
+        new RegExp(`proxmox-sites:data:${owner}\\$proxmox-sites:proxmox:GuestProvisioner::`),
       );
+      // Each exporter waits for its own server's bootstrap (the replica's account arrives by replication).
+      const bootstrap = `${guest}-bootstrap`;
+      expect(c.dependsOn).toEqual(
+        expect.arrayContaining([expect.stringMatching(`GuestProvisioner::${bootstrap}$`)]),
+      );
+      // …and for nothing but its own guest and that guest's steps.
+      for (const dep of c.dependsOn) expect(dep).toMatch(new RegExp(`::${guest}(-[a-z]+)?$`));
       const { vars, script } = stdinOf(run, c);
       expect([...vars.keys()]).toEqual(
         guest === "redis" ? ["REDIS_EXPORTER_PASSWORD"] : ["MARIADB_MONITOR_PASSWORD"],

@@ -23,7 +23,7 @@ function portalModel() {
 test("the portal's balancers take VRRP adverts from each other and from nobody else", () => {
   const model = portalModel();
   const vrrp = model.edges
-    .filter((e) => e.proto === "vrrp")
+    .filter((e) => e.protocol === "vrrp")
     .map((e) => `${"guest" in e.from ? e.from.guest : "?"} -> ${e.to}`)
     .sort();
   expect(vrrp).toEqual(["portal-lb1 -> portal-lb2", "portal-lb2 -> portal-lb1"]);

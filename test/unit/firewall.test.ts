@@ -7,8 +7,9 @@
  *
  * Mutation check (issue 14, point 12): `bash test/unit/firewall-mutations.sh` breaks the registered
  * firewall in the source, one way at a time (every guest's input policy ACCEPT, guest firewall off,
- * the NIC firewall flag off on containers and on VMs, VRRP rules removed, cluster firewall off, node
- * rules removed, the management IP set emptied, rule sources widened), and fails if these tests pass
+ * the NIC firewall flag off on containers and on VMs, the Moodle spec's VRRP edges removed, the graph's
+ * admin SSH edge removed, cluster firewall off, node rules removed, the management IP set emptied, rule
+ * sources widened), and fails if these tests pass
  * under any of them. Before these tests, six of the first eight (and, by reading the old assertions,
  * the ninth) survived the firewall tests.
  */
@@ -33,7 +34,14 @@ import {
 import { PORTS } from "../../config/ports";
 import { readStackFile } from "../../config/stack-file";
 import { validateSiteConfig } from "../../config/validate";
-import { siteWiring, type ServiceEdge } from "../../config/wiring";
+import {
+  edgePortsText,
+  isPortless,
+  portNumbers,
+  reachesGuest,
+  type ServiceEdge,
+} from "../../config/service-edge";
+import { siteWiring } from "../../config/wiring";
 import { runUnderMocks, type MockRun } from "../../scripts/lib/mock-run";
 
 // Compile-time: the evaluator's plain input types accept what the provider SDK's arguments allow.
@@ -75,13 +83,21 @@ function stackOf(stack: string) {
   const site = validateSiteConfig(stack, readStackFile(root, stack).values).config;
   const wiring = siteWiring(site);
   const vmid = new Map(wiring.guests.map((g) => [g.key, g.vmid]));
-  const guestEdges = wiring.edges.filter(
-    (e) => vmid.has(e.to) && !("guest" in e.from && e.from.guest === e.to),
+  // One flow per guest and port an edge opens (an edge to every guest opens each guest).
+  const guestEdges: Flow[] = wiring.edges.flatMap((e) =>
+    wiring.guests
+      .filter((g) => reachesGuest(e, g.key) && !("guest" in e.from && e.from.guest === g.key))
+      .flatMap((g) =>
+        (isPortless(e.protocol) ? [undefined] : portNumbers(e)).map((port) => ({ ...e, to: g.key, port })),
+      ),
   );
   return { site, wiring, vmid, guestEdges };
 }
 
-const edgeName = (e: ServiceEdge) =>
+/** One flow of the graph: an edge to one guest, on one port (none for VRRP). */
+type Flow = ServiceEdge & { port?: number };
+
+const edgeName = (e: Flow) =>
   `${"guest" in e.from ? e.from.guest : `${e.from.label} (${e.from.cidrs.join(",")})`} → ${e.to}:${e.port}/${e.protocol} (${e.purpose})`;
 
 describe.each(["prod", "school", "staging"])("the %s stack's registered firewall", (stack) => {
@@ -109,7 +125,7 @@ describe.each(["prod", "school", "staging"])("the %s stack's registered firewall
         "guest" in from ? ipOf(from.guest) : from.cidrs.map((c) => c.replace(/\/32$/, "")).join(",");
       const fromGraph = wiring.edges
         .filter((e) => e.to === `host:${node.name}`)
-        .map((e) => `${sourceOf(e.from)} ${e.protocol}/${e.port}`)
+        .map((e) => `${sourceOf(e.from)} ${e.protocol}/${edgePortsText(e)}`)
         .sort();
       const rules = registered(FIREWALL_TYPES.rules).filter(
         (r) =>
@@ -157,7 +173,7 @@ describe.each(["prod", "school", "staging"])("the %s stack's registered firewall
   });
 
   /** May `key` (at `ip`) reach the service by some wiring edge? */
-  const hasEdge = (key: string, ip: string, to: string, port: number, proto: string) =>
+  const hasEdge = (key: string, ip: string, to: string, port: number | undefined, proto: string) =>
     guestEdges.some(
       (e) =>
         e.to === to &&

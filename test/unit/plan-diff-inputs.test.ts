@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { randomBytes } from "node:crypto";
 import { SECRET_MARK } from "../../scripts/lib/mock-run";
-import type { Plan, PlanResource } from "../../scripts/lib/plan-build";
+import type { PlanResource } from "../../scripts/lib/plan-build";
+import { handPlan as plan } from "./fixtures/hand-plan";
 import { diffInputs, diffPlans, lineDelta } from "../../scripts/lib/plan-diff";
 import { renderDiffMarkdown } from "../../scripts/lib/plan-diff-markdown";
 import { replaceReason } from "../../scripts/lib/replace-rules";
@@ -9,20 +10,6 @@ import { replaceReason } from "../../scripts/lib/replace-rules";
 const CONTAINER = "proxmoxve:index/containerLegacy:ContainerLegacy";
 const VM = "proxmoxve:index/vmLegacy:VmLegacy";
 const COMMAND = "command:remote:Command";
-
-function plan(resources: PlanResource[]): Plan {
-  return {
-    stack: "t",
-    client: "T",
-    warnings: [],
-    resources,
-    counts: {},
-    ipPlan: [],
-    allocation: [],
-    capacity: [],
-    published: [],
-  };
-}
 
 const resource = (name: string, type: string, inputs: Record<string, unknown>): PlanResource => ({
   urn: `urn:pulumi:t::proxmox-sites::${type}::${name}`,

@@ -7,41 +7,24 @@ import { firewallModelFor } from "../../components/firewall/site-model";
 import { readStackFile } from "../../config/stack-file";
 import { validateSiteConfig } from "../../config/validate";
 import { siteWiring } from "../../config/wiring";
-import { buildPlan, type BuiltPlan } from "../../scripts/lib/plan-build";
+import { edgePortsText } from "../../config/service-edge";
+import { COMMAND, CONTAINER, RULES, type RegisteredRule, stackPlan } from "./fixtures/stack-plan";
 
 const root = resolve(__dirname, "../..");
-const CONTAINER = "proxmoxve:index/containerLegacy:ContainerLegacy";
-const RULES = "proxmoxve:firewall/rulesLegacy:RulesLegacy";
-const COMMAND = "command:remote:Command";
-
-interface Rule {
-  type: string;
-  action: string;
-  proto?: string;
-  dport?: string;
-  source?: string;
-}
 
 describe.each([
   ["prod", 302, "192.168.0.32", "192.168.0.0/24"],
   ["staging", 1302, "192.168.10.32", "192.168.10.0/24"],
 ])("the print server of %s", (stack, vmid, ip, lan) => {
-  let built: BuiltPlan;
-  beforeAll(async () => {
-    built = await buildPlan(stack, root);
-  }, 60000);
-  const resource = (type: string, name: string) => {
-    const r = built.plan.resources.find((x) => x.type === type && x.name === name);
-    if (!r) throw new Error(`no ${type} ${name}`);
-    return r;
-  };
+  const planned = stackPlan(stack);
+  const { resource } = planned;
 
   it("is an unprivileged LXC guest on its planned address, in the IP plan", () => {
     const ct = resource(CONTAINER, "print-server");
     expect(ct.inputs.vmId).toBe(vmid);
     expect(ct.inputs.unprivileged).toBe(true);
     expect(ct.inputs.features).toBeUndefined();
-    const row = built.plan.ipPlan.find((r) => r.key === "print-server")!;
+    const row = planned.built.plan.ipPlan.find((r) => r.key === "print-server")!;
     expect({ vmid: row.vmid, ip: row.ip, kind: row.kind }).toEqual({ vmid, ip, kind: "lxc" });
   });
 
@@ -64,12 +47,12 @@ describe.each([
     const scriptHash = createHash("sha256").update(renderPrintServerScript(input)).digest("hex");
     expect((install.inputs.triggers as string[])[0]).toBe(scriptHash);
     expect(
-      built.plan.resources.some((r) => r.type === COMMAND && r.name === "print-server-node-exporter"),
+      planned.built.plan.resources.some((r) => r.type === COMMAND && r.name === "print-server-node-exporter"),
     ).toBe(true);
   });
 
   it("lets the LAN print over IPP (631) and SMB (445) and nothing else in; registered as the guest's rules", () => {
-    const rules = resource(RULES, "firewall-print-server-rules").inputs.rules as Rule[];
+    const rules = resource(RULES, "firewall-print-server-rules").inputs.rules as RegisteredRule[];
     const from = (port: string) =>
       rules
         .filter((r) => r.type === "in" && r.action === "ACCEPT" && r.proto === "tcp" && r.dport === port)
@@ -82,7 +65,7 @@ describe.each([
     const { config } = validateSiteConfig(stack, readStackFile(root, stack).values);
     const edges = siteWiring(config)
       .edges.filter((e) => e.to === "print-server")
-      .map((e) => `${e.port}/${e.protocol} ${e.purpose}`);
+      .map((e) => `${edgePortsText(e)}/${e.protocol} ${e.purpose}`);
     expect(edges).toEqual(
       expect.arrayContaining([
         "631/tcp printing (IPP)",

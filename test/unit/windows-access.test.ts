@@ -3,38 +3,20 @@ import { validateSiteConfig } from "../../config/validate";
 import { manualSteps, windowsMacAddress } from "../../config/windows-address";
 import { guestInventory } from "../../config/inventory";
 import { SiteConfigError } from "../../config/problems";
-import { buildPlan, type BuiltPlan } from "../../scripts/lib/plan-build";
 import { planMarkdown } from "../../scripts/lib/plan-markdown";
 import { resolve } from "node:path";
+import { RULES, VM, type RegisteredRule, stackPlan } from "./fixtures/stack-plan";
 
 const root = resolve(__dirname, "../..");
-const VM = "proxmoxve:index/vmLegacy:VmLegacy";
-const RULES = "proxmoxve:firewall/rulesLegacy:RulesLegacy";
-
-interface Rule {
-  type: string;
-  action: string;
-  proto?: string;
-  dport?: string;
-  source?: string;
-  enabled?: boolean;
-}
 
 describe("the Windows render VM is reachable over RDP at its planned address (prod)", () => {
-  let built: BuiltPlan;
-  beforeAll(async () => {
-    built = await buildPlan("prod", root);
-  }, 60000);
-  const resource = (type: string, name: string) => {
-    const r = built.plan.resources.find((x) => x.type === type && x.name === name);
-    if (!r) throw new Error(`no ${type} ${name}`);
-    return r;
-  };
+  const planned = stackPlan("prod");
+  const { resource } = planned;
 
   it("registers RDP (3389 tcp and udp) from every admin network in the VM's own firewall rules", () => {
     const rules = resource(RULES, "firewall-windows-gpu-rules");
     expect(rules.inputs.vmId).toBe(900);
-    const accepted = (rules.inputs.rules as Rule[]).filter(
+    const accepted = (rules.inputs.rules as RegisteredRule[]).filter(
       (r) => r.type === "in" && r.action === "ACCEPT" && r.dport === "3389" && r.enabled,
     );
     for (const proto of ["tcp", "udp"])
@@ -50,11 +32,11 @@ describe("the Windows render VM is reachable over RDP at its planned address (pr
 
   it("says in the IP plan and the plan's manual steps how the address is set, with the MAC", () => {
     const mac = windowsMacAddress("bowbo", 900);
-    const row = built.plan.ipPlan.find((r) => r.key === "windows-gpu")!;
+    const row = planned.built.plan.ipPlan.find((r) => r.key === "windows-gpu")!;
     expect(row.ip).toBe("192.168.0.60");
     expect(row.setBy).toBe(`by hand: DHCP reservation for ${mac} or static in Windows`);
-    expect(built.plan.ipPlan.filter((r) => r.setBy).map((r) => r.key)).toEqual(["windows-gpu"]);
-    const md = planMarkdown(built.plan, built.site);
+    expect(planned.built.plan.ipPlan.filter((r) => r.setBy).map((r) => r.key)).toEqual(["windows-gpu"]);
+    const md = planMarkdown(planned.built.plan, planned.built.site);
     expect(md).toContain("## Manual steps (the program cannot do these)");
     expect(md).toContain(
       `DHCP reservation on the network's DHCP server (the router, 192.168.0.1): MAC ${mac} → 192.168.0.60`,

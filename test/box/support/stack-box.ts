@@ -1,0 +1,61 @@
+/**
+ * What every stack's box test does before its assertions: the stack validated, the box locked for
+ * this cache, every step run in booted guests (four at a time), the test's own work done while the
+ * guests are up, everything torn down; the box's log kept for failure messages.
+ */
+import { resolve } from "node:path";
+import { lockBox, runBox, type BoxReport, type RunningBox } from "../../../box/lib/box";
+import { secondRunChanges } from "../../../box/lib/second-run";
+import { Teardown } from "../../../box/lib/teardown";
+import { boxCacheDir } from "../../../box/run-support";
+import { readStackFile } from "../../../config/stack-file";
+import type { SiteConfig } from "../../../config/schema";
+import { validateSiteConfig } from "../../../config/validate";
+
+export const repoRoot = resolve(__dirname, "../../..");
+
+export interface StackBoxRun {
+  report: BoxReport;
+  /** The second run of every script, compared with the first. */
+  second: Awaited<ReturnType<typeof secondRunChanges>>;
+  cacheDir: string;
+  log: string[];
+}
+
+export async function runStackBox(
+  stack: string,
+  o: {
+    tiers?: string[];
+    /** After the second run, while the guests are still up. */
+    whileUp?: (box: RunningBox, config: SiteConfig, log: (line: string) => void) => Promise<void>;
+  } = {},
+): Promise<StackBoxRun> {
+  const file = readStackFile(repoRoot, stack);
+  const { config } = validateSiteConfig(file.stack, file.values);
+  const cacheDir = boxCacheDir();
+  const log: string[] = [];
+  let second: StackBoxRun["second"] | undefined;
+  const unlock = lockBox(cacheDir);
+  try {
+    const report = await runBox({
+      file,
+      teardown: new Teardown(),
+      root: repoRoot,
+      cacheDir,
+      parallel: 4,
+      ...(o.tiers ? { tiers: o.tiers } : {}),
+      log: (l) => log.push(l),
+      afterSteps: async (box) => {
+        second = await secondRunChanges(box);
+        await o.whileUp?.(box, config, (l) => log.push(l));
+      },
+    });
+    return { report, second: second!, cacheDir, log };
+  } finally {
+    unlock();
+  }
+}
+
+/** The steps that did not succeed, each with its error. */
+export const brokenSteps = (report: BoxReport): string[] =>
+  report.steps.filter((s) => s.status !== "ok").map((s) => `${s.name}: ${s.error}`);
