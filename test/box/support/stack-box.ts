@@ -59,3 +59,15 @@ export async function runStackBox(
 /** The steps that did not succeed, each with its error. */
 export const brokenSteps = (report: BoxReport): string[] =>
   report.steps.filter((s) => s.status !== "ok").map((s) => `${s.name}: ${s.error}`);
+
+/** A second run of every script failed nowhere and changed nothing, over at least this much. */
+export function expectSecondRunChangedNothing(
+  second: StackBoxRun["second"],
+  atLeast: { rerun: number; files: number; services: number },
+): void {
+  expect(second.failures).toEqual([]);
+  expect(second.changes).toEqual([]);
+  expect(second.rerun).toBeGreaterThan(atLeast.rerun);
+  expect(second.watchedFiles).toBeGreaterThan(atLeast.files);
+  expect(second.watchedServices).toBeGreaterThan(atLeast.services);
+}
