@@ -19,7 +19,7 @@ import { cleanLeftovers, lockBox, runBox, type RunningBox } from "./lib/box";
 import { changedValueProblems, changedValueRerun, schoolEdit } from "./lib/changed-value";
 import { runChecks } from "./lib/checks";
 import { siteChecks } from "./lib/checks-services";
-import { figuresPath, writeFigures } from "./lib/figures";
+import { figuresOf, figuresPath, writeFigures } from "./lib/figures";
 import { secondRunChanges } from "./lib/second-run";
 import { Teardown } from "./lib/teardown";
 import { boxCacheDir } from "./run-support";
@@ -127,20 +127,7 @@ async function main(): Promise<number> {
     );
     for (const s of leftOut) log(`left out: ${s.name} (${s.tiers.join(", ") || "outside the site's tiers"})`);
   }
-  const figures = {
-    stack: report.stack,
-    measuredAt: new Date().toISOString(),
-    cores: cpus().length,
-    aptCache: report.aptCache,
-    setupSeconds: Math.round(report.setupSeconds),
-    stepsSeconds: Math.round(report.stepsSeconds),
-    ...(report.selection ? { tiers: report.selection.tiers } : {}),
-    steps: report.steps.map((s) => ({
-      name: s.name,
-      seconds: Math.round(s.seconds * 10) / 10,
-      status: s.status,
-    })),
-  };
+  const figures = figuresOf(report, cpus().length);
   writeFigures(join(cacheDir, `figures-${report.stack}.json`), figures);
   if (values.record) {
     writeFigures(figuresPath(root, report.stack), figures);

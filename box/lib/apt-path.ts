@@ -153,11 +153,10 @@ export function isAptPathFailure(stderr: string): boolean {
 export function aptPathEvidence(runDir: string, lines = 8): string {
   const logs = ["acng/apt-cacher.err", "acng.log", "apt-relay-host.log", ...relayLogsIn(runDir)];
   return logs
-    .map((name) => join(runDir, name))
-    .filter((path) => existsSync(path))
-    .map((path) => {
-      const tail = readFileSync(path, "utf8").trimEnd().split("\n").slice(-lines);
-      return `${path.slice(runDir.length + 1)}: ${tail.length && tail[0] ? tail.join(" | ") : "(empty)"}`;
+    .filter((name) => existsSync(join(runDir, name)))
+    .map((name) => {
+      const text = readFileSync(join(runDir, name), "utf8").trimEnd();
+      return `${name}: ${text ? text.split("\n").slice(-lines).join(" | ") : "(empty)"}`;
     })
     .join("\n    ");
 }

@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import type { BoxReport } from "./box";
 import type { StepResult } from "./dag";
 
 export interface BoxFigures {
@@ -22,6 +23,24 @@ export interface BoxFigures {
   tiers?: string[];
   /** Each step (guest creation or command, by registered name): seconds and how it ended. */
   steps: { name: string; seconds: number; status: StepResult["status"] }[];
+}
+
+/** The figures of a box run, measured now on this machine. */
+export function figuresOf(report: BoxReport, cores: number): BoxFigures {
+  return {
+    stack: report.stack,
+    measuredAt: new Date().toISOString(),
+    cores,
+    aptCache: report.aptCache,
+    setupSeconds: Math.round(report.setupSeconds),
+    stepsSeconds: Math.round(report.stepsSeconds),
+    ...(report.selection ? { tiers: report.selection.tiers } : {}),
+    steps: report.steps.map((s) => ({
+      name: s.name,
+      seconds: Math.round(s.seconds * 10) / 10,
+      status: s.status,
+    })),
+  };
 }
 
 /** Where the committed figures of a stack live (bench reads them from here). */

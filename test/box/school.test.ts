@@ -14,7 +14,7 @@ import {
   type ChangedValueReport,
 } from "../../box/lib/changed-value";
 import { runChecks, SCHOOL_CHECKS, type CheckResult } from "../../box/lib/checks";
-import { writeFigures } from "../../box/lib/figures";
+import { figuresOf, writeFigures } from "../../box/lib/figures";
 import {
   brokenSteps,
   expectSecondRunChangedNothing,
@@ -38,16 +38,7 @@ if (why) console.log(`box tests skipped: ${why}`);
         checks = await runChecks(box, config, SCHOOL_CHECKS, log);
       },
     });
-    const { report } = run;
-    writeFigures(join(run.cacheDir, "figures-school.json"), {
-      stack: "school",
-      measuredAt: new Date().toISOString(),
-      cores: cpus().length,
-      aptCache: report.aptCache,
-      setupSeconds: Math.round(report.setupSeconds),
-      stepsSeconds: Math.round(report.stepsSeconds),
-      steps: report.steps.map((s) => ({ name: s.name, seconds: s.seconds, status: s.status })),
-    });
+    writeFigures(join(run.cacheDir, "figures-school.json"), figuresOf(run.report, cpus().length));
   }, 40 * 60_000);
 
   it("runs every registered step of the school", () => {

@@ -1,7 +1,7 @@
 /**
  * What every stack's box test does before its assertions: the stack validated, the box locked for
  * this cache, every step run in booted guests (four at a time), the test's own work done while the
- * guests are up, everything torn down; the box's log kept for failure messages.
+ * guests are up, everything torn down.
  */
 import { resolve } from "node:path";
 import { lockBox, runBox, type BoxReport, type RunningBox } from "../../../box/lib/box";
@@ -19,7 +19,6 @@ export interface StackBoxRun {
   /** The second run of every script, compared with the first. */
   second: Awaited<ReturnType<typeof secondRunChanges>>;
   cacheDir: string;
-  log: string[];
 }
 
 export async function runStackBox(
@@ -33,7 +32,9 @@ export async function runStackBox(
   const file = readStackFile(repoRoot, stack);
   const { config } = validateSiteConfig(file.stack, file.values);
   const cacheDir = boxCacheDir();
-  const log: string[] = [];
+  // The box's progress lines are not kept: each assertion prints its own evidence (a step's error, a
+  // check's detail).
+  const log = () => undefined;
   let second: StackBoxRun["second"] | undefined;
   const unlock = lockBox(cacheDir);
   try {
@@ -44,13 +45,13 @@ export async function runStackBox(
       cacheDir,
       parallel: 4,
       ...(o.tiers ? { tiers: o.tiers } : {}),
-      log: (l) => log.push(l),
+      log,
       afterSteps: async (box) => {
         second = await secondRunChanges(box);
-        await o.whileUp?.(box, config, (l) => log.push(l));
+        await o.whileUp?.(box, config, log);
       },
     });
-    return { report, second: second!, cacheDir, log };
+    return { report, second: second!, cacheDir };
   } finally {
     unlock();
   }
