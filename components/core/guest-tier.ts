@@ -85,7 +85,7 @@ export abstract class GuestTier extends pulumi.ComponentResource {
     }
   }
 
-  /** A provisioning step that dependent tiers (and `readyOf` its guest) wait for. */
+  /** A provisioning step that dependent tiers (and the exporters on its guest) wait for. */
   protected provision(step: ProvisionStep): GuestProvisioner {
     const p = this.runStep(step);
     this.provisioners.push(p);
@@ -119,11 +119,6 @@ export abstract class GuestTier extends pulumi.ComponentResource {
    */
   protected registerTierOutputs(own: pulumi.Inputs = {}): void {
     this.registerOutputs({ guests: this.guests, provisioners: this.provisioners, ...own });
-  }
-
-  /** What waits on one guest's software waits for that guest and its own steps, not the tier's others. */
-  readyOf(key: string): pulumi.Resource[] {
-    return [this.guests[key], ...(this.#stepsByGuest[key] ?? [])];
   }
 
   /** What a dependent tier waits for: every guest and provisioning step of this tier. */
