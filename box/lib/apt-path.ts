@@ -147,6 +147,22 @@ export function isAptPathFailure(stderr: string): boolean {
 }
 
 /**
+ * Runs a guest command, and once more when its first run failed on the box's apt path: the box's
+ * relay to the package cache has dropped connections in about one run in five (cause not found;
+ * docs/box.md), which is the box's stand-in network failing, not the script. The scripts are
+ * idempotent (the second-run check proves it). Any other failure, or a second one, stands.
+ */
+export async function onceMoreOnAptPathFailure<R extends { code: number | null; stderr: string }>(
+  runOnce: () => Promise<R>,
+  onRetry: (first: R) => void,
+): Promise<R> {
+  const first = await runOnce();
+  if (first.code === 0 || !isAptPathFailure(first.stderr)) return first;
+  onRetry(first);
+  return runOnce();
+}
+
+/**
  * The last lines the apt cache and its relays logged, for a step that failed on the apt path: what
  * CI keeps of a run is its output, not the run directory.
  */

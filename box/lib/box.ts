@@ -8,7 +8,13 @@ import { join } from "node:path";
 import * as ipaddr from "ipaddr.js";
 import type { StackFile } from "../../config/stack-file";
 import { validateSiteConfig } from "../../config/validate";
-import { aptPathEvidence, exposeAptCache, isAptPathFailure, startAptCache } from "./apt-path";
+import {
+  aptPathEvidence,
+  exposeAptCache,
+  isAptPathFailure,
+  onceMoreOnAptPathFailure,
+  startAptCache,
+} from "./apt-path";
 import { ensureBase } from "./base";
 import { registeredFirewall, type EnforcedFirewall, type FirewallHook } from "./firewall";
 import { collectPlan, type BoxCommand, type BoxGuest, type BoxPlan } from "./collect";
@@ -87,6 +93,11 @@ export interface BoxReport {
   ok: boolean;
   /** With `tiers`: the tiers run and the steps left out. */
   selection?: { tiers: string[]; leftOut: TierSelection["leftOut"]; pulledIn: string[] };
+  /**
+   * Steps run a second time because their first run failed on the box's own apt path (its relay
+   * stands in for the internet), each with that first failure; the second run's result is the step's.
+   */
+  aptPathRetries: { step: string; firstFailure: string }[];
 }
 
 const runDirOf = (cacheDir: string) => join(cacheDir, "run");
@@ -190,6 +201,13 @@ export function platformStandIns(plan: BoxPlan, shared: SharedStorageDir[]): Sta
       how: "bindfs shows host 100000/100033 as 0/33 (root, www-data) in guests the stack marks unprivileged: the guests boot privileged here",
     });
   return found;
+}
+
+/** A failed command's error: its exit, its last lines and, on the apt path, the cache's and relays' logs. */
+function failureOf(c: BoxCommand, r: RunResult, runDir: string): string {
+  const tail = r.stderr.trim().split("\n").slice(-6).join("\n    ");
+  const evidence = isAptPathFailure(r.stderr) ? `\n    apt path: ${aptPathEvidence(runDir)}` : "";
+  return `${c.create} exited ${r.timedOut ? "(timed out)" : r.code}\n    ${tail}${evidence}`;
 }
 
 export async function runBox(o: BoxOptions): Promise<BoxReport> {
@@ -305,6 +323,7 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
     mkdirSync(stepDir, { recursive: true });
     const runCommand = (c: BoxCommand) =>
       run("ip", sshArgs(CLIENT_NETNS, keyFile, c.host, c.create), { input: c.stdin, timeoutMs: 30 * 60_000 });
+    const aptPathRetries: BoxReport["aptPathRetries"] = [];
     const dagSteps: DagStep[] = [
       ...plan.guests.map((g) => ({
         urn: g.urn,
@@ -334,16 +353,17 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
         name: c.name,
         after: c.after,
         run: async () => {
-          const r = await runCommand(c);
+          const r = await onceMoreOnAptPathFailure(
+            () => runCommand(c),
+            (first) => {
+              const firstFailure = failureOf(c, first, runDir);
+              aptPathRetries.push({ step: c.name, firstFailure });
+              o.log(`retrying ${c.name} once: ${firstFailure}`);
+            },
+          );
           writeFileSync(join(stepDir, `${c.name}.out`), r.stdout);
           writeFileSync(join(stepDir, `${c.name}.err`), r.stderr);
-          if (r.code !== 0) {
-            const tail = r.stderr.trim().split("\n").slice(-6).join("\n    ");
-            const evidence = isAptPathFailure(r.stderr) ? `\n    apt path: ${aptPathEvidence(runDir)}` : "";
-            throw new Error(
-              `${c.create} exited ${r.timedOut ? "(timed out)" : r.code}\n    ${tail}${evidence}`,
-            );
-          }
+          if (r.code !== 0) throw new Error(failureOf(c, r, runDir));
         },
       })),
     ];
@@ -368,6 +388,7 @@ export async function runBox(o: BoxOptions): Promise<BoxReport> {
       standIns: [...standInsOf(mirror), ...platformStandIns(plan, shared)],
       aptCache,
       ok: steps.every((s) => s.status === "ok"),
+      aptPathRetries,
       ...(selection
         ? { selection: { tiers: o.tiers!, leftOut: selection.leftOut, pulledIn: selection.pulledIn } }
         : {}),

@@ -51,6 +51,11 @@ export async function runStackBox(
         await o.whileUp?.(box, config, log);
       },
     });
+    // Not a failure (the box's own network, docs/box.md), but never silent: CI's output shows each one.
+    for (const r of report.aptPathRetries)
+      console.warn(
+        `box: ${r.step} ran twice, its first run failed on the box's apt path:\n${r.firstFailure}`,
+      );
     return { report, second: second!, cacheDir };
   } finally {
     unlock();
